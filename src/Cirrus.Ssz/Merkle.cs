@@ -107,6 +107,17 @@ public static class Merkle
     }
 
     /// <summary>
+    /// is_valid_merkle_branch for a generalized index (spec: ssz/merkle-proofs.md): the depth is
+    /// floor(log2(gindex)) and the leaf's position is gindex minus 2^depth.
+    /// </summary>
+    public static bool IsValidMerkleBranchAtGeneralizedIndex(Bytes32 leaf, ReadOnlySpan<Bytes32> branch, ulong generalizedIndex, Bytes32 root)
+    {
+        if (generalizedIndex == 0) return false;
+        int depth = 63 - BitOperations.LeadingZeroCount(generalizedIndex);
+        return branch.Length == depth && IsValidMerkleBranch(leaf, branch, depth, generalizedIndex - (1UL << depth), root);
+    }
+
+    /// <summary>
     /// The Merkle branch (sibling hashes, leaf level first) of chunk <paramref name="index"/> in a tree of
     /// <paramref name="depth"/> over <paramref name="chunks"/> (zero-padded).
     /// </summary>
