@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Cirrus.Crypto.Tests")]
+[assembly: InternalsVisibleTo("Cirrus.Benchmarks")]
