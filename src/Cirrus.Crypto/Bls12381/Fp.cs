@@ -9,7 +9,7 @@ namespace Cirrus.Crypto.Bls12381;
 /// form (a·2^384 mod p) on six little-endian 64-bit limbs. Every value is fully reduced (&lt; p).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-internal struct Fp : IEquatable<Fp>
+internal partial struct Fp : IEquatable<Fp>
 {
     public ulong L0, L1, L2, L3, L4, L5;
 

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 namespace Cirrus.Crypto.Bls12381;
 
 /// <summary>Fp2 = Fp[u] / (u^2 + 1); an element is C0 + C1·u.</summary>
-internal struct Fp2 : IEquatable<Fp2>
+internal partial struct Fp2 : IEquatable<Fp2>
 {
     public Fp C0, C1;
 
