@@ -171,4 +171,27 @@ internal struct Jacobian<F> where F : struct, IField<F>
         Array.Clear(table);
         return r;
     }
+
+    /// <summary>Normalizes points to Z = 1 in place with one shared inversion (Montgomery's trick); infinity stays.</summary>
+    public static void NormalizeBatch(Span<Jacobian<F>> pts)
+    {
+        int n = pts.Length;
+        if (n == 0) return;
+        var prefix = new F[n];
+        F acc = F.FOne;
+        for (int i = 0; i < n; i++)
+        {
+            prefix[i] = acc;
+            if (!pts[i].IsInfinity) acc = F.FMul(acc, pts[i].Z);
+        }
+        F inv = F.FInv(acc);
+        for (int i = n - 1; i >= 0; i--)
+        {
+            if (pts[i].IsInfinity) continue;
+            F zi = F.FMul(inv, prefix[i]);
+            inv = F.FMul(inv, pts[i].Z);
+            F zi2 = F.FSqr(zi);
+            pts[i] = new Jacobian<F>(F.FMul(pts[i].X, zi2), F.FMul(pts[i].Y, F.FMul(zi2, zi)), F.FOne);
+        }
+    }
 }
