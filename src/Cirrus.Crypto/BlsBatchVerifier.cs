@@ -30,6 +30,9 @@ public sealed class BlsBatchVerifier
 
     public int Count => _sets.Count;
 
+    /// <summary>How many cores Verify may use (default: all).</summary>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
     public void Add(BlsPublicKey pk, ReadOnlySpan<byte> message, BlsSignature sig)
     {
         ArgumentNullException.ThrowIfNull(pk);
@@ -62,7 +65,7 @@ public sealed class BlsBatchVerifier
             do { RandomNumberGenerator.Fill(rnd); r = BinaryPrimitives.ReadUInt64LittleEndian(rnd); } while (r == 0);
             scalars[i] = r;
         }
-        int workers = Math.Max(1, Math.Min(Environment.ProcessorCount, (n + 3) / 4));
+        int workers = Math.Max(1, Math.Min(Math.Max(1, MaxDegreeOfParallelism), (n + 3) / 4));
         var partialF = new Fp12[workers];
         var partialS = new Jacobian<Fp2>[workers];
         var ok = new bool[workers];
