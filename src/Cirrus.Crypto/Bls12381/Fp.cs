@@ -227,6 +227,9 @@ internal partial struct Fp : IEquatable<Fp>
         Reduce(out r, t0, t1, t2, t3, t4, t5);
     }
 
+
+
+
     /// <summary>Conditional select: returns b if flag, else a (branch-free).</summary>
     public static Fp Select(in Fp a, in Fp b, bool flag)
     {
@@ -334,14 +337,28 @@ internal partial struct Fp : IEquatable<Fp>
     /// <summary>this^e where e is given as little-endian 64-bit limbs (variable time in e).</summary>
     public readonly Fp Pow(ReadOnlySpan<ulong> e)
     {
+        // Fixed 4-bit window: the multiplication pattern depends only on the (public) exponent.
+        Span<Fp> table = stackalloc Fp[16];
+        table[0] = One;
+        table[1] = this;
+        for (int i = 2; i < 16; i++) Mul(out table[i], table[i - 1], this);
         Fp r = One;
-        Fp b = this;
+        bool started = false;
         for (int i = e.Length - 1; i >= 0; i--)
         {
-            for (int bit = 63; bit >= 0; bit--)
+            for (int nib = 15; nib >= 0; nib--)
             {
-                Mul(out r, r, r);
-                if (((e[i] >> bit) & 1) != 0) Mul(out r, r, b);
+                int w = (int)((e[i] >> (nib * 4)) & 15);
+                if (started)
+                {
+                    Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r);
+                    if (w != 0) Mul(out r, r, table[w]);
+                }
+                else if (w != 0)
+                {
+                    r = table[w];
+                    started = true;
+                }
             }
         }
         return r;
@@ -352,8 +369,86 @@ internal partial struct Fp : IEquatable<Fp>
     private static readonly ulong[] PPlus1Div4 = [0xee7fbfffffffeaabUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
     private static readonly ulong[] PMinus1Div2 = [HalfP0, HalfP1, HalfP2, HalfP3, HalfP4, HalfP5];
 
-    /// <summary>Multiplicative inverse (Fermat); the inverse of 0 is 0.</summary>
-    public readonly Fp Inverse() => Pow(PMinus2);
+    /// <summary>Multiplicative inverse by exponentiation (Fermat, constant time); the inverse of 0 is 0.</summary>
+    public readonly Fp InverseCt() => Pow(PMinus2);
+
+    /// <summary>
+    /// Multiplicative inverse by the binary extended Euclidean algorithm (variable time: only for public
+    /// values such as points being normalized); the inverse of 0 is 0.
+    /// </summary>
+    public readonly Fp Inverse()
+    {
+        if (IsZero) return Zero;
+        Fp u = FromMont();
+        Fp v = new(P0, P1, P2, P3, P4, P5);
+        Fp x1 = new(1, 0, 0, 0, 0, 0), x2 = default;
+        while (!RawIsOne(u) && !RawIsOne(v))
+        {
+            while ((u.L0 & 1) == 0)
+            {
+                RawShr1(ref u);
+                HalveModP(ref x1);
+            }
+            while ((v.L0 & 1) == 0)
+            {
+                RawShr1(ref v);
+                HalveModP(ref x2);
+            }
+            if (RawGeq(u, v))
+            {
+                RawSub(ref u, v);
+                Sub(out x1, x1, x2);
+            }
+            else
+            {
+                RawSub(ref v, u);
+                Sub(out x2, x2, x1);
+            }
+        }
+        // x1, x2 are canonical values: bring the inverse into Montgomery form.
+        Fp inv = RawIsOne(u) ? x1 : x2;
+        Mul(out Fp t, inv, R2);
+        return t;
+    }
+
+    private static bool RawIsOne(in Fp a) => a.L0 == 1 && (a.L1 | a.L2 | a.L3 | a.L4 | a.L5) == 0;
+
+    private static void RawShr1(ref Fp a)
+    {
+        a.L0 = (a.L0 >> 1) | (a.L1 << 63);
+        a.L1 = (a.L1 >> 1) | (a.L2 << 63);
+        a.L2 = (a.L2 >> 1) | (a.L3 << 63);
+        a.L3 = (a.L3 >> 1) | (a.L4 << 63);
+        a.L4 = (a.L4 >> 1) | (a.L5 << 63);
+        a.L5 >>= 1;
+    }
+
+    /// <summary>x/2 mod p for canonical x: (x + (x odd ? p : 0)) / 2; x + p &lt; 2^383 fits.</summary>
+    private static void HalveModP(ref Fp x)
+    {
+        if ((x.L0 & 1) != 0)
+        {
+            ulong c = 0;
+            x.L0 = Adc(x.L0, P0, ref c); x.L1 = Adc(x.L1, P1, ref c); x.L2 = Adc(x.L2, P2, ref c);
+            x.L3 = Adc(x.L3, P3, ref c); x.L4 = Adc(x.L4, P4, ref c); x.L5 = Adc(x.L5, P5, ref c);
+        }
+        RawShr1(ref x);
+    }
+
+    private static bool RawGeq(in Fp a, in Fp b)
+    {
+        ulong bw = 0;
+        Sbb(a.L0, b.L0, ref bw); Sbb(a.L1, b.L1, ref bw); Sbb(a.L2, b.L2, ref bw);
+        Sbb(a.L3, b.L3, ref bw); Sbb(a.L4, b.L4, ref bw); Sbb(a.L5, b.L5, ref bw);
+        return bw == 0;
+    }
+
+    private static void RawSub(ref Fp a, in Fp b)
+    {
+        ulong bw = 0;
+        a.L0 = Sbb(a.L0, b.L0, ref bw); a.L1 = Sbb(a.L1, b.L1, ref bw); a.L2 = Sbb(a.L2, b.L2, ref bw);
+        a.L3 = Sbb(a.L3, b.L3, ref bw); a.L4 = Sbb(a.L4, b.L4, ref bw); a.L5 = Sbb(a.L5, b.L5, ref bw);
+    }
 
     /// <summary>Square root if one exists (p = 3 mod 4).</summary>
     public readonly bool TrySqrt(out Fp root)

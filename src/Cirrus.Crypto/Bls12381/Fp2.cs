@@ -108,26 +108,32 @@ internal partial struct Fp2 : IEquatable<Fp2>
     /// <summary>a is a square in Fp2 iff its norm is a square in Fp.</summary>
     public readonly bool IsSquare() => Norm().IsSquare();
 
-    private static readonly ulong[] PMinus3Div4 = Limbs.From((Limbs.P - 3) / 4, 6);
-    private static readonly ulong[] PMinus1Div2 = Limbs.From((Limbs.P - 1) / 2, 6);
+    private static readonly Fp HalfFp = Fp.FromUlong(2).Inverse();
 
-    /// <summary>Square root in Fp2 for p = 3 mod 4 (Adj and Rodríguez-Henríquez, algorithm 9).</summary>
+    /// <summary>
+    /// Square root in Fp2 by the norm ("complex") method: with n = a0^2 + a1^2 and s = sqrt(n) in Fp,
+    /// x0 = sqrt((a0 ± s)/2) and x1 = a1/(2·x0). Two or three Fp exponentiations. Variable time
+    /// (inputs are public: hashed messages and decoded points).
+    /// </summary>
     public readonly bool TrySqrt(out Fp2 root)
     {
-        if (IsZero) { root = Zero; return true; }
-        Fp2 a1 = Pow(PMinus3Div4);
-        Fp2 alpha = a1.Square() * this;
-        Fp2 x0 = a1 * this;
-        Fp2 minusOne = new(-Fp.One, Fp.Zero);
-        if (alpha == minusOne)
+        if (C1.IsZero)
         {
-            root = new Fp2(-x0.C1, x0.C0); // u·x0
+            if (C0.TrySqrt(out Fp r0)) { root = new Fp2(r0, Fp.Zero); return true; }
+            // (r·u)^2 = -r^2: take r = sqrt(-a0), which exists since -1 is a non-residue.
+            if ((-C0).TrySqrt(out Fp r1)) { root = new Fp2(Fp.Zero, r1); return true; }
+            root = Zero;
+            return false;
         }
-        else
+        if (!Norm().TrySqrt(out Fp s)) { root = Zero; return false; }
+        Fp t = (C0 + s) * HalfFp;
+        if (!t.TrySqrt(out Fp x0))
         {
-            Fp2 b = (alpha + One).Pow(PMinus1Div2);
-            root = b * x0;
+            t = (C0 - s) * HalfFp;
+            if (!t.TrySqrt(out x0)) { root = Zero; return false; }
         }
+        Fp x1 = C1 * (x0 + x0).Inverse();
+        root = new Fp2(x0, x1);
         return root.Square() == this;
     }
 
