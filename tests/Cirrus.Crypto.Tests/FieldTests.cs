@@ -36,9 +36,17 @@ public class FieldTests
             Assert.Equal(((a - b) % P + P) % P, Limbs.ToBig(fa - fb));
             Assert.Equal((P - a) % P, Limbs.ToBig(-fa));
             Assert.Equal(a * a % P, Limbs.ToBig(fa.Square()));
+            Fp.MulPortable(out Fp portable, fa, fb);
+            Assert.Equal(a * b % P, Limbs.ToBig(portable));
+            if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+            {
+                Fp.MulBmi2(out Fp fast, fa, fb);
+                Assert.Equal(portable, fast);
+            }
             if (i < 40 && a != 0)
             {
                 Assert.Equal(BigInteger.ModPow(a, P - 2, P), Limbs.ToBig(fa.Inverse()));
+                Assert.Equal(fa.Inverse(), fa.InverseCt());
                 bool sq = BigInteger.ModPow(a, (P - 1) / 2, P) == 1;
                 Assert.Equal(sq, fa.IsSquare());
                 Assert.Equal(sq, fa.TrySqrt(out Fp root));

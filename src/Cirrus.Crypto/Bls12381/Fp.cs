@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Cirrus.Crypto.Bls12381;
 
@@ -130,7 +131,15 @@ internal partial struct Fp : IEquatable<Fp>
     public readonly Fp Square() { Mul(out Fp r, this, this); return r; }
 
     /// <summary>Montgomery multiplication (CIOS, using that p's top limb leaves a spare bit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Mul(out Fp r, in Fp a, in Fp b)
+    {
+        if (Bmi2.X64.IsSupported) MulBmi2(out r, a, b);
+        else MulPortable(out r, a, b);
+    }
+
+    /// <summary>Portable Montgomery multiplication (Math.BigMul).</summary>
+    public static void MulPortable(out Fp r, in Fp a, in Fp b)
     {
         ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4, a5 = a.L5;
         ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, A, C, m, bi, lo, hi;
@@ -229,6 +238,108 @@ internal partial struct Fp : IEquatable<Fp>
 
 
 
+
+
+    /// <summary>
+    /// Montgomery multiplication with BMI2: MULX for the high half and a plain multiply for the low half,
+    /// which keeps both halves in registers (Math.BigMul's out-parameter goes through memory).
+    /// </summary>
+    public static void MulBmi2(out Fp r, in Fp a, in Fp b)
+    {
+        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4, a5 = a.L5;
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, A, C, m, bi, lo, hi;
+        bi = b.L0;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L1;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L2;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L3;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L4;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L5;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        Reduce(out r, t0, t1, t2, t3, t4, t5);
+    }
 
     /// <summary>Conditional select: returns b if flag, else a (branch-free).</summary>
     public static Fp Select(in Fp a, in Fp b, bool flag)
