@@ -13,6 +13,7 @@ internal interface IField<T> where T : struct, IField<T>
     static abstract T FSqr(in T a);
     static abstract T FNeg(in T a);
     static abstract T FInv(in T a);
+    static abstract T FSelect(in T a, in T b, bool flag);
 }
 
 internal partial struct Fp : IField<Fp>
@@ -27,6 +28,7 @@ internal partial struct Fp : IField<Fp>
     public static Fp FSqr(in Fp a) { Mul(out Fp r, a, a); return r; }
     public static Fp FNeg(in Fp a) { Neg(out Fp r, a); return r; }
     public static Fp FInv(in Fp a) => a.Inverse();
+    public static Fp FSelect(in Fp a, in Fp b, bool flag) => Select(a, b, flag);
 }
 
 internal partial struct Fp2 : IField<Fp2>
@@ -41,4 +43,5 @@ internal partial struct Fp2 : IField<Fp2>
     public static Fp2 FSqr(in Fp2 a) { Square(out Fp2 r, a); return r; }
     public static Fp2 FNeg(in Fp2 a) => -a;
     public static Fp2 FInv(in Fp2 a) => a.Inverse();
+    public static Fp2 FSelect(in Fp2 a, in Fp2 b, bool flag) => new(Fp.Select(a.C0, b.C0, flag), Fp.Select(a.C1, b.C1, flag));
 }

@@ -83,15 +83,6 @@ internal partial struct Fp : IEquatable<Fp>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Add(out Fp r, in Fp a, in Fp b)
-    {
-        ulong c = 0;
-        ulong t0 = Adc(a.L0, b.L0, ref c), t1 = Adc(a.L1, b.L1, ref c), t2 = Adc(a.L2, b.L2, ref c);
-        ulong t3 = Adc(a.L3, b.L3, ref c), t4 = Adc(a.L4, b.L4, ref c), t5 = Adc(a.L5, b.L5, ref c);
-        Reduce(out r, t0, t1, t2, t3, t4, t5); // a + b < 2p < 2^383: no carry out
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Sub(out Fp r, in Fp a, in Fp b)
     {
         ulong bw = 0;
@@ -339,6 +330,32 @@ internal partial struct Fp : IEquatable<Fp>
         hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
         t5 = C + A;
         Reduce(out r, t0, t1, t2, t3, t4, t5);
+    }
+
+
+    /// <summary>a + b mod p (a + b &lt; 2^382 never carries out of the top limb).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add(out Fp r, in Fp a, in Fp b)
+    {
+        ulong t0 = a.L0 + b.L0; ulong c = t0 < a.L0 ? 1UL : 0UL;
+        ulong t1 = a.L1 + c; c = t1 < c ? 1UL : 0UL; t1 += b.L1; c += t1 < b.L1 ? 1UL : 0UL;
+        ulong t2 = a.L2 + c; c = t2 < c ? 1UL : 0UL; t2 += b.L2; c += t2 < b.L2 ? 1UL : 0UL;
+        ulong t3 = a.L3 + c; c = t3 < c ? 1UL : 0UL; t3 += b.L3; c += t3 < b.L3 ? 1UL : 0UL;
+        ulong t4 = a.L4 + c; c = t4 < c ? 1UL : 0UL; t4 += b.L4; c += t4 < b.L4 ? 1UL : 0UL;
+        ulong t5 = a.L5 + b.L5 + c;
+        ulong d0 = t0 - P0; ulong bw = t0 < P0 ? 1UL : 0UL;
+        ulong d1 = t1 - P1; ulong b1 = t1 < P1 ? 1UL : 0UL; ulong e1 = d1 < bw ? 1UL : 0UL; d1 -= bw; bw = b1 | e1;
+        ulong d2 = t2 - P2; ulong b2 = t2 < P2 ? 1UL : 0UL; ulong e2 = d2 < bw ? 1UL : 0UL; d2 -= bw; bw = b2 | e2;
+        ulong d3 = t3 - P3; ulong b3 = t3 < P3 ? 1UL : 0UL; ulong e3 = d3 < bw ? 1UL : 0UL; d3 -= bw; bw = b3 | e3;
+        ulong d4 = t4 - P4; ulong b4 = t4 < P4 ? 1UL : 0UL; ulong e4 = d4 < bw ? 1UL : 0UL; d4 -= bw; bw = b4 | e4;
+        ulong d5 = t5 - P5; ulong b5 = t5 < P5 ? 1UL : 0UL; ulong e5 = d5 < bw ? 1UL : 0UL; d5 -= bw; bw = b5 | e5;
+        ulong keep = 0UL - bw;
+        r.L0 = (t0 & keep) | (d0 & ~keep);
+        r.L1 = (t1 & keep) | (d1 & ~keep);
+        r.L2 = (t2 & keep) | (d2 & ~keep);
+        r.L3 = (t3 & keep) | (d3 & ~keep);
+        r.L4 = (t4 & keep) | (d4 & ~keep);
+        r.L5 = (t5 & keep) | (d5 & ~keep);
     }
 
     /// <summary>Conditional select: returns b if flag, else a (branch-free).</summary>

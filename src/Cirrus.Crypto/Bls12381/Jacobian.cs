@@ -160,17 +160,17 @@ internal struct Jacobian<F> where F : struct, IField<F>
                 int nib = half == 0 ? scalarBe[i] >> 4 : scalarBe[i] & 15;
                 r = r.Double().Double().Double().Double();
                 Jacobian<F> t = table[0];
-                for (int j = 1; j < 16; j++)
-                {
-                    bool take = j == nib;
-                    if (take) t = table[j];
-                }
+                for (int j = 1; j < 16; j++) t = Select(t, table[j], j == nib);
                 r = r.Add(t);
             }
         }
         Array.Clear(table);
         return r;
     }
+
+    /// <summary>Branch-free choice of b (flag) or a.</summary>
+    public static Jacobian<F> Select(in Jacobian<F> a, in Jacobian<F> b, bool flag) =>
+        new(F.FSelect(a.X, b.X, flag), F.FSelect(a.Y, b.Y, flag), F.FSelect(a.Z, b.Z, flag));
 
     /// <summary>Normalizes points to Z = 1 in place with one shared inversion (Montgomery's trick); infinity stays.</summary>
     public static void NormalizeBatch(Span<Jacobian<F>> pts)
