@@ -243,3 +243,24 @@ public class BlsApiTests
         Assert.Equal("97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb", Convert.ToHexString(one.PublicKey.ToBytes()).ToLowerInvariant());
     }
 }
+
+public class BlsFuzzTests
+{
+    [Fact]
+    public void RandomBytesNeverThrowFromTheByteLevelApi()
+    {
+        var rng = new Random(99);
+        for (int i = 0; i < 60; i++)
+        {
+            byte[] pk = new byte[i % 7 == 0 ? rng.Next(0, 100) : 48];
+            byte[] sig = new byte[i % 5 == 0 ? rng.Next(0, 200) : 96];
+            rng.NextBytes(pk);
+            rng.NextBytes(sig);
+            if (i % 2 == 0 && pk.Length > 0) pk[0] = (byte)((pk[0] & 0x1f) | 0x80);
+            if (i % 3 == 0 && sig.Length > 0) sig[0] = (byte)((sig[0] & 0x1f) | 0x80);
+            Assert.False(Bls.Verify(pk, [1, 2, 3], sig));
+            Assert.False(BlsPublicKey.TryFromBytes(pk, out _));
+            Assert.False(BlsSignature.TryFromBytes(sig, out _));
+        }
+    }
+}
