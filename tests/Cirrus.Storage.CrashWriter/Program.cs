@@ -2,7 +2,8 @@ using Cirrus.Storage;
 using Cirrus.Storage.CrashWriter;
 
 // usage: Cirrus.Storage.CrashWriter <db-dir> <slots> [snapshot-every]
-// Prints "ready <head-slot>" once the store is open, "done <head-slot>" when the chain is complete.
+// Prints "ready <head-slot>" once the store is open, "imported <slot>" after each main-chain block,
+// "done <head-slot>" when the chain is complete.
 if (args.Length < 2 || !ulong.TryParse(args[1], out var slots))
 {
     Console.Error.WriteLine("usage: Cirrus.Storage.CrashWriter <db-dir> <slots> [snapshot-every]");
@@ -15,7 +16,7 @@ try
     var chain = new SyntheticChain(MinimalSchema.Schema, slots, every);
     Console.Out.WriteLine($"ready {store.Head?.Slot ?? 0}");
     Console.Out.Flush();
-    chain.Run(store);
+    chain.Run(store, s => Console.Out.WriteLine($"imported {s}"));
     Console.Out.WriteLine($"done {store.Head!.Value.Slot}");
     return 0;
 }

@@ -11,7 +11,7 @@ namespace Cirrus.Storage.Tests;
 /// </summary>
 public sealed class KillTest(ITestOutputHelper output) : IDisposable
 {
-    private const ulong Slots = 1500;
+    private const ulong Slots = 600;
     private const ulong SnapshotEvery = 16;
     private const int Kills = 10;
     private readonly TempDir _dir = new();
@@ -27,9 +27,16 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
         public readonly TaskCompletionSource<string> Ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly TaskCompletionSource<string> Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         public readonly System.Text.StringBuilder Stderr = new();
+        private readonly TaskCompletionSource _imported = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly int _killAfter;
+        private int _imports;
 
-        public Child(string db)
+        /// <summary>Completes once this child has reported <c>killAfter</c> imports.</summary>
+        public Task Imported => _imported.Task;
+
+        public Child(string db, int killAfter = int.MaxValue)
         {
+            _killAfter = killAfter;
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             psi.ArgumentList.Add(WriterDll);
             psi.ArgumentList.Add(db);
@@ -40,6 +47,7 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
             {
                 if (e.Data is null) return;
                 if (e.Data.StartsWith("ready", StringComparison.Ordinal)) Ready.TrySetResult(e.Data);
+                if (e.Data.StartsWith("imported", StringComparison.Ordinal) && Interlocked.Increment(ref _imports) >= _killAfter) _imported.TrySetResult();
                 if (e.Data.StartsWith("done", StringComparison.Ordinal)) Done.TrySetResult(e.Data);
             };
             Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (Stderr) Stderr.AppendLine(e.Data); };
@@ -84,7 +92,9 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
         int kills = 0;
         while (kills < Kills)
         {
-            using (var child = new Child(db))
+            // Kill after a random number (1..30) of imports plus a random few milliseconds, so the
+            // kill lands at a random point of the import loop (serializing, in a write, in fsync...).
+            using (var child = new Child(db, killAfter: rng.Next(1, 31)))
             {
                 var ready = await child.Ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
                 if (kills == 0)
@@ -93,7 +103,8 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
                     var e = Assert.Throws<StoreException>(() => BeaconStore.Open(db, schema));
                     Assert.Contains("locked", e.Message);
                 }
-                await Task.Delay(rng.Next(30, 400));
+                await child.Imported.WaitAsync(TimeSpan.FromSeconds(60));
+                await Task.Delay(rng.Next(0, 15));
                 Assert.False(child.Done.Task.IsCompleted, $"the chain completed before kill {kills + 1}; make it longer");
                 Assert.False(child.Process.HasExited, $"writer exited early: {child.Stderr}");
                 child.Process.Kill(entireProcessTree: true);
