@@ -1,8 +1,4 @@
-// Storage benchmarks. They need a reference to Cirrus.Storage, which this project does not have
-// yet: add <ProjectReference Include="../../src/Cirrus.Storage/Cirrus.Storage.csproj" /> and
-// <DefineConstants>$(DefineConstants);CIRRUS_STORAGE</DefineConstants> to Cirrus.Benchmarks.csproj.
-// Run: dotnet run -c Release --project bench/Cirrus.Benchmarks -- --filter '*Storage*'
-#if CIRRUS_STORAGE
+// Storage benchmarks. Run: dotnet run -c Release --project bench/Cirrus.Benchmarks -- --filter '*Storage*'
 using BenchmarkDotNet.Attributes;
 using Cirrus.Consensus.Types;
 using Cirrus.Ssz;
@@ -233,4 +229,3 @@ public class StorageReadBenchmarks
         Directory.Delete(_dir, recursive: true);
     }
 }
-#endif
