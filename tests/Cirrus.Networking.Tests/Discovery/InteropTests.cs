@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using Cirrus.Networking.Discovery;
+using Xunit.Abstractions;
+
+namespace Cirrus.Networking.Tests.Discovery;
+
+/// <summary>Interop with @chainsafe/discv5 (npm) on 127.0.0.1. Needs scripts/setup-discv5-interop.sh; fails without it.</summary>
+public class InteropTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Interop_node_modules_are_installed()
+    {
+        JsDiscv5Node.Locate(); // throws naming scripts/setup-discv5-interop.sh
+        output.WriteLine($"@chainsafe/discv5 {JsDiscv5Node.ChainSafeVersion()}");
+    }
+
+    [Fact]
+    public async Task Ping_findnode_and_talk_both_ways_with_chainsafe()
+    {
+        await using var js = await JsDiscv5Node.StartAsync();
+        await using var ours = ServiceTests.NewNode();
+        ours.RegisterTalkHandler("echo", (req, _) => [.. req, 0xff]);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+
+        // we initiate: handshake as initiator, PONG back
+        var pong = await ours.PingAsync(js.Enr, cts.Token);
+        Assert.NotNull(pong);
+        Assert.Equal(js.Enr.Seq, pong.EnrSeq);
+        Assert.Equal(ours.LocalEndPoint.Port, pong.RecipientPort);
+
+        // each finds the other's ENR: FINDNODE distance 0 both ways
+        var jsSelf = await ours.FindNodeAsync(js.Enr, [0], cts.Token);
+        Assert.Equal(js.Enr.ToText(), Assert.Single(jsSelf).ToText());
+        var oursSelf = await js.FindNodeAsync(ours.LocalEnr, 0);
+        Assert.Equal(ours.LocalEnr.ToText(), Assert.Single(oursSelf).ToText());
+
+        // js pings us over the existing session
+        Assert.Equal(ours.LocalEnr.Seq, await js.PingAsync(ours.LocalEnr));
+
+        // TALKREQ both ways (js echo reverses the payload)
+        Assert.Equal(new byte[] { 3, 2, 1 }, await ours.TalkAsync(js.Enr, "echo", [1, 2, 3], cts.Token));
+        Assert.Equal(new byte[] { 1, 2, 0xff }, await js.TalkAsync(ours.LocalEnr, "echo", [1, 2]));
+        Assert.Equal(Array.Empty<byte>(), await js.TalkAsync(ours.LocalEnr, "nobody-speaks-this", [1]));
+    }
+
+    [Fact]
+    public async Task Js_initiated_handshake_and_enr_update_seen_by_js()
+    {
+        await using var js = await JsDiscv5Node.StartAsync();
+        await using var ours = ServiceTests.NewNode();
+        // js initiates: we send WHOAREYOU with enr-seq 0, js must include its record
+        Assert.Equal(1UL, await js.PingAsync(ours.LocalEnr));
+        Assert.Equal(js.Enr.ToText(), ours.FindKnown(js.Enr.NodeId)?.ToText());
+        Assert.Equal(1, ours.TableSize);
+
+        // we update our record; js sees the new seq in PONG and fetches it
+        var updated = ours.SetAttnets(0xffUL);
+        Assert.Equal(updated.Seq, await js.PingAsync(ours.LocalEnr));
+        var got = await js.FindNodeAsync(ours.LocalEnr, 0);
+        Assert.Equal(updated.ToText(), Assert.Single(got).ToText());
+        Assert.True(got[0].HasAttnet(7));
+    }
+
+    [Fact]
+    public async Task Lookups_through_js_find_our_nodes_and_vice_versa()
+    {
+        var sw = Stopwatch.StartNew();
+        var ourNodes = new List<Discv5Service>();
+        var jsNodes = new List<JsDiscv5Node>();
+        try
+        {
+            // 1. a js hub; four of our nodes register with it; a fresh node of ours finds them through the js hub
+            var jsHub = await JsDiscv5Node.StartAsync();
+            jsNodes.Add(jsHub);
+            for (int i = 0; i < 4; i++)
+            {
+                var n = ServiceTests.NewNode();
+                ourNodes.Add(n);
+                n.AddEnr(jsHub.Enr);
+                Assert.NotNull(await n.PingAsync(jsHub.Enr));
+            }
+            var seeker = ServiceTests.NewNode();
+            ourNodes.Add(seeker);
+            seeker.AddEnr(jsHub.Enr);
+            var wanted = ourNodes.Take(4).Select(n => n.LocalEnr.NodeIdHex).ToHashSet();
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                for (int round = 0; round < 10 && !wanted.All(w => seeker.KnownEnrs().Any(e => e.NodeIdHex == w)); round++)
+                    await seeker.FindRandomNodesAsync(cts.Token);
+            }
+            var seen = seeker.KnownEnrs().Select(e => e.NodeIdHex).ToHashSet();
+            output.WriteLine($"our seeker via js hub knows {seen.Count} nodes; wanted {wanted.Count(seen.Contains)}/4");
+            Assert.All(wanted, w => Assert.Contains(w, seen));
+            // and a lookup for one of them returns it
+            var target = ourNodes[2].LocalEnr;
+            var closest = await seeker.LookupAsync(target.NodeId);
+            Assert.Contains(closest, e => e.NodeIdHex == target.NodeIdHex);
+
+            // 2. our hub; two js nodes register with it; a fresh js node finds them through our hub
+            var ourHub = ServiceTests.NewNode();
+            ourNodes.Add(ourHub);
+            for (int i = 0; i < 2; i++)
+            {
+                var j = await JsDiscv5Node.StartAsync();
+                jsNodes.Add(j);
+                await j.AddEnrAsync(ourHub.LocalEnr);
+                await j.PingAsync(ourHub.LocalEnr);
+            }
+            Assert.Equal(2, ourHub.TableSize);
+            var jsSeeker = await JsDiscv5Node.StartAsync();
+            jsNodes.Add(jsSeeker);
+            await jsSeeker.AddEnrAsync(ourHub.LocalEnr);
+            var jsWanted = jsNodes.Skip(1).Take(2).Select(j => j.Enr.NodeIdHex).ToHashSet();
+            var found = new HashSet<string>();
+            for (int round = 0; round < 10 && !jsWanted.All(found.Contains); round++)
+            {
+                foreach (var e in await jsSeeker.LookupAsync(jsNodes[1 + round % 2].Enr.NodeId)) found.Add(e.NodeIdHex);
+                foreach (var e in await jsSeeker.KadAsync()) found.Add(e.NodeIdHex);
+            }
+            output.WriteLine($"js seeker via our hub found {found.Count} nodes; wanted {jsWanted.Count(found.Contains)}/2; {sw.Elapsed.TotalSeconds:F1}s");
+            Assert.All(jsWanted, w => Assert.Contains(w, found));
+            Assert.Contains(ourHub.LocalEnr.NodeIdHex, found);
+        }
+        finally
+        {
+            foreach (var j in jsNodes) await j.DisposeAsync();
+            foreach (var n in ourNodes) await n.DisposeAsync();
+        }
+    }
+}
