@@ -113,6 +113,9 @@ public sealed class Discv5Service : IAsyncDisposable
     /// <summary>Raised (outside the lock, on a thread-pool thread) for each newly learned valid record.</summary>
     public event Action<Enr>? Discovered;
 
+    /// <summary>Raised after the local record was re-signed (e.g. to persist it with <see cref="LocalEnrFile"/>).</summary>
+    public event Action<Enr>? LocalEnrChanged;
+
     private Discv5Service(Secp256k1Key key, Enr localEnr, Socket socket, Discv5Options options)
     {
         _key = key;
@@ -134,7 +137,7 @@ public sealed class Discv5Service : IAsyncDisposable
     public static Discv5Service Create(Secp256k1Key key, IPEndPoint bind, Action<EnrBuilder>? configure = null,
         Discv5Options? options = null, ulong seq = 1)
     {
-        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = NewSocket(bind);
         try
         {
             socket.Bind(bind);
@@ -156,7 +159,7 @@ public sealed class Discv5Service : IAsyncDisposable
     public static Discv5Service Create(Secp256k1Key key, IPEndPoint bind, Enr localEnr, Discv5Options? options = null)
     {
         if (!localEnr.NodeId.AsSpan().SequenceEqual(key.NodeId)) throw new ArgumentException("ENR does not belong to key");
-        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var socket = NewSocket(bind);
         try { socket.Bind(bind); }
         catch { socket.Dispose(); throw; }
         return new Discv5Service(key, localEnr, socket, options ?? new Discv5Options());
@@ -190,13 +193,22 @@ public sealed class Discv5Service : IAsyncDisposable
     /// <summary>Re-signs the local record with a bumped sequence number after applying <paramref name="change"/>.</summary>
     public Enr UpdateEnr(Action<EnrBuilder> change)
     {
+        Enr updated;
         lock (_gate)
         {
             var b = _localEnr.ToBuilder();
             change(b);
-            _localEnr = b.Build(_key);
-            return _localEnr;
+            _localEnr = updated = b.Build(_key);
         }
+        RaiseLocalEnrChanged(updated);
+        return updated;
+    }
+
+    private void RaiseLocalEnrChanged(Enr enr)
+    {
+        var handler = LocalEnrChanged;
+        if (handler is null) return;
+        try { handler(enr); } catch (Exception) { /* subscriber errors are not ours */ }
     }
 
     public Enr SetForkId(EnrForkId forkId) => UpdateEnr(b => b.SetEth2(forkId));
@@ -224,6 +236,12 @@ public sealed class Discv5Service : IAsyncDisposable
     }
 
     public int TableSize { get { lock (_gate) return _table.Count; } }
+
+    /// <summary>Sizes of the bounded internal stores (for metrics and tests).</summary>
+    public (int Sessions, int Challenges, int PendingRequests, int KnownEnrs) StateSizes
+    {
+        get { lock (_gate) return (_sessions.Count, _challenges.Count, _pending.Count, _known.Count); }
+    }
     public IReadOnlyList<Enr> TableEnrs() { lock (_gate) return _table.All(); }
 
     /// <summary>Every valid record learned so far (bounded), newest sequence numbers kept.</summary>
@@ -440,7 +458,7 @@ public sealed class Discv5Service : IAsyncDisposable
             try { r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _cts.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
-            catch (SocketException) { continue; } // e.g. ICMP port unreachable reported on Linux
+            catch (SocketException) { Drop(); continue; } // oversized datagram, or ICMP port unreachable reported on Linux
             var from = (IPEndPoint)r.RemoteEndPoint;
             if (from.Address.IsIPv4MappedToIPv6) from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
             Interlocked.Increment(ref Stats.PacketsReceived);
@@ -702,6 +720,8 @@ public sealed class Discv5Service : IAsyncDisposable
         var b = _localEnr.ToBuilder().SetIp(reported.Address).SetUdp(reported.Port);
         _localEnr = b.Build(_key);
         _endpointVotes.Clear();
+        var changed = _localEnr;
+        _ = Task.Run(() => RaiseLocalEnrChanged(changed));
     }
 
     private bool RememberLocked(Enr enr)
@@ -766,6 +786,13 @@ public sealed class Discv5Service : IAsyncDisposable
         try { _socket.SendTo(packet, SocketFlags.None, to); }
         catch (SocketException) { }
         catch (ObjectDisposedException) { }
+    }
+
+    private static Socket NewSocket(IPEndPoint bind)
+    {
+        var socket = new Socket(bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try { socket.ReceiveBufferSize = 1 << 20; } catch (SocketException) { /* keep the system default */ }
+        return socket;
     }
 
     private static string SessionKey(string nodeIdHex, IPEndPoint ep) => nodeIdHex + "@" + ep;
