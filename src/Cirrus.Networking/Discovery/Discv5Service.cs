@@ -93,6 +93,7 @@ public sealed class Discv5Service : IAsyncDisposable
     private readonly BoundedLru<string, Session> _sessions;
     private readonly BoundedLru<string, Challenge> _challenges;
     private readonly BoundedLru<string, Enr> _known;
+    private readonly BoundedLru<string, Enr> _verifiedRecords = new(4096); // raw record -> decoded, skips re-verifying signatures
     private readonly Dictionary<ulong, Pending> _pending = new();
     private readonly Dictionary<UInt128, Pending> _pendingByNonce = new();
     private readonly RateLimiter _packetLimiter;
@@ -635,9 +636,7 @@ public sealed class Discv5Service : IAsyncDisposable
                 foreach (var raw in nodes.Enrs)
                 {
                     if (accepted >= _options.MaxNodesPerFindNode) { Interlocked.Increment(ref Stats.NodesResponsesIgnored); break; }
-                    Enr e;
-                    try { e = Enr.Decode(raw); }
-                    catch (EnrException) { Interlocked.Increment(ref Stats.BadEnrsDropped); continue; }
+                    if (!TryDecodeRecordLocked(raw, out var e)) { Interlocked.Increment(ref Stats.BadEnrsDropped); continue; }
                     int d = NodeIdMath.LogDistance(e.NodeId, p.Remote.NodeId);
                     if (Array.IndexOf(fn.Distances, d) < 0 || e.UdpEndPoint is null) { Interlocked.Increment(ref Stats.BadEnrsDropped); continue; }
                     if (e.NodeId.AsSpan().SequenceEqual(_key.NodeId)) continue;
@@ -722,6 +721,17 @@ public sealed class Discv5Service : IAsyncDisposable
         _endpointVotes.Clear();
         var changed = _localEnr;
         _ = Task.Run(() => RaiseLocalEnrChanged(changed));
+    }
+
+    private bool TryDecodeRecordLocked(byte[] raw, out Enr e)
+    {
+        if (raw.Length > Enr.MaxSize) { e = null!; return false; }
+        var cacheKey = Convert.ToBase64String(raw);
+        if (_verifiedRecords.TryGet(cacheKey, out e)) return true;
+        try { e = Enr.Decode(raw); }
+        catch (EnrException) { return false; }
+        _verifiedRecords.Set(cacheKey, e);
+        return true;
     }
 
     private bool RememberLocked(Enr enr)

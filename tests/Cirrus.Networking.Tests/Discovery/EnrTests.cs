@@ -162,4 +162,14 @@ public class EnrTests
         // carry pre-launch fork digests of earlier Medalla rehearsals.
         Assert.True(medalla >= 15, $"only {medalla} bootnodes carry Medalla's fork digest");
     }
+
+    [Fact]
+    public void Bootnode_file_parser_reads_medalla_and_names_bad_lines()
+    {
+        var list = Bootnodes.ParseFile(TestPaths.MedallaBootnodes());
+        Assert.True(list.Count >= 20);
+        var ex = Assert.Throws<EnrException>(() => Bootnodes.Parse("# c\n\n" + Eip778Text + "\nenr:garbage\n"));
+        Assert.StartsWith("line 4:", ex.Message);
+        Assert.Single(Bootnodes.Parse("- \"" + Eip778Text + "\"\n"));
+    }
 }

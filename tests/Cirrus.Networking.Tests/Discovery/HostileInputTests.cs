@@ -72,8 +72,11 @@ public class HostileInputTests
 {
     private static async Task AssertStillServes(Discv5Service service)
     {
-        await using var probe = ServiceTests.NewNode();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var opts = ServiceTests.FastOptions();
+        opts.RequestTimeout = TimeSpan.FromSeconds(5);
+        opts.RequestRetries = 3;
+        await using var probe = ServiceTests.NewNode(opts);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         Assert.NotNull(await probe.PingAsync(service.LocalEnr, cts.Token));
     }
 

@@ -96,6 +96,7 @@ public class InteropTests(ITestOutputHelper output)
             var closest = await seeker.LookupAsync(target.NodeId);
             Assert.Contains(closest, e => e.NodeIdHex == target.NodeIdHex);
 
+            output.WriteLine($"phase 1 done at {sw.Elapsed.TotalSeconds:F1}s");
             // 2. our hub; two js nodes register with it; a fresh js node finds them through our hub
             var ourHub = ServiceTests.NewNode();
             ourNodes.Add(ourHub);
@@ -112,8 +113,10 @@ public class InteropTests(ITestOutputHelper output)
             await jsSeeker.AddEnrAsync(ourHub.LocalEnr);
             var jsWanted = jsNodes.Skip(1).Take(2).Select(j => j.Enr.NodeIdHex).ToHashSet();
             var found = new HashSet<string>();
+            output.WriteLine($"phase 2 setup done at {sw.Elapsed.TotalSeconds:F1}s");
             for (int round = 0; round < 10 && !jsWanted.All(found.Contains); round++)
             {
+                output.WriteLine($"round {round} at {sw.Elapsed.TotalSeconds:F1}s, found {found.Count}");
                 foreach (var e in await jsSeeker.LookupAsync(jsNodes[1 + round % 2].Enr.NodeId)) found.Add(e.NodeIdHex);
                 foreach (var e in await jsSeeker.KadAsync()) found.Add(e.NodeIdHex);
             }

@@ -11,7 +11,7 @@ public class ServiceTests(ITestOutputHelper output)
 
     internal static Discv5Options FastOptions() => new()
     {
-        RequestTimeout = TimeSpan.FromSeconds(2),
+        RequestTimeout = TimeSpan.FromSeconds(3),
         RequestRetries = 2,
         LookupInterval = TimeSpan.Zero,
         PingInterval = TimeSpan.Zero,
@@ -135,5 +135,25 @@ public class ServiceTests(ITestOutputHelper output)
         {
             foreach (var node in nodes) await node.DisposeAsync();
         }
+    }
+
+    [Fact]
+    public async Task Pong_votes_update_the_advertised_endpoint()
+    {
+        var opts = FastOptions();
+        opts.EndpointVotesToUpdate = 1;
+        // advertises 127.0.0.2 but sends from 127.0.0.1: the peer's PONG tells it where it is seen
+        await using var a = Discv5Service.Create(Secp256k1Key.Generate(), new IPEndPoint(IPAddress.Loopback, 0),
+            b => b.SetIp(IPAddress.Parse("127.0.0.2")), opts);
+        a.Start();
+        var changed = new TaskCompletionSource<Enr>(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.LocalEnrChanged += e => changed.TrySetResult(e);
+        await using var b = NewNode();
+        Assert.NotNull(await a.PingAsync(b.LocalEnr));
+        var updated = await changed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(IPAddress.Loopback, updated.Ip);
+        Assert.Equal(a.LocalEndPoint.Port, updated.Udp);
+        Assert.Equal(2UL, updated.Seq);
+        Assert.Equal(updated.ToText(), a.LocalEnr.ToText());
     }
 }
