@@ -3,7 +3,7 @@
 // Reads one JSON command per line on stdin; writes one JSON object per line on stdout.
 // First line out: {"event":"ready","enr":"enr:...","nodeId":"..."}.
 // Commands: {"id":1,"cmd":"addEnr","enr":"enr:..."} | ping | findNode {distances} | lookup {target}
-//           | random | kad | talk {protocol,payload(hex)} | exit
+//           | random | kad | talk {protocol,payload(hex)} | inspect {enr} | exit
 import { createInterface } from "node:readline";
 import { Discv5 } from "@chainsafe/discv5";
 import { SignableENR, ENR } from "@chainsafe/enr";
@@ -56,6 +56,12 @@ const handlers = {
   talk: async (c) => {
     const resp = await discv5.sendTalkReq(ENR.decodeTxt(c.enr), Buffer.from(c.payload, "hex"), c.protocol);
     return { payload: hex(resp) };
+  },
+  // how @chainsafe/enr reads a record: node id, libp2p peer id, tcp multiaddr
+  inspect: async (c) => {
+    const e = ENR.decodeTxt(c.enr);
+    const ma = await e.getFullMultiaddr("tcp");
+    return { nodeId: e.nodeId, seq: e.seq.toString(), peerId: e.peerId.toString(), multiaddr: ma ? ma.toString() : null };
   },
   exit: async () => { await discv5.stop(); setTimeout(() => process.exit(0), 10); return {}; },
 };

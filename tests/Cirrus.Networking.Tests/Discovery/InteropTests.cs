@@ -15,6 +15,18 @@ public class InteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Missing_node_modules_fail_naming_the_setup_script()
+    {
+        var empty = Directory.CreateTempSubdirectory("cirrus-no-modules");
+        try
+        {
+            var ex = Assert.Throws<InvalidOperationException>(() => JsDiscv5Node.Locate(empty.FullName));
+            Assert.Contains("scripts/setup-discv5-interop.sh", ex.Message);
+        }
+        finally { empty.Delete(true); }
+    }
+
+    [Fact]
     public async Task Ping_findnode_and_talk_both_ways_with_chainsafe()
     {
         await using var js = await JsDiscv5Node.StartAsync();
@@ -41,6 +53,25 @@ public class InteropTests(ITestOutputHelper output)
         Assert.Equal(new byte[] { 3, 2, 1 }, await ours.TalkAsync(js.Enr, "echo", [1, 2, 3], cts.Token));
         Assert.Equal(new byte[] { 1, 2, 0xff }, await js.TalkAsync(ours.LocalEnr, "echo", [1, 2]));
         Assert.Equal(Array.Empty<byte>(), await js.TalkAsync(ours.LocalEnr, "nobody-speaks-this", [1]));
+    }
+
+    [Fact]
+    public async Task Chainsafe_enr_reads_our_records_and_medalla_bootnodes_like_we_do()
+    {
+        await using var js = await JsDiscv5Node.StartAsync();
+        var key = Secp256k1Key.Generate();
+        var ours = new EnrBuilder { Seq = 7 }.SetIp(System.Net.IPAddress.Parse("10.1.2.3")).SetTcp(9000).SetUdp(9001)
+            .SetEth2(new EnrForkId(0xe7a75d5a, 1, ulong.MaxValue)).SetAttnets(3).Build(key);
+        var records = new List<Enr> { ours };
+        records.AddRange(Bootnodes.ParseFile(TestPaths.MedallaBootnodes()).Take(6));
+        foreach (var enr in records)
+        {
+            var r = await js.CallAsync("inspect", a => a["enr"] = enr.ToText());
+            Assert.Equal(enr.NodeIdHex, r["nodeId"]!.GetValue<string>());
+            Assert.Equal(enr.Seq.ToString(), r["seq"]!.GetValue<string>());
+            Assert.Equal(enr.PeerId, r["peerId"]!.GetValue<string>());
+            Assert.Equal(enr.TcpMultiaddr, r["multiaddr"]?.GetValue<string>());
+        }
     }
 
     [Fact]

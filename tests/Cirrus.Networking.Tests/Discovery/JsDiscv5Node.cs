@@ -24,9 +24,10 @@ internal sealed class JsDiscv5Node : IAsyncDisposable
     public static string InteropDir => Path.Combine(TestPaths.RepoRoot(), "tests", "interop-discv5");
 
     /// <summary>Fails (never skips) when the node modules are missing.</summary>
-    public static (string Node, string Script) Locate()
+    public static (string Node, string Script) Locate() => Locate(InteropDir);
+
+    public static (string Node, string Script) Locate(string dir)
     {
-        var dir = InteropDir;
         var node = Path.Combine(dir, "node_modules", ".bin", "node");
         var pkg = Path.Combine(dir, "node_modules", "@chainsafe", "discv5", "package.json");
         if (!File.Exists(node) || !File.Exists(pkg))
