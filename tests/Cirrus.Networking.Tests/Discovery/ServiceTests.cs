@@ -156,4 +156,28 @@ public class ServiceTests(ITestOutputHelper output)
         Assert.Equal(2UL, updated.Seq);
         Assert.Equal(updated.ToText(), a.LocalEnr.ToText());
     }
+
+    [Fact]
+    public async Task Liveness_checks_evict_dead_entries_and_keep_live_ones()
+    {
+        var opts = FastOptions();
+        opts.PingInterval = TimeSpan.FromMilliseconds(200);
+        opts.RequestTimeout = TimeSpan.FromMilliseconds(500);
+        opts.RequestRetries = 0;
+        await using var a = NewNode(opts);
+        await using var live = NewNode();
+        using var silent = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var ghost = new EnrBuilder().SetIp(IPAddress.Loopback).SetUdp(((IPEndPoint)silent.Client.LocalEndPoint!).Port).Build(Secp256k1Key.Generate());
+        a.AddEnr(ghost);
+        a.AddEnr(live.LocalEnr);
+        Assert.Equal(2, a.TableSize);
+        var sw = Stopwatch.StartNew();
+        while (sw.Elapsed < TimeSpan.FromSeconds(30) && a.TableEnrs().Any(e => e.NodeIdHex == ghost.NodeIdHex)) await Task.Delay(100);
+        while (sw.Elapsed < TimeSpan.FromSeconds(30) && live.Stats.MessagesHandled == 0) await Task.Delay(100);
+        await Task.Delay(1000); // a few more rounds: the live node answers and stays
+        var table = a.TableEnrs();
+        Assert.DoesNotContain(table, e => e.NodeIdHex == ghost.NodeIdHex);
+        Assert.Contains(table, e => e.NodeIdHex == live.LocalEnr.NodeIdHex);
+        Assert.True(live.Stats.MessagesHandled > 0); // the live node was pinged too
+    }
 }
