@@ -27,8 +27,8 @@ public sealed class Discv5Options
     public double ChallengesPerSecondPerIp { get; set; } = 50;
     public double ChallengeBurstPerIp { get; set; } = 200;
     /// <summary>Most NODES messages accepted for one FINDNODE; further ones are ignored.</summary>
-    public int MaxNodesResponses { get; set; } = 5;
-    /// <summary>Most records returned for one FINDNODE.</summary>
+    public int MaxNodesResponses { get; set; } = 10;
+    /// <summary>Most records returned for one FINDNODE; twice this many are accepted from a peer's answer.</summary>
     public int MaxNodesPerFindNode { get; set; } = 16;
     /// <summary>Update the local ENR's ip/udp when this many distinct peers report another address in PONG (zero: never).</summary>
     public int EndpointVotesToUpdate { get; set; } = 0;
@@ -632,16 +632,14 @@ public sealed class Discv5Service : IAsyncDisposable
                 p.ResponsesReceived++;
                 if (p.ExpectedResponses < 0) p.ExpectedResponses = Math.Clamp(nodes.Total, 1, _options.MaxNodesResponses);
                 var learned = new List<Enr>();
-                int accepted = 0;
                 foreach (var raw in nodes.Enrs)
                 {
-                    if (accepted >= _options.MaxNodesPerFindNode) { Interlocked.Increment(ref Stats.NodesResponsesIgnored); break; }
+                    if (p.Found.Count >= 2 * _options.MaxNodesPerFindNode) { Interlocked.Increment(ref Stats.NodesResponsesIgnored); break; }
                     if (!TryDecodeRecordLocked(raw, out var e)) { Interlocked.Increment(ref Stats.BadEnrsDropped); continue; }
                     int d = NodeIdMath.LogDistance(e.NodeId, p.Remote.NodeId);
                     if (Array.IndexOf(fn.Distances, d) < 0 || e.UdpEndPoint is null) { Interlocked.Increment(ref Stats.BadEnrsDropped); continue; }
                     if (e.NodeId.AsSpan().SequenceEqual(_key.NodeId)) continue;
-                    accepted++;
-                    if (p.Found.Count < _options.MaxNodesPerFindNode * _options.MaxNodesResponses) p.Found.Add(e);
+                    if (!p.Found.Exists(f => f.NodeIdHex == e.NodeIdHex)) p.Found.Add(e);
                     if (d == 0)
                     {
                         if (e.Seq > p.Remote.Seq && s.Enr is not null && e.Seq > s.Enr.Seq) s.Enr = e;
