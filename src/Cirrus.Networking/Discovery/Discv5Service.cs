@@ -574,7 +574,8 @@ public sealed class Discv5Service : IAsyncDisposable
         if (more is not null) learned.AddRange(more);
         return learned;
 
-        void Fail() { Interlocked.Increment(ref Stats.HandshakesFailed); Drop(); }
+        // one attempt per challenge: a forged handshake cannot make us repeat the ECDH and signature work
+        void Fail() { _challenges.Remove(ckey); Interlocked.Increment(ref Stats.HandshakesFailed); Drop(); }
     }
 
     private List<Enr>? HandleMessageLocked(byte[] pt, byte[] src, string srcHex, IPEndPoint from, Session s)
