@@ -1,5 +1,5 @@
 // A @chainsafe/discv5 node on 127.0.0.1, driven by Cirrus's interop tests.
-// Usage: node discv5-node.mjs <udp-port>
+// Usage: node discv5-node.mjs <udp-port> [eth2-hex attnets-hex]
 // Reads one JSON command per line on stdin; writes one JSON object per line on stdout.
 // First line out: {"event":"ready","enr":"enr:...","nodeId":"..."}.
 // Commands: {"id":1,"cmd":"addEnr","enr":"enr:..."} | ping | findNode {distances} | lookup {target}
@@ -23,6 +23,8 @@ const privateKey = await generateKeyPair("secp256k1");
 const enr = SignableENR.createFromPrivateKey(privateKey);
 enr.ip = "127.0.0.1";
 enr.udp = port;
+if (process.argv[3]) enr.set("eth2", Buffer.from(process.argv[3], "hex"));
+if (process.argv[4]) enr.set("attnets", Buffer.from(process.argv[4], "hex"));
 
 const discv5 = Discv5.create({
   enr,

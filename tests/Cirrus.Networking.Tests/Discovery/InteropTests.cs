@@ -75,6 +75,36 @@ public class InteropTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Subnet_query_finds_js_nodes_by_eth2_and_attnets()
+    {
+        var fork = new EnrForkId(0xe7a75d5a, 1, ulong.MaxValue);
+        var js = new List<JsDiscv5Node>();
+        try
+        {
+            var hub = ServiceTests.NewNode();
+            await using var _ = hub;
+            for (int i = 0; i < 3; i++)
+            {
+                var j = await JsDiscv5Node.StartAsync(eth2: fork, attnets: i == 2 ? 1UL << 40 : 1UL << 3);
+                js.Add(j);
+                Assert.True(j.Enr.HasAttnet(i == 2 ? 40 : 3));
+                await j.PingAsync(hub.LocalEnr);
+            }
+            await using var seeker = ServiceTests.NewNode();
+            seeker.AddEnr(hub.LocalEnr);
+            var onSubnet3 = await seeker.DiscoverPeersAsync(ServiceTests.Digest, 3, minCount: 2, maxRounds: 10);
+            Assert.Equal(js.Take(2).Select(j => j.Enr.NodeIdHex).OrderBy(x => x), onSubnet3.Select(e => e.NodeIdHex).OrderBy(x => x));
+            var onSubnet40 = seeker.FindPeers(ServiceTests.Digest, 40);
+            Assert.Equal(js[2].Enr.NodeIdHex, Assert.Single(onSubnet40).NodeIdHex);
+            Assert.Empty(seeker.FindPeers([0, 0, 0, 1], 3));
+        }
+        finally
+        {
+            foreach (var j in js) await j.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task Js_initiated_handshake_and_enr_update_seen_by_js()
     {
         await using var js = await JsDiscv5Node.StartAsync();

@@ -42,12 +42,18 @@ internal sealed class JsDiscv5Node : IAsyncDisposable
         return JsonNode.Parse(File.ReadAllText(pkg))!["version"]!.GetValue<string>();
     }
 
-    public static async Task<JsDiscv5Node> StartAsync(TimeSpan? readyTimeout = null)
+    public static async Task<JsDiscv5Node> StartAsync(TimeSpan? readyTimeout = null, EnrForkId? eth2 = null, ulong? attnets = null)
     {
         var (node, script) = Locate();
         int port;
         using (var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))) port = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
-        var psi = new ProcessStartInfo(node, [script, port.ToString()])
+        var args = new List<string> { script, port.ToString() };
+        if (eth2 is { } f)
+        {
+            args.Add(Convert.ToHexStringLower(f.Encode()));
+            args.Add(Convert.ToHexStringLower(BitConverter.GetBytes(attnets ?? 0))); // SSZ Bitvector[64]: little-endian
+        }
+        var psi = new ProcessStartInfo(node, args)
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
             UseShellExecute = false, WorkingDirectory = InteropDir,
