@@ -16,6 +16,8 @@ public sealed class Discv5Options
     /// <summary>Liveness pings of the stalest table entry run this often (zero: never).</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(10);
     public int MaxSessions { get; set; } = 1000;
+    /// <summary>Sessions are renegotiated after this long.</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromHours(12);
     public int MaxPendingChallenges { get; set; } = 1000;
     public int MaxKnownEnrs { get; set; } = 10_000;
     public int MaxPendingRequests { get; set; } = 500;
@@ -60,6 +62,7 @@ public sealed class Discv5Service : IAsyncDisposable
         public required byte[] WriteKey;
         public required byte[] ReadKey;
         public Enr? Enr;
+        public readonly long CreatedTicks = Environment.TickCount64;
     }
 
     private sealed class Challenge
@@ -419,7 +422,7 @@ public sealed class Discv5Service : IAsyncDisposable
         _pendingByNonce[NonceKey(p.Nonce)] = p;
         var iv = Discv5Packet.RandomMaskingIv();
         byte[] packet;
-        if (_sessions.TryGet(SessionKey(p.Remote.NodeIdHex, p.Endpoint), out var s))
+        if (TryGetSessionLocked(SessionKey(p.Remote.NodeIdHex, p.Endpoint), out var s))
             packet = Discv5Packet.EncodeWithMessage(p.Remote.NodeId, iv, PacketFlag.Message, p.Nonce, _key.NodeId, s.WriteKey, p.Request.Encode());
         else
         {
@@ -498,7 +501,7 @@ public sealed class Discv5Service : IAsyncDisposable
         var src = h.SrcId;
         var srcHex = Convert.ToHexStringLower(src);
         var skey = SessionKey(srcHex, from);
-        if (_sessions.TryGet(skey, out var s) && Discv5Crypto.TryDecrypt(s.ReadKey, h.Nonce, h.Message, h.MaskingIvAndHeader, out var pt))
+        if (TryGetSessionLocked(skey, out var s) && Discv5Crypto.TryDecrypt(s.ReadKey, h.Nonce, h.Message, h.MaskingIvAndHeader, out var pt))
             return HandleMessageLocked(pt, src, srcHex, from, s);
         SendWhoAreYouLocked(h, src, srcHex, from);
         return null;
@@ -795,6 +798,14 @@ public sealed class Discv5Service : IAsyncDisposable
         try { _socket.SendTo(packet, SocketFlags.None, to); }
         catch (SocketException) { }
         catch (ObjectDisposedException) { }
+    }
+
+    private bool TryGetSessionLocked(string key, out Session session)
+    {
+        if (!_sessions.TryGet(key, out session)) return false;
+        if (Environment.TickCount64 - session.CreatedTicks <= (long)_options.SessionTimeout.TotalMilliseconds) return true;
+        _sessions.Remove(key); // expired: the next exchange runs a fresh handshake
+        return false;
     }
 
     private static Socket NewSocket(IPEndPoint bind)

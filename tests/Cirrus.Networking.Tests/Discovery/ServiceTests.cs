@@ -180,4 +180,19 @@ public class ServiceTests(ITestOutputHelper output)
         Assert.Contains(table, e => e.NodeIdHex == live.LocalEnr.NodeIdHex);
         Assert.True(live.Stats.MessagesHandled > 0); // the live node was pinged too
     }
+
+    [Fact]
+    public async Task Expired_sessions_are_renegotiated()
+    {
+        var opts = FastOptions();
+        opts.SessionTimeout = TimeSpan.FromMilliseconds(300);
+        await using var a = NewNode(opts);
+        await using var b = NewNode(opts);
+        Assert.NotNull(await a.PingAsync(b.LocalEnr));
+        Assert.NotNull(await a.PingAsync(b.LocalEnr));
+        Assert.Equal(1, b.Stats.HandshakesCompleted);
+        await Task.Delay(500);
+        Assert.NotNull(await a.PingAsync(b.LocalEnr));
+        Assert.Equal(2, b.Stats.HandshakesCompleted);
+    }
 }
