@@ -351,13 +351,17 @@ public sealed class Discv5Service : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Distances to ask a peer for: its log distance to the target first, then neighbours (mostly closer ones,
+    /// which hold fewer nodes), so small networks are covered too. Answers are capped at 16 records anyway.
+    /// </summary>
     private static int[] LookupDistances(ReadOnlySpan<byte> target, ReadOnlySpan<byte> peer)
     {
         int d = NodeIdMath.LogDistance(target, peer);
-        if (d == 0) return [256, 255, 254];
-        var list = new List<int> { d };
-        if (d < 256) list.Add(d + 1);
-        if (d > 1) list.Add(d - 1);
+        if (d == 0) return [256, 255, 254, 253, 252];
+        var list = new List<int>(5) { d };
+        foreach (var x in (ReadOnlySpan<int>)[d + 1, d - 1, d - 2, d - 3, d + 2, d - 4])
+            if (x >= 1 && x <= 256 && list.Count < 5) list.Add(x);
         return [.. list];
     }
 

@@ -92,7 +92,7 @@ public class InteropTests(ITestOutputHelper output)
             }
             await using var seeker = ServiceTests.NewNode();
             seeker.AddEnr(hub.LocalEnr);
-            var onSubnet3 = await seeker.DiscoverPeersAsync(ServiceTests.Digest, 3, minCount: 2, maxRounds: 10);
+            var onSubnet3 = await seeker.DiscoverPeersAsync(ServiceTests.Digest, 3, minCount: 2, maxRounds: 30);
             Assert.Equal(js.Take(2).Select(j => j.Enr.NodeIdHex).OrderBy(x => x), onSubnet3.Select(e => e.NodeIdHex).OrderBy(x => x));
             var onSubnet40 = seeker.FindPeers(ServiceTests.Digest, 40);
             Assert.Equal(js[2].Enr.NodeIdHex, Assert.Single(onSubnet40).NodeIdHex);
