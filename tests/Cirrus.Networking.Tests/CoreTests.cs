@@ -139,3 +139,29 @@ public class CoreTests
         Assert.Equal(("b", 60UL), back.Prune[0]);
     }
 }
+
+public class Eth2GossipTopicTests
+{
+    [Fact]
+    public void TopicNamesRoundTrip()
+    {
+        var t = Eth2.GossipTopics.Topic([0xe7, 0xa7, 0x5d, 0x5a], Eth2.GossipTopics.BeaconAttestation(5));
+        Assert.Equal("/eth2/e7a75d5a/beacon_attestation_5/ssz_snappy", t);
+        Assert.True(Eth2.GossipTopics.TryParse(t, out var fd, out var name));
+        Assert.Equal([0xe7, 0xa7, 0x5d, 0x5a], fd);
+        Assert.Equal("beacon_attestation_5", name);
+        Assert.False(Eth2.GossipTopics.TryParse("/eth2/zz/beacon_block/ssz_snappy", out _, out _));
+        Assert.False(Eth2.GossipTopics.TryParse("/meshsub/1.1.0", out _, out _));
+    }
+
+    [Fact]
+    public void PayloadCodecIsBounded()
+    {
+        var ssz = new byte[5000];
+        new Random(5).NextBytes(ssz.AsSpan(0, 100));
+        Assert.Equal(ssz, Eth2.GossipTopics.Decode(Eth2.GossipTopics.Encode(ssz)));
+        Assert.Throws<P2pException>(() => Eth2.GossipTopics.Decode(Eth2.GossipTopics.Encode(ssz), maxLength: 4999));
+        Assert.Throws<P2pException>(() => Eth2.GossipTopics.Decode([0xff, 0xff, 0xff, 0xff, 0x01]));
+        Assert.Throws<P2pException>(() => Eth2.GossipTopics.Decode([0x0a, 0x00]));
+    }
+}

@@ -184,10 +184,18 @@ public sealed class Gossipsub : IAsyncDisposable
         lock (_lock)
         {
             if (!_peers.TryGetValue(c.RemotePeer, out var st) || st.Conn != c) return;
-            var other = _host.GetConnection(c.RemotePeer);
-            if (other is not null && other != c) { st.Conn = other; return; }
             _peers.Remove(c.RemotePeer);
             st.Queue.Writer.TryComplete();
+            var other = _host.GetConnection(c.RemotePeer);
+            if (other is not null && other != c)
+            {
+                // another connection to the same peer survives: move the peer (and what it told us) onto it
+                var moved = new PeerState(Options.MaxQueuedRpcs) { Id = c.RemotePeer, Conn = other, InvalidMessages = st.InvalidMessages, Behaviour = st.Behaviour };
+                moved.Topics.UnionWith(st.Topics);
+                _peers[c.RemotePeer] = moved;
+                _ = Task.Run(() => OutboundLoopAsync(moved));
+                return;
+            }
             foreach (var t in st.Topics) if (_topicPeers.TryGetValue(t, out var set)) set.Remove(c.RemotePeer);
             foreach (var m in _mesh.Values) m.Remove(c.RemotePeer);
             foreach (var f in _fanout.Values) f.Remove(c.RemotePeer);
