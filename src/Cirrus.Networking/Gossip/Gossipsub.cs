@@ -43,8 +43,14 @@ public sealed class GossipsubOptions
     public Func<string, byte[], byte[]> MessageId { get; init; } = MessageIds.Eth2Phase0;
     /// <summary>Per-peer outgoing RPC queue bound; excess RPCs are dropped.</summary>
     public int MaxQueuedRpcs { get; init; } = 4096;
-    /// <summary>A peer whose score falls below this is disconnected.</summary>
-    public double GraylistThreshold { get; init; } = -16000;
+    /// <summary>Score parameters (v1.1). The default has no per-topic parameters: invalid messages and misbehaviour still cost.
+    /// For eth2 use <see cref="Eth2ScoreParams.Create"/>.</summary>
+    public PeerScoreParams ScoreParams { get; init; } = new() { BehaviourPenaltyWeight = -10, BehaviourPenaltyThreshold = 0, BehaviourPenaltyDecay = 0.99 };
+    public PeerScoreThresholds ScoreThresholds { get; init; } = Eth2ScoreParams.Thresholds;
+    /// <summary>Disconnect peers whose score drops below the graylist threshold (otherwise they are only ignored).</summary>
+    public bool DisconnectGraylisted { get; init; } = true;
+    /// <summary>Every this many heartbeats, graft better-scoring peers when the mesh median is low.</summary>
+    public int OpportunisticGraftTicks { get; init; } = 60;
 }
 
 /// <summary>Message-id functions.</summary>
@@ -78,8 +84,8 @@ public static class MessageIds
 /// gossipsub v1.1 router (<c>/meshsub/1.1.0</c>, also <c>/meshsub/1.0.0</c>) with StrictNoSign messages:
 /// mesh maintenance with GRAFT/PRUNE and backoff, fanout, IHAVE/IWANT gossip from a sliding message cache,
 /// a seen-cache, a pluggable message-id, async per-topic validation and flood publishing.
-/// Scoring is simplified: invalid messages (P4) and protocol misbehaviour (P7) lower a peer's score; peers with
-/// a negative score are not grafted and peers under the graylist threshold are disconnected.
+/// v1.1 peer scoring (<see cref="PeerScore"/>): negative peers are not grafted and are pruned, gossip and publish
+/// thresholds gate IHAVE/IWANT and flood publishing, graylisted peers are ignored and disconnected.
 /// </summary>
 public sealed class Gossipsub : IAsyncDisposable
 {
@@ -95,9 +101,7 @@ public sealed class Gossipsub : IAsyncDisposable
         public readonly Channel<byte[]> Queue;
         public bool OutboundReady;
         public int IHaveCount, IWantAsked;
-        public double InvalidMessages, Behaviour;
         public PeerState(int max) => Queue = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(max) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-        public double Score => -(InvalidMessages * InvalidMessages) * 100 - (Behaviour * Behaviour) * 10;
     }
 
     private sealed class CachedMessage
@@ -123,11 +127,14 @@ public sealed class Gossipsub : IAsyncDisposable
     private readonly Dictionary<string, Func<GossipMessage, CancellationToken, ValueTask<ValidationResult>>> _validators = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _heartbeat;
+    private readonly PeerScore _score;
+    private long _ticks;
 
     public Gossipsub(Libp2pHost host, GossipsubOptions? options = null)
     {
         _host = host;
         Options = options ?? new GossipsubOptions();
+        _score = new PeerScore(Options.ScoreParams);
         for (int i = 0; i < Options.McacheLength; i++) _mcacheWindows.Add(new());
         foreach (var p in Protocols) host.SetStreamHandler(p, HandleInboundStreamAsync);
         host.Connected += OnConnected;
@@ -162,7 +169,7 @@ public sealed class Gossipsub : IAsyncDisposable
 
     public double Score(PeerId peer)
     {
-        lock (_lock) return _peers.TryGetValue(peer, out var p) ? p.Score : 0;
+        lock (_lock) return _score.Score(peer, DateTime.UtcNow);
     }
 
     // ---------------------------------------------------------------- peers and streams
@@ -175,6 +182,7 @@ public sealed class Gossipsub : IAsyncDisposable
             if (_peers.ContainsKey(c.RemotePeer)) return;
             st = new PeerState(Options.MaxQueuedRpcs) { Id = c.RemotePeer, Conn = c };
             _peers[c.RemotePeer] = st;
+            _score.AddPeer(c.RemotePeer, c.RemoteAddress.TryGetTcpEndpoint(out var ip, out _) ? ip : null);
         }
         _ = Task.Run(() => OutboundLoopAsync(st));
     }
@@ -190,14 +198,15 @@ public sealed class Gossipsub : IAsyncDisposable
             if (other is not null && other != c)
             {
                 // another connection to the same peer survives: move the peer (and what it told us) onto it
-                var moved = new PeerState(Options.MaxQueuedRpcs) { Id = c.RemotePeer, Conn = other, InvalidMessages = st.InvalidMessages, Behaviour = st.Behaviour };
+                var moved = new PeerState(Options.MaxQueuedRpcs) { Id = c.RemotePeer, Conn = other };
                 moved.Topics.UnionWith(st.Topics);
                 _peers[c.RemotePeer] = moved;
                 _ = Task.Run(() => OutboundLoopAsync(moved));
                 return;
             }
             foreach (var t in st.Topics) if (_topicPeers.TryGetValue(t, out var set)) set.Remove(c.RemotePeer);
-            foreach (var m in _mesh.Values) m.Remove(c.RemotePeer);
+            foreach (var (t, m) in _mesh) if (m.Remove(c.RemotePeer)) _score.Prune(c.RemotePeer, t);
+            _score.RemovePeer(c.RemotePeer, DateTime.UtcNow);
             foreach (var f in _fanout.Values) f.Remove(c.RemotePeer);
         }
     }
@@ -259,7 +268,7 @@ public sealed class Gossipsub : IAsyncDisposable
                 try { rpc = Rpc.Decode(bytes); }
                 catch (P2pException)
                 {
-                    Penalize(peer, behaviour: 1);
+                    Penalize(peer, null, behaviour: 1);
                     throw;
                 }
                 await HandleRpcAsync(peer, rpc).ConfigureAwait(false);
@@ -267,18 +276,19 @@ public sealed class Gossipsub : IAsyncDisposable
         }
     }
 
-    private void Penalize(PeerId peer, double invalid = 0, double behaviour = 0)
+    private void Penalize(PeerId peer, string? invalidTopic, double behaviour = 0)
     {
-        bool drop = false;
+        bool drop;
         lock (_lock)
         {
-            if (!_peers.TryGetValue(peer, out var st)) return;
-            st.InvalidMessages += invalid;
-            st.Behaviour += behaviour;
-            drop = st.Score < Options.GraylistThreshold;
+            if (invalidTopic is not null) _score.Rejected(peer, invalidTopic);
+            if (behaviour > 0) _score.AddPenalty(peer, behaviour);
+            drop = _score.Score(peer, DateTime.UtcNow) < Options.ScoreThresholds.GraylistThreshold;
         }
-        if (drop) _ = _host.DisconnectAsync(peer);
+        if (drop && Options.DisconnectGraylisted) _ = _host.DisconnectAsync(peer);
     }
+
+    private double ScoreOf(PeerId p, DateTime now) => _score.Score(p, now);
 
     // ---------------------------------------------------------------- RPC handling
 
@@ -289,7 +299,7 @@ public sealed class Gossipsub : IAsyncDisposable
         lock (_lock)
         {
             if (!_peers.TryGetValue(from, out st)) return;
-            if (st.Score < Options.GraylistThreshold) return;
+            if (ScoreOf(from, DateTime.UtcNow) < Options.ScoreThresholds.GraylistThreshold) return;
             foreach (var (sub, topic) in rpc.Subscriptions)
             {
                 if (sub)
@@ -302,7 +312,7 @@ public sealed class Gossipsub : IAsyncDisposable
                 {
                     st.Topics.Remove(topic);
                     if (_topicPeers.TryGetValue(topic, out var tp)) tp.Remove(from);
-                    if (_mesh.TryGetValue(topic, out var m)) m.Remove(from);
+                    if (_mesh.TryGetValue(topic, out var m) && m.Remove(from)) _score.Prune(from, topic);
                 }
             }
             HandleControl(st, rpc, reply);
@@ -323,10 +333,12 @@ public sealed class Gossipsub : IAsyncDisposable
     private void HandleControl(PeerState st, Rpc rpc, Rpc reply)
     {
         var now = DateTime.UtcNow;
+        double score = ScoreOf(st.Id, now);
+        bool gossipOk = score >= Options.ScoreThresholds.GossipThreshold;
         // IHAVE -> IWANT for ids we have not seen
         foreach (var (topic, ids) in rpc.IHave)
         {
-            if (!_subscriptions.Contains(topic) || st.Score < 0) continue;
+            if (!gossipOk || !_subscriptions.Contains(topic)) continue;
             if (++st.IHaveCount > Options.MaxIHaveMessages) break;
             foreach (var id in ids)
             {
@@ -340,6 +352,7 @@ public sealed class Gossipsub : IAsyncDisposable
         // IWANT -> messages from the cache
         foreach (var id in rpc.IWant)
         {
+            if (!gossipOk) break;
             if (!_mcache.TryGetValue(Key(id), out var cm)) continue;
             cm.Sent.TryGetValue(st.Id, out int n);
             if (n >= Options.MaxIWantRetransmits) continue;
@@ -357,21 +370,22 @@ public sealed class Gossipsub : IAsyncDisposable
             if (mesh.Contains(st.Id)) continue;
             if (_backoff.TryGetValue((topic, st.Id), out var until) && until > now)
             {
-                st.Behaviour += 1; // grafting during backoff (P7)
+                _score.AddPenalty(st.Id, 1); // grafting during backoff (P7)
                 reply.Prune.Add((topic, (ulong)Options.PruneBackoff.TotalSeconds));
                 continue;
             }
-            if (st.Score < 0)
+            if (score < 0)
             {
                 reply.Prune.Add((topic, (ulong)Options.PruneBackoff.TotalSeconds));
                 continue;
             }
             mesh.Add(st.Id);
+            _score.Graft(st.Id, topic, now);
         }
         // PRUNE
         foreach (var (topic, backoff) in rpc.Prune)
         {
-            if (_mesh.TryGetValue(topic, out var mesh)) mesh.Remove(st.Id);
+            if (_mesh.TryGetValue(topic, out var mesh) && mesh.Remove(st.Id)) _score.Prune(st.Id, topic);
             var b = backoff > 0 ? TimeSpan.FromSeconds(Math.Min(backoff, 3600)) : Options.PruneBackoff;
             _backoff[(topic, st.Id)] = now + b;
         }
@@ -382,18 +396,21 @@ public sealed class Gossipsub : IAsyncDisposable
         // StrictNoSign: no author, seqno, signature or key allowed
         if (m.From is not null || m.Seqno is not null || m.Signature is not null || m.Key is not null)
         {
-            Penalize(from, invalid: 1);
+            Penalize(from, m.Topic, behaviour: 0);
             return;
         }
         byte[] id;
+        string key;
         Func<GossipMessage, CancellationToken, ValueTask<ValidationResult>>? validator;
         lock (_lock)
         {
             if (!_subscriptions.Contains(m.Topic)) return;
             id = Options.MessageId(m.Topic, m.Data);
-            var k = Key(id);
-            if (_seen.ContainsKey(k)) return;
-            AddSeen(k);
+            key = Key(id);
+            bool first = !_seen.ContainsKey(key);
+            _score.Received(from, m.Topic, key, first, DateTime.UtcNow);
+            if (!first) return;
+            AddSeen(key);
             _validators.TryGetValue(m.Topic, out validator);
         }
         var msg = new GossipMessage(m.Topic, m.Data, id, from);
@@ -408,10 +425,11 @@ public sealed class Gossipsub : IAsyncDisposable
             }
             catch (Exception) { result = ValidationResult.Ignore; }
         }
-        if (result == ValidationResult.Reject) { Penalize(from, invalid: 1); return; }
+        if (result == ValidationResult.Reject) { Penalize(from, m.Topic); return; }
         if (result == ValidationResult.Ignore) return;
         lock (_lock)
         {
+            _score.Validated(from, m.Topic, key);
             AddToCache(id, m);
             if (_mesh.TryGetValue(m.Topic, out var mesh))
             {
@@ -459,6 +477,7 @@ public sealed class Gossipsub : IAsyncDisposable
             _mesh[topic] = mesh;
             foreach (var p in mesh)
             {
+                _score.Graft(p, topic, DateTime.UtcNow);
                 var g = new Rpc();
                 g.Graft.Add(topic);
                 Send(_peers[p], g);
@@ -479,6 +498,7 @@ public sealed class Gossipsub : IAsyncDisposable
                 r.Subscriptions.Add((false, topic));
                 if (mesh is not null && mesh.Contains(p.Id))
                 {
+                    _score.Prune(p.Id, topic);
                     r.Prune.Add((topic, (ulong)Options.PruneBackoff.TotalSeconds));
                     _backoff[(topic, p.Id)] = DateTime.UtcNow + Options.PruneBackoff;
                 }
@@ -506,8 +526,9 @@ public sealed class Gossipsub : IAsyncDisposable
             AddSeen(k);
             AddToCache(id, m);
             IEnumerable<PeerId> targets;
+            var now = DateTime.UtcNow;
             if (Options.FloodPublish)
-                targets = _topicPeers.TryGetValue(topic, out var tp) ? tp.Where(p => _peers.TryGetValue(p, out var ps) && ps.Score >= 0).ToArray() : [];
+                targets = _topicPeers.TryGetValue(topic, out var tp) ? tp.Where(p => _peers.ContainsKey(p) && ScoreOf(p, now) >= Options.ScoreThresholds.PublishThreshold).ToArray() : [];
             else if (_mesh.TryGetValue(topic, out var mesh))
                 targets = mesh.ToArray();
             else
@@ -539,7 +560,7 @@ public sealed class Gossipsub : IAsyncDisposable
         var now = DateTime.UtcNow;
         foreach (var p in tp)
         {
-            if (exclude.Contains(p) || !_peers.TryGetValue(p, out var ps) || ps.Score < 0) continue;
+            if (exclude.Contains(p) || !_peers.ContainsKey(p) || ScoreOf(p, now) < 0) continue;
             if (_backoff.TryGetValue((topic, p), out var until) && until > now) continue;
             result.Add(p);
         }
@@ -580,14 +601,31 @@ public sealed class Gossipsub : IAsyncDisposable
         Rpc For(PeerId p) => outgoing.TryGetValue(p, out var r) ? r : outgoing[p] = new Rpc();
         lock (_lock)
         {
+            _score.Refresh(now);
+            bool opportunistic = Options.OpportunisticGraftTicks > 0 && ++_ticks % Options.OpportunisticGraftTicks == 0;
             foreach (var (topic, mesh) in _mesh)
             {
-                mesh.RemoveWhere(p => !_peers.TryGetValue(p, out var ps) || !ps.Topics.Contains(topic) || ps.Score < 0);
+                foreach (var p in mesh.ToArray())
+                {
+                    if (!_peers.TryGetValue(p, out var ps) || !ps.Topics.Contains(topic))
+                    {
+                        mesh.Remove(p);
+                        _score.Prune(p, topic);
+                    }
+                    else if (ScoreOf(p, now) < 0)
+                    {
+                        mesh.Remove(p);
+                        _score.Prune(p, topic);
+                        For(p).Prune.Add((topic, (ulong)Options.PruneBackoff.TotalSeconds));
+                        _backoff[(topic, p)] = now + Options.PruneBackoff;
+                    }
+                }
                 if (mesh.Count < Options.DLow)
                 {
                     foreach (var p in Candidates(topic, Options.D - mesh.Count, mesh))
                     {
                         mesh.Add(p);
+                        _score.Graft(p, topic, now);
                         For(p).Graft.Add(topic);
                     }
                 }
@@ -598,8 +636,25 @@ public sealed class Gossipsub : IAsyncDisposable
                     foreach (var p in list.Skip(Options.D))
                     {
                         mesh.Remove(p);
+                        _score.Prune(p, topic);
                         For(p).Prune.Add((topic, (ulong)Options.PruneBackoff.TotalSeconds));
                         _backoff[(topic, p)] = now + Options.PruneBackoff;
+                    }
+                }
+            }
+            if (opportunistic)
+            {
+                foreach (var (topic, mesh) in _mesh)
+                {
+                    if (mesh.Count < 2) continue;
+                    var scores = mesh.Select(p => ScoreOf(p, now)).OrderBy(x => x).ToArray();
+                    double median = scores[scores.Length / 2];
+                    if (median >= Options.ScoreThresholds.OpportunisticGraftThreshold) continue;
+                    foreach (var p in Candidates(topic, int.MaxValue, mesh).Where(p => ScoreOf(p, now) > median).Take(2))
+                    {
+                        mesh.Add(p);
+                        _score.Graft(p, topic, now);
+                        For(p).Graft.Add(topic);
                     }
                 }
             }
@@ -625,7 +680,7 @@ public sealed class Gossipsub : IAsyncDisposable
             foreach (var (topic, ids) in gossipTopics)
             {
                 var exclude = new HashSet<PeerId>(_mesh.TryGetValue(topic, out var m) ? m : (_fanout.TryGetValue(topic, out var f) ? f : []));
-                var cands = Candidates(topic, int.MaxValue, exclude);
+                var cands = Candidates(topic, int.MaxValue, exclude).Where(p => ScoreOf(p, now) >= Options.ScoreThresholds.GossipThreshold).ToList();
                 int n = Math.Max(Options.DLazy, (int)(Options.GossipFactor * cands.Count));
                 foreach (var p in cands.Take(n)) For(p).IHave.Add((topic, ids));
             }
@@ -646,10 +701,6 @@ public sealed class Gossipsub : IAsyncDisposable
             {
                 p.IHaveCount = 0;
                 p.IWantAsked = 0;
-                p.InvalidMessages *= 0.997;
-                p.Behaviour *= 0.99;
-                if (p.InvalidMessages < 0.01) p.InvalidMessages = 0;
-                if (p.Behaviour < 0.01) p.Behaviour = 0;
             }
             foreach (var (p, rpc) in outgoing)
                 if (_peers.TryGetValue(p, out var ps)) Send(ps, rpc);
