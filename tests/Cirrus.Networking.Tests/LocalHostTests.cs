@@ -93,3 +93,57 @@ public class LocalHostTests
         Assert.Null(b.GetConnection(a.PeerId));
     }
 }
+
+public class LocalReqRespTests
+{
+    private static async IAsyncEnumerable<ReqResp.ResponseChunk> Blocks(int count, int size)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            await Task.Yield();
+            var b = new byte[size];
+            BitConverter.TryWriteBytes(b, i);
+            yield return ReqResp.ResponseChunk.Ok(b);
+        }
+    }
+
+    [Theory]
+    [InlineData(MuxerProtocols.Yamux)]
+    [InlineData(MuxerProtocols.Mplex)]
+    public async Task StreamingResponsesAndErrors(string muxer)
+    {
+        var proto = ReqResp.ReqResp.ProtocolId("beacon_blocks_by_range");
+        Assert.Equal("/eth2/beacon_chain/req/beacon_blocks_by_range/1/ssz_snappy", proto);
+        await using var server = TestUtil.NewHost();
+        ReqResp.ReqResp.HandleStreaming(server, proto, 24, 24, (peer, req, ct) => Blocks(BitConverter.ToInt32(req), 20_000));
+        ReqResp.ReqResp.HandleStreaming(server, "/fail/1", 0, 10, (peer, req, ct) => Fail());
+        await using var client = TestUtil.NewHost([muxer]);
+        await client.DialAsync(TestUtil.Addr(server)).WaitAsync(TestUtil.T);
+
+        var req = new byte[24];
+        BitConverter.TryWriteBytes(req, 64);
+        var chunks = await ReqResp.ReqResp.RequestAsync(client, server.PeerId, proto, req, maxChunks: 1024).WaitAsync(TestUtil.T);
+        Assert.Equal(64, chunks.Count);
+        Assert.Equal(Enumerable.Range(0, 64), chunks.Select(c => BitConverter.ToInt32(c.Payload)));
+
+        // the requester's chunk limit is enforced
+        var few = await ReqResp.ReqResp.RequestAsync(client, server.PeerId, proto, req, maxChunks: 3).WaitAsync(TestUtil.T);
+        Assert.Equal(3, few.Count);
+
+        var err = await ReqResp.ReqResp.RequestAsync(client, server.PeerId, "/fail/1", [], maxChunks: 4).WaitAsync(TestUtil.T);
+        Assert.Single(err);
+        Assert.Equal(ReqResp.ResponseCode.ServerError, err[0].Code);
+        Assert.Equal("server error", err[0].ErrorMessage);
+
+        await Assert.ThrowsAsync<ReqResp.ReqRespException>(() => ReqResp.ReqResp.RequestAsync(client, server.PeerId, "/not/there", [], 1));
+    }
+
+    private static async IAsyncEnumerable<ReqResp.ResponseChunk> Fail()
+    {
+        await Task.Yield();
+        throw new InvalidOperationException("boom");
+#pragma warning disable CS0162
+        yield break;
+#pragma warning restore CS0162
+    }
+}

@@ -130,6 +130,44 @@ public static class ReqResp
     }
 
     /// <summary>
+    /// Registers a req/resp protocol handler whose response chunks are produced (and written) one at a time,
+    /// for long responses such as blocks by range. Error handling is as in <see cref="Handle"/>.
+    /// </summary>
+    public static void HandleStreaming(Libp2pHost host, string protocol, int minRequestLength, int maxRequestLength,
+        Func<PeerId, byte[], CancellationToken, IAsyncEnumerable<ResponseChunk>> handler)
+    {
+        host.SetStreamHandler(protocol, async s =>
+        {
+            await using (s.ConfigureAwait(false))
+            {
+                using var cts = new CancellationTokenSource(TtfbTimeout + RespTimeout);
+                byte[] req;
+                try { req = await ReadRequestAsync(s, minRequestLength, maxRequestLength, cts.Token).ConfigureAwait(false); }
+                catch (P2pException e)
+                {
+                    await s.WriteAsync(EncodeResponseChunk(ResponseCode.InvalidRequest, ResponseChunk.Error(ResponseCode.InvalidRequest, e.Message).Payload), cts.Token).ConfigureAwait(false);
+                    throw;
+                }
+                bool any = false;
+                try
+                {
+                    await foreach (var c in handler(s.RemotePeer!, req, cts.Token).ConfigureAwait(false))
+                    {
+                        any = true;
+                        await s.WriteAsync(EncodeResponseChunk(c.Code, c.Payload), cts.Token).ConfigureAwait(false);
+                        cts.CancelAfter(RespTimeout); // each chunk gets its own RESP_TIMEOUT
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not P2pException and not IOException)
+                {
+                    if (!any) await s.WriteAsync(EncodeResponseChunk(ResponseCode.ServerError, ResponseChunk.Error(ResponseCode.ServerError, "server error").Payload), cts.Token).ConfigureAwait(false);
+                    else s.Reset();
+                }
+            }
+        });
+    }
+
+    /// <summary>
     /// Registers a req/resp protocol handler. The handler gets the peer and the request SSZ and returns the chunks to send.
     /// A malformed request is answered with InvalidRequest; a handler exception with ServerError.
     /// </summary>

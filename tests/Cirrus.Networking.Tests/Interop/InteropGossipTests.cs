@@ -30,12 +30,14 @@ public class InteropGossipTests
     [InlineData("yamux", true)]
     [InlineData("mplex", true)]
     [InlineData("yamux", false)]
+    [InlineData("mplex", false)]
     public async Task GossipBothDirections(string muxer, bool weDial)
     {
         await using var js = await JsPeer.StartAsync("secp256k1", [muxer]);
         await using var host = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate() });
         host.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
-        await using var gs = new Gossipsub(host);
+        // eth2 score parameters on our side: a well-behaved js peer must stay in good standing
+        await using var gs = new Gossipsub(host, new GossipsubOptions { ScoreParams = Eth2ScoreParams.Create([0, 0, 0, 0]) });
         var received = new ConcurrentQueue<GossipMessage>();
         gs.MessageReceived += received.Enqueue;
         foreach (var t in Topics)
@@ -96,5 +98,6 @@ public class InteropGossipTests
         gs.Publish(Topics[0], raw);
         var ev2 = await js.WaitEventAsync(e => e.GetProperty("event").GetString() == "message" && e.GetProperty("data").GetString() == "0a00");
         Assert.Equal(Convert.ToHexString(MessageIds.Eth2Phase0(Topics[0], raw)), ev2.GetProperty("msgId").GetString()!.ToUpperInvariant());
+        Assert.True(gs.Score(jsId) > 0, $"js peer score {gs.Score(jsId)}");
     }
 }
