@@ -54,6 +54,10 @@ public sealed class Connection : IAsyncDisposable
         }
     }
 
+    /// <summary>A yamux-level ping (keep-alive round trip); null on mplex, which has none.</summary>
+    public async Task<TimeSpan?> MuxerPingAsync(CancellationToken ct = default)
+        => Mux is Yamux y ? await y.PingAsync(ct).ConfigureAwait(false) : null;
+
     public Task<MuxedStream> OpenStreamAsync(string protocol, CancellationToken ct = default) => OpenStreamAsync([protocol], ct);
 
     public async ValueTask DisposeAsync()

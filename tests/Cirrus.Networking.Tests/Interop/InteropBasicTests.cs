@@ -26,6 +26,8 @@ public class InteropBasicTests
         Assert.Equal(js.PeerId, conn.RemotePeer.ToString());
         Assert.Equal(muxer == "yamux" ? Yamux.Id : Mplex.Id, conn.Muxer);
 
+        var muxPing = await conn.MuxerPingAsync().WaitAsync(T);
+        Assert.Equal(muxer == "yamux", muxPing is not null); // js yamux answers yamux pings
         var rtt = await host.PingAsync(conn.RemotePeer).WaitAsync(T);
         Assert.True(rtt < T);
         var info = await host.IdentifyAsync(conn.RemotePeer).WaitAsync(T);
