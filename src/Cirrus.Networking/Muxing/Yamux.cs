@@ -92,7 +92,8 @@ internal sealed class Yamux : Muxer, IStreamSink
             if (wait is not null)
             {
                 if (s.IsReset) throw new StreamResetException();
-                await wait.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
+                try { await wait.WaitAsync(TimeSpan.FromSeconds(30), ct).ConfigureAwait(false); }
+                catch (TimeoutException) { throw new P2pException("yamux: peer did not open its receive window for 30 s"); }
                 if (s.IsReset) throw new StreamResetException();
                 continue;
             }

@@ -158,7 +158,6 @@ public static class SnappyFrames
     public static byte[] Decompress(ReadOnlySpan<byte> framed, int expectedLength)
     {
         var ms = new MemoryStream(framed.ToArray());
-        try { return ReadAsync(ms, expectedLength, CancellationToken.None).GetAwaiter().GetResult(); }
-        catch (P2pException) { throw; }
+        return ReadAsync(ms, expectedLength, CancellationToken.None).GetAwaiter().GetResult();
     }
 }

@@ -31,9 +31,11 @@ public sealed class JsPeer : IAsyncDisposable
         return Path.Combine(dir.FullName, "tests", "interop");
     }
 
-    public static string NodePath()
+    public static string NodePath() => NodePath(InteropDir());
+
+    /// <summary>node 22 inside <paramref name="d"/>/node_modules; fails naming scripts/setup-interop.sh when the packages are missing.</summary>
+    public static string NodePath(string d)
     {
-        var d = InteropDir();
         var node = Path.Combine(d, "node_modules", "node", "bin", "node");
         if (!File.Exists(node) || !Directory.Exists(Path.Combine(d, "node_modules", "libp2p")) || !Directory.Exists(Path.Combine(d, "node_modules", "@libp2p", "gossipsub")))
             throw new InvalidOperationException("js-libp2p interop packages are missing in tests/interop/node_modules: run scripts/setup-interop.sh");
