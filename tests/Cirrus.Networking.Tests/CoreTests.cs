@@ -128,7 +128,10 @@ public class CoreTests
         rpc.IWant.Add([9]);
         rpc.Graft.Add("a");
         rpc.Prune.Add(("b", 60));
+        var px = PeerKey.Generate().PeerId;
+        rpc.PrunePeers["b"] = [px];
         var back = Rpc.Decode(rpc.Encode());
+        Assert.Equal([px], back.PrunePeers["b"]);
         Assert.Equal(rpc.Subscriptions, back.Subscriptions);
         Assert.Equal([1, 2, 3], back.Publish[0].Data);
         Assert.Equal("a", back.Publish[0].Topic);

@@ -86,6 +86,20 @@ public class GossipMeshTests
     }
 
     [Fact]
+    public async Task OversubscribedHubPrunesWithPeerExchange()
+    {
+        var opts = new GossipsubOptions { D = 2, DLow = 1, DHigh = 3, HeartbeatInterval = TimeSpan.FromMilliseconds(100), PruneBackoff = TimeSpan.FromSeconds(30) };
+        // node 0 is the hub; leaves 1..6 only know the hub
+        await using var net = await Net.CreateAsync(7, opts, (i, j) => i == 0);
+        var offered = new ConcurrentBag<PeerId>();
+        for (int i = 1; i < 7; i++) net.Routers[i].PeerExchangeReceived += (topic, ids) => { foreach (var id in ids) offered.Add(id); };
+        await TestUtil.Until(() => net.Routers[0].MeshPeers(Topic).Count <= 3 && !offered.IsEmpty, "hub prunes with PX");
+        Assert.All(offered, id => Assert.Contains(net.Hosts.Skip(1), h => h.PeerId == id));
+        await Task.Delay(500);
+        Assert.InRange(net.Routers[0].MeshPeers(Topic).Count, 1, 3);
+    }
+
+    [Fact]
     public async Task LineTopology_ForwardsAcrossHops()
     {
         await using var net = await Net.CreateAsync(5, Fast(), (i, j) => j == i + 1);

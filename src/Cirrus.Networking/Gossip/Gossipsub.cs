@@ -49,6 +49,9 @@ public sealed class GossipsubOptions
     public PeerScoreThresholds ScoreThresholds { get; init; } = Eth2ScoreParams.Thresholds;
     /// <summary>Disconnect peers whose score drops below the graylist threshold (otherwise they are only ignored).</summary>
     public bool DisconnectGraylisted { get; init; } = true;
+    /// <summary>Offer peer exchange (up to <see cref="PrunePeers"/> peer ids) when pruning a peer from an oversubscribed mesh.</summary>
+    public bool PeerExchange { get; init; } = true;
+    public int PrunePeers { get; init; } = 16;
     /// <summary>Every this many heartbeats, graft better-scoring peers when the mesh median is low.</summary>
     public int OpportunisticGraftTicks { get; init; } = 60;
 }
@@ -147,6 +150,12 @@ public sealed class Gossipsub : IAsyncDisposable
 
     /// <summary>Raised for every accepted message on a subscribed topic (not for our own publications). Keep it quick.</summary>
     public event Action<GossipMessage>? MessageReceived;
+
+    /// <summary>
+    /// Raised with the peer ids a well-scored peer (score ≥ AcceptPX threshold) offered in a PRUNE; the node's peer
+    /// manager may dial them (addresses come from discovery: signed peer records are not used).
+    /// </summary>
+    public event Action<string, IReadOnlyList<PeerId>>? PeerExchangeReceived;
 
     /// <summary>Sets the validator of a topic (default: accept everything).</summary>
     public void SetValidator(string topic, Func<GossipMessage, CancellationToken, ValueTask<ValidationResult>> validator)
@@ -318,6 +327,17 @@ public sealed class Gossipsub : IAsyncDisposable
             HandleControl(st, rpc, reply);
         }
 
+        if (rpc.PrunePeers.Count > 0 && PeerExchangeReceived is { } pxHandler)
+        {
+            double score;
+            lock (_lock) score = ScoreOf(from, DateTime.UtcNow);
+            if (score >= Options.ScoreThresholds.AcceptPxThreshold || Options.ScoreParams.Topics.Count == 0)
+                foreach (var (topic, ids) in rpc.PrunePeers)
+                {
+                    var fresh = ids.Where(id => id != _host.PeerId && _host.GetConnection(id) is null).ToArray();
+                    if (fresh.Length > 0) try { pxHandler(topic, fresh); } catch (Exception) { }
+                }
+        }
         foreach (var m in rpc.Publish) await HandleMessageAsync(from, m).ConfigureAwait(false);
         lock (_lock) Send(st, reply);
     }
@@ -633,11 +653,14 @@ public sealed class Gossipsub : IAsyncDisposable
                 {
                     var list = mesh.ToList();
                     Shuffle(list);
+                    var keep = list.Take(Options.D).ToList();
                     foreach (var p in list.Skip(Options.D))
                     {
                         mesh.Remove(p);
                         _score.Prune(p, topic);
-                        For(p).Prune.Add((topic, (ulong)Options.PruneBackoff.TotalSeconds));
+                        var r = For(p);
+                        r.Prune.Add((topic, (ulong)Options.PruneBackoff.TotalSeconds));
+                        if (Options.PeerExchange) r.PrunePeers[topic] = keep.Take(Options.PrunePeers).ToList();
                         _backoff[(topic, p)] = now + Options.PruneBackoff;
                     }
                 }

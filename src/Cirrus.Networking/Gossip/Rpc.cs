@@ -54,6 +54,8 @@ public sealed class Rpc
     public List<byte[]> IWant = new();
     public List<string> Graft = new();
     public List<(string Topic, ulong Backoff)> Prune = new();
+    /// <summary>Peer exchange: peer ids offered with the PRUNE of a topic (signed peer records are not produced or read).</summary>
+    public Dictionary<string, List<PeerId>> PrunePeers = new();
 
     public bool IsEmpty => Subscriptions.Count == 0 && Publish.Count == 0 && IHave.Count == 0 && IWant.Count == 0 && Graft.Count == 0 && Prune.Count == 0;
     public bool HasControl => IHave.Count > 0 || IWant.Count > 0 || Graft.Count > 0 || Prune.Count > 0;
@@ -83,6 +85,8 @@ public sealed class Rpc
             foreach (var (t, backoff) in Prune)
             {
                 var p = new ProtoWriter(t.Length + 16).String(1, t);
+                if (PrunePeers.TryGetValue(t, out var px))
+                    foreach (var id in px) p.Message(2, new ProtoWriter(48).Bytes(1, id.Bytes));
                 if (backoff > 0) p.UInt64(3, backoff);
                 c.Message(4, p);
             }
@@ -158,13 +162,22 @@ public sealed class Rpc
                                 case 4:
                                     {
                                         string topic = ""; ulong backoff = 0;
+                                        var px = new List<PeerId>();
                                         while (er.Next(out var ef))
                                         {
                                             if (ef.Number == 1) topic = ef.AsString();
                                             else if (ef.Number == 3) backoff = ef.AsVarint();
-                                            // peers (2): peer exchange records are ignored
+                                            else if (ef.Number == 2 && ef.WireType == 2 && px.Count < 64)
+                                            {
+                                                if (++control > MaxControlEntries) throw new P2pException("gossipsub: too many PX entries");
+                                                var pr = new ProtoReader(ef.Data);
+                                                while (pr.Next(out var pf))
+                                                    if (pf.Number == 1 && pf.WireType == 2 && PeerId.TryFromBytes(pf.Data, out var pid)) px.Add(pid!);
+                                                // field 2, the signed peer record, is not verified and is dropped
+                                            }
                                         }
                                         rpc.Prune.Add((topic, backoff));
+                                        if (px.Count > 0) rpc.PrunePeers[topic] = px;
                                         break;
                                     }
                                 // 5: IDONTWANT (v1.2) — ignored
