@@ -147,3 +147,53 @@ public class LocalReqRespTests
 #pragma warning restore CS0162
     }
 }
+
+public class MultistreamTests
+{
+    private sealed class Duplex : Stream
+    {
+        private readonly System.IO.Pipelines.Pipe _in, _out;
+        public Duplex(System.IO.Pipelines.Pipe @in, System.IO.Pipelines.Pipe @out) { _in = @in; _out = @out; }
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
+        {
+            var r = await _in.Reader.ReadAsync(ct);
+            if (r.Buffer.IsEmpty && r.IsCompleted) return 0;
+            int n = (int)Math.Min(buffer.Length, r.Buffer.Length);
+            System.Buffers.BuffersExtensions.CopyTo(r.Buffer.Slice(0, n), buffer.Span);
+            _in.Reader.AdvanceTo(r.Buffer.GetPosition(n));
+            return n;
+        }
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken ct = default) => await _out.Writer.WriteAsync(buffer, ct);
+        public override bool CanRead => true; public override bool CanSeek => false; public override bool CanWrite => true;
+        public override long Length => 0; public override long Position { get => 0; set { } }
+        public override void Flush() { }
+        public override int Read(byte[] b, int o, int c) => throw new NotSupportedException();
+        public override long Seek(long o, SeekOrigin s) => 0; public override void SetLength(long v) { }
+        public override void Write(byte[] b, int o, int c) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task NegotiatesAfterNaAndAnswersLs()
+    {
+        var a = new System.IO.Pipelines.Pipe(); var b = new System.IO.Pipelines.Pipe();
+        var client = new Duplex(a, b); var server = new Duplex(b, a);
+        using var cts = new CancellationTokenSource(TestUtil.T);
+        var serverTask = Multistream.HandleAsync(server, p => p == "/b/1", () => ["/b/1"], cts.Token);
+        Assert.Equal("/b/1", await Multistream.SelectAsync(client, ["/a/1", "/b/1"], cts.Token));
+        Assert.Equal("/b/1", await serverTask);
+
+        var serverTask2 = Multistream.HandleAsync(server, p => p == "/b/1", () => ["/b/1", "/c/1"], cts.Token);
+        await client.WriteAsync(new byte[] { 19 }.Concat("/multistream/1.0.0\n"u8.ToArray()).Concat(new byte[] { 3 }).Concat("ls\n"u8.ToArray()).ToArray());
+        Assert.Equal("/multistream/1.0.0", await Multistream.ReadMessageAsync(client, cts.Token));
+        var listing = await StreamIo.ReadLengthPrefixedAsync(client, 1024, cts.Token);
+        var text = System.Text.Encoding.UTF8.GetString(listing);
+        Assert.Contains("/b/1\n", text);
+        Assert.Contains("/c/1\n", text);
+        // then a proposal nobody supports is answered "na"
+        await client.WriteAsync(new byte[] { 5 }.Concat("/z/1\n"u8.ToArray()).ToArray());
+        Assert.Equal("na", await Multistream.ReadMessageAsync(client, cts.Token));
+        await client.WriteAsync(new byte[] { 5 }.Concat("/b/1\n"u8.ToArray()).ToArray());
+        Assert.Equal("/b/1", await Multistream.ReadMessageAsync(client, cts.Token));
+        Assert.Equal("/b/1", await serverTask2);
+    }
+}

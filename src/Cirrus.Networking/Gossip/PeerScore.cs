@@ -243,7 +243,7 @@ public sealed class PeerScore
                 if (t.InMesh && !t.MeshActive && Params.Topics.TryGetValue(topic, out var p) && now - t.GraftTime >= p.MeshMessageDeliveriesActivation)
                     t.MeshActive = true;
         if (_deliveries.Count > 0)
-            foreach (var k in _deliveries.Where(kv => now - kv.Value.FirstSeen > TimeSpan.FromMinutes(2)).Select(kv => kv.Key).ToArray())
+            foreach (var k in _deliveries.Where(kv => now - kv.Value.FirstSeen > TimeSpan.FromSeconds(10)).Select(kv => kv.Key).ToArray())
                 _deliveries.Remove(k);
         if (now - _lastDecay < Params.DecayInterval) return;
         _lastDecay = now;
