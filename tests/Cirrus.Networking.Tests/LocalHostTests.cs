@@ -197,3 +197,29 @@ public class MultistreamTests
         Assert.Equal("/b/1", await serverTask2);
     }
 }
+
+public class ConnectionLimitTests
+{
+    [Fact]
+    public async Task ConnectionsBeyondTheLimitAreRefused()
+    {
+        await using var server = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate(), MaxConnections = 2 });
+        server.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
+        var clients = Enumerable.Range(0, 3).Select(_ => TestUtil.NewHost()).ToList();
+        try
+        {
+            await clients[0].DialAsync(TestUtil.Addr(server)).WaitAsync(TestUtil.T);
+            await clients[1].DialAsync(TestUtil.Addr(server)).WaitAsync(TestUtil.T);
+            await TestUtil.Until(() => server.Connections.Count == 2, "two inbound connections");
+            await Assert.ThrowsAsync<P2pException>(() => clients[2].DialAsync(TestUtil.Addr(server)).WaitAsync(TestUtil.T));
+            Assert.Equal(2, server.Connections.Count);
+            await clients[0].DisconnectAsync(server.PeerId);
+            await TestUtil.Until(() => server.Connections.Count == 1, "slot freed");
+            await clients[2].DialAsync(TestUtil.Addr(server)).WaitAsync(TestUtil.T);
+        }
+        finally
+        {
+            foreach (var c in clients) await c.DisposeAsync();
+        }
+    }
+}

@@ -64,8 +64,7 @@ internal sealed class Mplex : Muxer, IStreamSink
     public void SendReset(MuxedStream s)
     {
         Forget(s);
-        _ = WriteFrameAsync(Frame(s.Id, s.IsInitiator ? ResetInitiator : ResetReceiver, default), CancellationToken.None)
-            .AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+        Post(Frame(s.Id, s.IsInitiator ? ResetInitiator : ResetReceiver, default));
     }
 
     public void OnConsumed(MuxedStream s, int bytes) { }
@@ -103,7 +102,7 @@ internal sealed class Mplex : Muxer, IStreamSink
                                 s = refuse ? null : new MuxedStream(this, id, false, Connection);
                                 if (s is not null) _remote[id] = s;
                             }
-                            if (refuse) await WriteFrameAsync(Frame(id, ResetReceiver, default), Closing.Token).ConfigureAwait(false);
+                            if (refuse) Post(Frame(id, ResetReceiver, default));
                             else DispatchInbound(s!);
                             break;
                         }

@@ -188,6 +188,15 @@ internal abstract class Muxer : IAsyncDisposable
         finally { _writeLock.Release(); }
     }
 
+    /// <summary>
+    /// Queues a control frame from the read loop without awaiting it: the read loop must never block on writing,
+    /// or two peers whose send buffers are full would wait on each other forever.
+    /// </summary>
+    protected void Post(byte[] frame)
+    {
+        _ = WriteFrameAsync(frame, CancellationToken.None).AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+    }
+
     protected void DispatchInbound(MuxedStream s)
     {
         var h = OnInboundStream;

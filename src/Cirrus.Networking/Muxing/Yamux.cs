@@ -114,7 +114,7 @@ internal sealed class Yamux : Muxer, IStreamSink
     {
         Remove(s.Id);
         WakeWindow(s);
-        _ = WriteFrameAsync(Header(TWindow, Rst, s.Id, 0), CancellationToken.None).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+        Post(Header(TWindow, Rst, s.Id, 0));
     }
 
     public void OnConsumed(MuxedStream s, int bytes)
@@ -132,7 +132,7 @@ internal sealed class Yamux : Muxer, IStreamSink
             }
         }
         if (delta > 0 && !s.IsReset && !IsClosed)
-            _ = WriteFrameAsync(Header(TWindow, TakeFlags(s), s.Id, delta), CancellationToken.None).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+            Post(Header(TWindow, TakeFlags(s), s.Id, delta));
     }
 
     private void Remove(uint id)
@@ -199,7 +199,7 @@ internal sealed class Yamux : Muxer, IStreamSink
                         break;
                     case TPing:
                         if ((flags & Syn) != 0)
-                            await WriteFrameAsync(Header(TPing, Ack, 0, length), Closing.Token).ConfigureAwait(false);
+                            Post(Header(TPing, Ack, 0, length));
                         else if ((flags & Ack) != 0)
                         {
                             TaskCompletionSource<TimeSpan>? t;
@@ -246,7 +246,7 @@ internal sealed class Yamux : Muxer, IStreamSink
             if (refuse)
             {
                 if (type == TData) await SkipAsync(length).ConfigureAwait(false);
-                await WriteFrameAsync(Header(TWindow, Rst, id, 0), Closing.Token).ConfigureAwait(false);
+                Post(Header(TWindow, Rst, id, 0));
                 return;
             }
         }
@@ -293,7 +293,7 @@ internal sealed class Yamux : Muxer, IStreamSink
         }
         if (isNew)
         {
-            await WriteFrameAsync(Header(TWindow, TakeFlags(s), id, 0), Closing.Token).ConfigureAwait(false);
+            Post(Header(TWindow, TakeFlags(s), id, 0));
             DispatchInbound(s);
         }
     }
