@@ -223,3 +223,41 @@ public class ConnectionLimitTests
         }
     }
 }
+
+public class BidirectionalLoadTests
+{
+    [Theory]
+    [InlineData(MuxerProtocols.Yamux)]
+    [InlineData(MuxerProtocols.Mplex)]
+    public async Task BothSidesBlastingStreamsDoNotDeadlock(string muxer)
+    {
+        await using var a = TestUtil.NewHost([muxer]);
+        await using var b = TestUtil.NewHost([muxer]);
+        foreach (var h in new[] { a, b })
+            h.SetStreamHandler("/sink/1", async s =>
+            {
+                long total = 0;
+                var buf = new byte[65536];
+                int n;
+                while ((n = await s.ReadAsync(buf)) > 0) total += n;
+                await s.WriteAsync(BitConverter.GetBytes(total));
+                await s.DisposeAsync();
+            });
+        await a.DialAsync(TestUtil.Addr(b)).WaitAsync(TestUtil.T);
+        await TestUtil.Until(() => b.GetConnection(a.PeerId) is not null, "inbound side");
+        const int size = 3 << 20;
+        async Task<long> Blast(Libp2pHost from, PeerId to)
+        {
+            await using var s = await from.NewStreamAsync(to, "/sink/1");
+            var chunk = new byte[100_000];
+            for (int sent = 0; sent < size; sent += chunk.Length) await s.WriteAsync(chunk.AsMemory(0, Math.Min(chunk.Length, size - sent)));
+            await s.CloseWriteAsync();
+            var back = new byte[8];
+            await StreamIo.ReadExactlyAsync(s, back, default);
+            return BitConverter.ToInt64(back);
+        }
+        var tasks = Enumerable.Range(0, 4).SelectMany(_ => new[] { Blast(a, b.PeerId), Blast(b, a.PeerId) }).ToArray();
+        var results = await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.All(results, r => Assert.Equal(size, r));
+    }
+}

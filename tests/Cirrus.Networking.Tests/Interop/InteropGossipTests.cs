@@ -100,4 +100,29 @@ public class InteropGossipTests
         Assert.Equal(Convert.ToHexString(MessageIds.Eth2Phase0(Topics[0], raw)), ev2.GetProperty("msgId").GetString()!.ToUpperInvariant());
         Assert.True(gs.Score(jsId) > 0, $"js peer score {gs.Score(jsId)}");
     }
+
+    [Fact]
+    public async Task BurstOfMessagesArrivesComplete()
+    {
+        await using var js = await JsPeer.StartAsync("secp256k1", ["yamux"]);
+        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate() });
+        await using var gs = new Gossipsub(host);
+        gs.Subscribe(Topics[0]);
+        await js.CallAsync("subscribe", new { topic = Topics[0] });
+        var jsId = PeerId.Parse(js.PeerId);
+        await host.DialAsync(Multiaddr.Parse(js.Address)).WaitAsync(T);
+        await Until(async () => gs.TopicPeers(Topics[0]).Contains(jsId) && gs.MeshPeers(Topics[0]).Contains(jsId)
+            && (await js.CallAsync("mesh", new { topic = Topics[0] })).GetProperty("peers").GetArrayLength() == 1, "mesh");
+        const int n = 1000;
+        for (int i = 0; i < n; i++)
+            Assert.Equal(1, gs.Publish(Topics[0], Snappier.Snappy.CompressToArray(BitConverter.GetBytes(i).Concat(new byte[300]).ToArray())));
+        var seen = new HashSet<string>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (seen.Count < n)
+        {
+            var e = await js.Events.ReadAsync(cts.Token);
+            if (e.GetProperty("event").GetString() == "message") seen.Add(e.GetProperty("data").GetString()!);
+        }
+        Assert.Equal(n, seen.Count);
+    }
 }
