@@ -112,6 +112,15 @@ async function handle (c) {
       const r = await node.services.pubsub.publish(c.topic, unhex(c.data))
       return { recipients: r.recipients.map(p => p.toString()) }
     }
+    case 'publishMany': {
+      // c.count messages: snappy(uint32le index ++ zeros(c.size))
+      for (let i = 0; i < c.count; i++) {
+        const raw = Buffer.alloc(4 + (c.size ?? 100))
+        raw.writeUInt32LE(i, 0)
+        await node.services.pubsub.publish(c.topic, new Uint8Array(SnappyJS.compress(raw)))
+      }
+      return {}
+    }
     case 'mesh':
       return { peers: node.services.pubsub.getMeshPeers(c.topic), subscribers: node.services.pubsub.getSubscribers(c.topic).map(p => p.toString()) }
     case 'reqresp': {

@@ -124,5 +124,12 @@ public class InteropGossipTests
             if (e.GetProperty("event").GetString() == "message") seen.Add(e.GetProperty("data").GetString()!);
         }
         Assert.Equal(n, seen.Count);
+
+        // and the other way: js publishes a burst, every message reaches us once
+        var got = new ConcurrentDictionary<int, int>();
+        gs.MessageReceived += m => got.AddOrUpdate(BitConverter.ToInt32(Eth2.GossipTopics.Decode(m.Data)), 1, (_, c) => c + 1);
+        await js.CallAsync("publishMany", new { topic = Topics[0], count = n, size = 301 }, TimeSpan.FromSeconds(60));
+        await Until(() => Task.FromResult(got.Count == n), "js burst");
+        Assert.All(got.Values, c => Assert.Equal(1, c));
     }
 }
