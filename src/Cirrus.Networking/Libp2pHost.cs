@@ -173,7 +173,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             ns.Dispose();
             if (e is P2pException or IOException or OperationCanceledException or SocketException)
             {
-                if (e is P2pException) PeerMisbehaved?.Invoke(expected, "handshake: " + e.Message);
+                if (e is P2pException) ReportMisbehaviour(expected, "handshake: " + e.Message);
                 throw e as P2pException ?? new P2pException("handshake failed: " + e.Message, e);
             }
             throw;
@@ -212,7 +212,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         }
         catch (P2pException e)
         {
-            PeerMisbehaved?.Invoke(conn.RemotePeer, e.Message);
+            ReportMisbehaviour(conn.RemotePeer, e.Message);
         }
         catch (Exception) { /* socket errors, cancellation: plain disconnect */ }
         finally
@@ -234,7 +234,7 @@ public sealed class Libp2pHost : IAsyncDisposable
         }
         catch (Exception e)
         {
-            if (e is P2pException and not StreamResetException) PeerMisbehaved?.Invoke(conn.RemotePeer, "stream negotiation: " + e.Message);
+            if (e is P2pException and not StreamResetException) ReportMisbehaviour(conn.RemotePeer, "stream negotiation: " + e.Message);
             s.Reset();
             return;
         }
@@ -243,9 +243,15 @@ public sealed class Libp2pHost : IAsyncDisposable
         try { await h(s).ConfigureAwait(false); }
         catch (Exception e)
         {
-            if (e is P2pException and not StreamResetException) PeerMisbehaved?.Invoke(conn.RemotePeer, $"{proto}: {e.Message}");
+            if (e is P2pException and not StreamResetException) ReportMisbehaviour(conn.RemotePeer, $"{proto}: {e.Message}");
             s.Reset();
         }
+    }
+
+    /// <summary>Raises <see cref="PeerMisbehaved"/> for a violation found above the transport (e.g. a malformed request).</summary>
+    public void ReportMisbehaviour(PeerId? peer, string reason)
+    {
+        try { PeerMisbehaved?.Invoke(peer, reason); } catch (Exception) { }
     }
 
     /// <summary>Opens a stream to a connected peer, negotiating the first supported protocol of <paramref name="protocols"/>.</summary>

@@ -243,6 +243,8 @@ public class HostileInputTests
         const string proto = "/eth2/beacon_chain/req/status/1/ssz_snappy";
         await using var node = TestUtil.NewHost();
         ReqResp.ReqResp.Handle(node, proto, 84, 84, (p, req, ct) => Task.FromResult<IReadOnlyList<ResponseChunk>>([ResponseChunk.Ok(req)]));
+        var reports = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        node.PeerMisbehaved += (_, why) => reports.Enqueue(why);
         await using var client = TestUtil.NewHost();
         await client.DialAsync(TestUtil.Addr(node)).WaitAsync(TestUtil.T);
 
@@ -263,6 +265,7 @@ public class HostileInputTests
         var ok = await Send(ReqResp.ReqResp.EncodePayload(new byte[84]));
         Assert.Equal(ResponseCode.Success, ok!.Code);
         Assert.Equal(84, ok.Payload.Length);
+        Assert.Equal(3, reports.Count(r => r.StartsWith(proto)));
     }
 
     [Fact]

@@ -143,10 +143,12 @@ public static class ReqResp
                 using var cts = new CancellationTokenSource(TtfbTimeout + RespTimeout);
                 byte[] req;
                 try { req = await ReadRequestAsync(s, minRequestLength, maxRequestLength, cts.Token).ConfigureAwait(false); }
-                catch (P2pException e)
+                catch (P2pException e) when (e is not StreamResetException)
                 {
+                    // answer, then close normally (a reset could overtake the answer); the peer is still reported
+                    host.ReportMisbehaviour(s.RemotePeer, $"{protocol}: {e.Message}");
                     await s.WriteAsync(EncodeResponseChunk(ResponseCode.InvalidRequest, ResponseChunk.Error(ResponseCode.InvalidRequest, e.Message).Payload), cts.Token).ConfigureAwait(false);
-                    throw;
+                    return;
                 }
                 bool any = false;
                 try
@@ -181,10 +183,12 @@ public static class ReqResp
                 using var cts = new CancellationTokenSource(TtfbTimeout + RespTimeout);
                 byte[] req;
                 try { req = await ReadRequestAsync(s, minRequestLength, maxRequestLength, cts.Token).ConfigureAwait(false); }
-                catch (P2pException e)
+                catch (P2pException e) when (e is not StreamResetException)
                 {
+                    // answer, then close normally (a reset could overtake the answer); the peer is still reported
+                    host.ReportMisbehaviour(s.RemotePeer, $"{protocol}: {e.Message}");
                     await s.WriteAsync(EncodeResponseChunk(ResponseCode.InvalidRequest, ResponseChunk.Error(ResponseCode.InvalidRequest, e.Message).Payload), cts.Token).ConfigureAwait(false);
-                    throw;
+                    return;
                 }
                 IReadOnlyList<ResponseChunk> chunks;
                 try { chunks = await handler(s.RemotePeer!, req, cts.Token).ConfigureAwait(false); }
