@@ -5,6 +5,7 @@
 #:property AllowUnsafeBlocks=true
 #:property PublishAot=false
 #:property InvariantGlobalization=true
+#:property TieredCompilation=false
 
 // Our side of scripts/bench-bls.sh: the same inputs as bench.js, the same median-of-samples loop.
 // Prints one JSON object: { op: median milliseconds }.
@@ -29,7 +30,9 @@ static byte[] SecretKeyBytes(int i) { byte[] s = Sha("cirrus-bls-bench-sk", i); 
 static byte[] Message(int i) => Sha("cirrus-bls-bench-msg", i);
 
 static double Median(List<double> xs) { xs.Sort(); int m = xs.Count / 2; return xs.Count % 2 == 1 ? xs[m] : (xs[m - 1] + xs[m]) / 2; }
-static double Time(Action fn, int budgetMs, int minSamples, int maxSamples, int warmup = 20)
+// Tiered compilation is off (see the properties above): every method is compiled fully optimized
+// on first use, so the samples never time tier-0 code.
+static double Time(Action fn, int budgetMs, int minSamples, int maxSamples, int warmup = 5)
 {
     for (int i = 0; i < warmup; i++) fn();
     var samples = new List<double>();

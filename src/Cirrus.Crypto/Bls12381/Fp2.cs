@@ -37,6 +37,13 @@ internal partial struct Fp2 : IEquatable<Fp2>
 
     public static void Mul(out Fp2 r, in Fp2 a, in Fp2 b)
     {
+        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported) Fp.MulFp2Bmi2(out r.C0, out r.C1, a.C0, a.C1, b.C0, b.C1);
+        else MulPortable(out r, a, b);
+    }
+
+    /// <summary>Karatsuba with three full Montgomery multiplications (portable path).</summary>
+    public static void MulPortable(out Fp2 r, in Fp2 a, in Fp2 b)
+    {
         Fp.Mul(out Fp t0, a.C0, b.C0);
         Fp.Mul(out Fp t1, a.C1, b.C1);
         Fp.Add(out Fp s0, a.C0, a.C1);
