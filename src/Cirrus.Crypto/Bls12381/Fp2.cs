@@ -73,6 +73,21 @@ internal partial struct Fp2 : IEquatable<Fp2>
     public readonly Fp2 Double() => this + this;
     public readonly Fp2 Conjugate() => new(C0, -C1);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MulByXi(out Fp2 r, in Fp2 a)
+    {
+        Fp.Sub(out Fp c0, a.C0, a.C1);
+        Fp.Add(out r.C1, a.C0, a.C1);
+        r.C0 = c0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Double(out Fp2 r, in Fp2 a)
+    {
+        Fp.Add(out r.C0, a.C0, a.C0);
+        Fp.Add(out r.C1, a.C1, a.C1);
+    }
+
     /// <summary>Multiplies by the non-residue ξ = 1 + u used to build Fp6.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Fp2 MulByXi() => new(C0 - C1, C0 + C1);
