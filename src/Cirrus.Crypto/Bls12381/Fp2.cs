@@ -149,13 +149,17 @@ internal partial struct Fp2 : IEquatable<Fp2>
         }
         if (!Norm().TrySqrt(out Fp s)) { root = Zero; return false; }
         Fp t = (C0 + s) * HalfFp;
-        if (!t.TrySqrt(out Fp x0))
+        if (t.TrySqrt(out Fp x0))
         {
-            t = (C0 - s) * HalfFp;
-            if (!t.TrySqrt(out x0)) { root = Zero; return false; }
+            root = new Fp2(x0, C1 * (x0 + x0).Inverse());
         }
-        Fp x1 = C1 * (x0 + x0).Inverse();
-        root = new Fp2(x0, x1);
+        else
+        {
+            // t is a non-residue, so x0^2 = -t. Since (a0 - s)/2 · t = -a1^2/4, the other candidate
+            // (a0 - s)/2 equals (a1 / (2·x0))^2: no second exponentiation needed.
+            Fp y0 = C1 * (x0 + x0).Inverse();
+            root = new Fp2(y0, x0);
+        }
         return root.Square() == this;
     }
 
