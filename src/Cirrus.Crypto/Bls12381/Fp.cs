@@ -63,12 +63,13 @@ internal partial struct Fp : IEquatable<Fp>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Sbb(ulong a, ulong b, ref ulong borrow)
     {
+        // b1 depends only on the inputs and b2 only on d and the incoming borrow: a short chain.
         ulong d = a - b;
-        ulong b1 = d > a ? 1UL : 0UL;
-        ulong d2 = d - borrow;
-        ulong b2 = d2 > d ? 1UL : 0UL;
+        ulong b1 = a < b ? 1UL : 0UL;
+        ulong b2 = d < borrow ? 1UL : 0UL;
+        d -= borrow;
         borrow = b1 | b2;
-        return d2;
+        return d;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,7 +78,7 @@ internal partial struct Fp : IEquatable<Fp>
         ulong s = a + b;
         ulong c1 = s < a ? 1UL : 0UL;
         ulong s2 = s + carry;
-        ulong c2 = s2 < s ? 1UL : 0UL;
+        ulong c2 = s2 < carry ? 1UL : 0UL;
         carry = c1 | c2;
         return s2;
     }
