@@ -5,7 +5,8 @@ namespace Cirrus.Crypto;
 
 /// <summary>
 /// A BLS secret key (a scalar 0 &lt; sk &lt; r). Signing uses a fixed-window scalar multiplication whose
-/// sequence of group operations does not depend on the key. The key bytes are zeroed on Dispose and
+/// sequence of field operations does not depend on the key (complete projective formulas, fixed
+/// windows, branch-free table scans). The key bytes are zeroed on Dispose and
 /// never printed.
 /// </summary>
 public sealed class BlsSecretKey : IDisposable
@@ -35,7 +36,7 @@ public sealed class BlsSecretKey : IDisposable
         get
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _pk ??= new BlsPublicKey(G1.Generator.MulSecret(_sk));
+            return _pk ??= new BlsPublicKey(Projective<Fp>.MulSecret(G1.Generator, _sk, G1.B3));
         }
     }
 
@@ -44,7 +45,7 @@ public sealed class BlsSecretKey : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Jacobian<Fp2> h = HashToCurve.HashToG2(message, Bls.Dst);
-        return new BlsSignature(h.MulSecret(_sk));
+        return new BlsSignature(Projective<Fp2>.MulSecret(h, _sk, G2.B3));
     }
 
     /// <summary>The 32-byte big-endian scalar (for keystores); the caller should zero the copy.</summary>

@@ -35,8 +35,8 @@ public class CurveTests
         byte[] k = new byte[32];
         new Random(7).NextBytes(k);
         ulong[] kl = Limbs.From(new System.Numerics.BigInteger(k, isUnsigned: true, isBigEndian: true), 4);
-        Assert.True(h.MulSecret(k).EqualsPoint(h.MulVartime(kl)));
-        Assert.True(g.MulSecret(k).EqualsPoint(g.MulVartime(kl)));
+        Assert.True(Projective<Fp2>.MulSecret(h, k, G2.B3).EqualsPoint(h.MulVartime(kl)));
+        Assert.True(Projective<Fp>.MulSecret(g, k, G1.B3).EqualsPoint(g.MulVartime(kl)));
     }
 
     [Fact]
@@ -94,5 +94,43 @@ public class CurveTests
         // Known encoding of the G1 generator.
         G1.EncodeCompressed(G1.Generator, c);
         Assert.Equal("97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb", Convert.ToHexString(c).ToLowerInvariant());
+    }
+}
+
+public class CompleteFormulaTests
+{
+    [Fact]
+    public void CompleteAdditionAgreesWithJacobianIncludingExceptionalCases()
+    {
+        var g = G2.Generator.MulVartime(11);
+        var h = G2.Generator.MulVartime(29);
+        var pg = Projective<Fp2>.FromJacobian(g);
+        var ph = Projective<Fp2>.FromJacobian(h);
+        Assert.True(Projective<Fp2>.Add(pg, ph, G2.B3).ToJacobian().EqualsPoint(g.Add(h)));
+        Assert.True(Projective<Fp2>.Add(pg, pg, G2.B3).ToJacobian().EqualsPoint(g.Double()));
+        Assert.True(Projective<Fp2>.Add(pg, Projective<Fp2>.FromJacobian(g.Negate()), G2.B3).ToJacobian().IsInfinity);
+        var id = Projective<Fp2>.Identity;
+        Assert.True(Projective<Fp2>.Add(pg, id, G2.B3).ToJacobian().EqualsPoint(g));
+        Assert.True(Projective<Fp2>.Add(id, id, G2.B3).ToJacobian().IsInfinity);
+        var p1 = G1.Generator.MulVartime(5);
+        var q1 = Projective<Fp>.FromJacobian(p1);
+        Assert.True(Projective<Fp>.Add(q1, q1, G1.B3).ToJacobian().EqualsPoint(p1.Double()));
+    }
+
+    [Fact]
+    public void SecretMultiplicationMatchesVariableTime()
+    {
+        var rng = new Random(8);
+        byte[] k = new byte[32];
+        for (int i = 0; i < 4; i++)
+        {
+            rng.NextBytes(k);
+            k[0] &= 0x3f;
+            if (i == 1) { Array.Clear(k); k[31] = 1; }
+            if (i == 2) { Array.Clear(k); k[16] = 0x10; }          // zero nibbles everywhere else
+            ulong[] kl = Limbs.From(new System.Numerics.BigInteger(k, isUnsigned: true, isBigEndian: true), 4);
+            Assert.True(Projective<Fp2>.MulSecret(G2.Generator, k, G2.B3).EqualsPoint(G2.Generator.MulVartime(kl)));
+            Assert.True(Projective<Fp>.MulSecret(G1.Generator, k, G1.B3).EqualsPoint(G1.Generator.MulVartime(kl)));
+        }
     }
 }

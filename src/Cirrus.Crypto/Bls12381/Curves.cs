@@ -6,6 +6,7 @@ namespace Cirrus.Crypto.Bls12381;
 internal static class G1
 {
     public static readonly Fp B = Fp.FromUlong(4);
+    public static readonly Fp B3 = Fp.FromUlong(12);
 
     /// <summary>|x| for the BLS parameter x = -0xd201000000010000.</summary>
     public const ulong AbsX = 0xd201000000010000UL;
@@ -113,6 +114,7 @@ internal static class G1
 internal static class G2
 {
     public static readonly Fp2 B = new(Fp.FromUlong(4), Fp.FromUlong(4));
+    public static readonly Fp2 B3 = new(Fp.FromUlong(12), Fp.FromUlong(12));
 
     public static readonly Jacobian<Fp2> Generator = Jacobian<Fp2>.FromAffine(
         Fp2.FromBig(Limbs.Hex("024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"),

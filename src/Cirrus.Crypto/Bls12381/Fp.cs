@@ -63,12 +63,13 @@ internal partial struct Fp : IEquatable<Fp>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Sbb(ulong a, ulong b, ref ulong borrow)
     {
+        // b1 depends only on the inputs and b2 only on d and the incoming borrow: a short chain.
         ulong d = a - b;
-        ulong b1 = d > a ? 1UL : 0UL;
-        ulong d2 = d - borrow;
-        ulong b2 = d2 > d ? 1UL : 0UL;
+        ulong b1 = a < b ? 1UL : 0UL;
+        ulong b2 = d < borrow ? 1UL : 0UL;
+        d -= borrow;
         borrow = b1 | b2;
-        return d2;
+        return d;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -77,7 +78,7 @@ internal partial struct Fp : IEquatable<Fp>
         ulong s = a + b;
         ulong c1 = s < a ? 1UL : 0UL;
         ulong s2 = s + carry;
-        ulong c2 = s2 < s ? 1UL : 0UL;
+        ulong c2 = s2 < carry ? 1UL : 0UL;
         carry = c1 | c2;
         return s2;
     }
@@ -358,6 +359,159 @@ internal partial struct Fp : IEquatable<Fp>
         r.L5 = (t5 & keep) | (d5 & ~keep);
     }
 
+    // ---- Lazy reduction for Fp2 multiplication: 768-bit products, two Montgomery reductions instead of three. ----
+
+    /// <summary>Full 12-limb product of two 6-limb values (BMI2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulWideBmi2(in Fp a, in Fp b, out Wide w)
+    {
+        ulong w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0, w8 = 0, w9 = 0, w10 = 0, w11 = 0;
+        ulong carry, lo, hi, bi, x;
+        bi = b.L0; carry = 0;
+        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w0; hi += lo < w0 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w0 = lo; carry = hi;
+        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
+        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
+        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        w6 = carry;
+        bi = b.L1; carry = 0;
+        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
+        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
+        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        w7 = carry;
+        bi = b.L2; carry = 0;
+        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
+        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        w8 = carry;
+        bi = b.L3; carry = 0;
+        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
+        w9 = carry;
+        bi = b.L4; carry = 0;
+        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
+        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
+        w10 = carry;
+        bi = b.L5; carry = 0;
+        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
+        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
+        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w10; hi += lo < w10 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w10 = lo; carry = hi;
+        w11 = carry;
+        w = new Wide(w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11);
+    }
+
+    /// <summary>Montgomery reduction of a 12-limb value below p·2^384 (result reduced below p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RedcBmi2(out Fp r, in Wide t)
+    {
+        ulong w0 = t.W0, w1 = t.W1, w2 = t.W2, w3 = t.W3, w4 = t.W4, w5 = t.W5, w6 = t.W6, w7 = t.W7, w8 = t.W8, w9 = t.W9, w10 = t.W10, w11 = t.W11;
+        ulong carry, lo, hi, m, top = 0, s1, c1;
+        m = w0 * Inv; carry = 0;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w0; hi += lo < w0 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w0 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        s1 = w6 + carry; c1 = s1 < carry ? 1UL : 0UL; w6 = s1 + top; top = c1 | (w6 < s1 ? 1UL : 0UL);
+        m = w1 * Inv; carry = 0;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        s1 = w7 + carry; c1 = s1 < carry ? 1UL : 0UL; w7 = s1 + top; top = c1 | (w7 < s1 ? 1UL : 0UL);
+        m = w2 * Inv; carry = 0;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        s1 = w8 + carry; c1 = s1 < carry ? 1UL : 0UL; w8 = s1 + top; top = c1 | (w8 < s1 ? 1UL : 0UL);
+        m = w3 * Inv; carry = 0;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
+        s1 = w9 + carry; c1 = s1 < carry ? 1UL : 0UL; w9 = s1 + top; top = c1 | (w9 < s1 ? 1UL : 0UL);
+        m = w4 * Inv; carry = 0;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
+        s1 = w10 + carry; c1 = s1 < carry ? 1UL : 0UL; w10 = s1 + top; top = c1 | (w10 < s1 ? 1UL : 0UL);
+        m = w5 * Inv; carry = 0;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w10; hi += lo < w10 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w10 = lo; carry = hi;
+        s1 = w11 + carry; c1 = s1 < carry ? 1UL : 0UL; w11 = s1 + top; top = c1 | (w11 < s1 ? 1UL : 0UL);
+        Reduce(out r, w6, w7, w8, w9, w10, w11);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool WideSub(in Wide x, in Wide y, out Wide r)
+    {
+        ulong bw = 0;
+        r = new Wide(Sbb(x.W0, y.W0, ref bw), Sbb(x.W1, y.W1, ref bw), Sbb(x.W2, y.W2, ref bw), Sbb(x.W3, y.W3, ref bw), Sbb(x.W4, y.W4, ref bw), Sbb(x.W5, y.W5, ref bw), Sbb(x.W6, y.W6, ref bw), Sbb(x.W7, y.W7, ref bw), Sbb(x.W8, y.W8, ref bw), Sbb(x.W9, y.W9, ref bw), Sbb(x.W10, y.W10, ref bw), Sbb(x.W11, y.W11, ref bw));
+        return bw != 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WideAdd(in Wide x, in Wide y, out Wide r)
+    {
+        ulong c = 0;
+        r = new Wide(Adc(x.W0, y.W0, ref c), Adc(x.W1, y.W1, ref c), Adc(x.W2, y.W2, ref c), Adc(x.W3, y.W3, ref c), Adc(x.W4, y.W4, ref c), Adc(x.W5, y.W5, ref c), Adc(x.W6, y.W6, ref c), Adc(x.W7, y.W7, ref c), Adc(x.W8, y.W8, ref c), Adc(x.W9, y.W9, ref c), Adc(x.W10, y.W10, ref c), Adc(x.W11, y.W11, ref c));
+    }
+
+    private static readonly Wide PSquared = new(0x26aa00001c718e39UL, 0x7ced6b1d76382eabUL, 0x162c338362113cfdUL, 0x66bf91ed3e71b743UL, 0x292e85a87091a049UL, 0x1d68619c86185c7bUL, 0xf53149330978ef01UL, 0x50a62cfd16ddca6eUL, 0x66e59e49349e8bd0UL, 0xe2dc90e50e7046b4UL, 0x4bd278eaa22f25e9UL, 0x02a437a4b8c35fc7UL);
+
+    /// <summary>
+    /// (a0 + a1·u)(b0 + b1·u) in Fp2 with lazy reduction (BMI2 only): c0 = REDC(a0b0 - a1b1 [+ p^2]),
+    /// c1 = REDC((a0 + a1)(b0 + b1) - a0b0 - a1b1); both REDC inputs stay below p·2^384.
+    /// </summary>
+    public static void MulFp2Bmi2(out Fp c0, out Fp c1, in Fp a0, in Fp a1, in Fp b0, in Fp b1)
+    {
+        MulWideBmi2(a0, b0, out Wide v0);
+        MulWideBmi2(a1, b1, out Wide v1);
+        ulong c = 0;
+        Fp sa = new(Adc(a0.L0, a1.L0, ref c), Adc(a0.L1, a1.L1, ref c), Adc(a0.L2, a1.L2, ref c), Adc(a0.L3, a1.L3, ref c), Adc(a0.L4, a1.L4, ref c), Adc(a0.L5, a1.L5, ref c));
+        c = 0;
+        Fp sb = new(Adc(b0.L0, b1.L0, ref c), Adc(b0.L1, b1.L1, ref c), Adc(b0.L2, b1.L2, ref c), Adc(b0.L3, b1.L3, ref c), Adc(b0.L4, b1.L4, ref c), Adc(b0.L5, b1.L5, ref c));
+        MulWideBmi2(sa, sb, out Wide v2);
+        if (WideSub(v0, v1, out Wide d)) WideAdd(d, PSquared, out d);
+        WideSub(v2, v0, out Wide e);
+        WideSub(e, v1, out e);
+        RedcBmi2(out c0, d);
+        RedcBmi2(out c1, e);
+    }
+
     /// <summary>Conditional select: returns b if flag, else a (branch-free).</summary>
     public static Fp Select(in Fp a, in Fp b, bool flag)
     {
@@ -598,4 +752,10 @@ internal partial struct Fp : IEquatable<Fp>
         ToBytes(b);
         return "0x" + Convert.ToHexString(b).ToLowerInvariant();
     }
+}
+
+/// <summary>A 768-bit intermediate (12 little-endian limbs) for lazily reduced products.</summary>
+internal readonly struct Wide(ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5, ulong w6, ulong w7, ulong w8, ulong w9, ulong w10, ulong w11)
+{
+    public readonly ulong W0 = w0, W1 = w1, W2 = w2, W3 = w3, W4 = w4, W5 = w5, W6 = w6, W7 = w7, W8 = w8, W9 = w9, W10 = w10, W11 = w11;
 }

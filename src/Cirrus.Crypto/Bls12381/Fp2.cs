@@ -37,6 +37,13 @@ internal partial struct Fp2 : IEquatable<Fp2>
 
     public static void Mul(out Fp2 r, in Fp2 a, in Fp2 b)
     {
+        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported) Fp.MulFp2Bmi2(out r.C0, out r.C1, a.C0, a.C1, b.C0, b.C1);
+        else MulPortable(out r, a, b);
+    }
+
+    /// <summary>Karatsuba with three full Montgomery multiplications (portable path).</summary>
+    public static void MulPortable(out Fp2 r, in Fp2 a, in Fp2 b)
+    {
         Fp.Mul(out Fp t0, a.C0, b.C0);
         Fp.Mul(out Fp t1, a.C1, b.C1);
         Fp.Add(out Fp s0, a.C0, a.C1);
@@ -65,6 +72,21 @@ internal partial struct Fp2 : IEquatable<Fp2>
     public readonly Fp2 Square() { Square(out Fp2 r, this); return r; }
     public readonly Fp2 Double() => this + this;
     public readonly Fp2 Conjugate() => new(C0, -C1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void MulByXi(out Fp2 r, in Fp2 a)
+    {
+        Fp.Sub(out Fp c0, a.C0, a.C1);
+        Fp.Add(out r.C1, a.C0, a.C1);
+        r.C0 = c0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Double(out Fp2 r, in Fp2 a)
+    {
+        Fp.Add(out r.C0, a.C0, a.C0);
+        Fp.Add(out r.C1, a.C1, a.C1);
+    }
 
     /// <summary>Multiplies by the non-residue ξ = 1 + u used to build Fp6.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -127,13 +149,17 @@ internal partial struct Fp2 : IEquatable<Fp2>
         }
         if (!Norm().TrySqrt(out Fp s)) { root = Zero; return false; }
         Fp t = (C0 + s) * HalfFp;
-        if (!t.TrySqrt(out Fp x0))
+        if (t.TrySqrt(out Fp x0))
         {
-            t = (C0 - s) * HalfFp;
-            if (!t.TrySqrt(out x0)) { root = Zero; return false; }
+            root = new Fp2(x0, C1 * (x0 + x0).Inverse());
         }
-        Fp x1 = C1 * (x0 + x0).Inverse();
-        root = new Fp2(x0, x1);
+        else
+        {
+            // t is a non-residue, so x0^2 = -t. Since (a0 - s)/2 · t = -a1^2/4, the other candidate
+            // (a0 - s)/2 equals (a1 / (2·x0))^2: no second exponentiation needed.
+            Fp y0 = C1 * (x0 + x0).Inverse();
+            root = new Fp2(y0, x0);
+        }
         return root.Square() == this;
     }
 

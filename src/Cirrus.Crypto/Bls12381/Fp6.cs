@@ -19,13 +19,92 @@ internal struct Fp6 : IEquatable<Fp6>
     public static Fp6 operator -(in Fp6 a, in Fp6 b) => new(a.C0 - b.C0, a.C1 - b.C1, a.C2 - b.C2);
     public static Fp6 operator -(in Fp6 a) => new(-a.C0, -a.C1, -a.C2);
 
-    public static Fp6 operator *(in Fp6 a, in Fp6 b)
+    public static Fp6 operator *(in Fp6 a, in Fp6 b) { Mul(out Fp6 r, a, b); return r; }
+
+    public static void Mul(out Fp6 r, in Fp6 a, in Fp6 b)
     {
-        Fp2 t0 = a.C0 * b.C0, t1 = a.C1 * b.C1, t2 = a.C2 * b.C2;
-        Fp2 c0 = ((a.C1 + a.C2) * (b.C1 + b.C2) - t1 - t2).MulByXi() + t0;
-        Fp2 c1 = (a.C0 + a.C1) * (b.C0 + b.C1) - t0 - t1 + t2.MulByXi();
-        Fp2 c2 = (a.C0 + a.C2) * (b.C0 + b.C2) - t0 - t2 + t1;
-        return new Fp6(c0, c1, c2);
+        Fp2.Mul(out Fp2 t0, a.C0, b.C0);
+        Fp2.Mul(out Fp2 t1, a.C1, b.C1);
+        Fp2.Mul(out Fp2 t2, a.C2, b.C2);
+        Fp2.Add(out Fp2 x, a.C1, a.C2);
+        Fp2.Add(out Fp2 y, b.C1, b.C2);
+        Fp2.Mul(out Fp2 c0, x, y);
+        Fp2.Sub(out c0, c0, t1);
+        Fp2.Sub(out c0, c0, t2);
+        Fp2.MulByXi(out c0, c0);
+        Fp2.Add(out c0, c0, t0);
+        Fp2.Add(out x, a.C0, a.C1);
+        Fp2.Add(out y, b.C0, b.C1);
+        Fp2.Mul(out Fp2 c1, x, y);
+        Fp2.Sub(out c1, c1, t0);
+        Fp2.Sub(out c1, c1, t1);
+        Fp2.MulByXi(out Fp2 xt2, t2);
+        Fp2.Add(out c1, c1, xt2);
+        Fp2.Add(out x, a.C0, a.C2);
+        Fp2.Add(out y, b.C0, b.C2);
+        Fp2.Mul(out Fp2 c2, x, y);
+        Fp2.Sub(out c2, c2, t0);
+        Fp2.Sub(out c2, c2, t2);
+        Fp2.Add(out c2, c2, t1);
+        r.C0 = c0;
+        r.C1 = c1;
+        r.C2 = c2;
+    }
+
+    public static void Add(out Fp6 r, in Fp6 a, in Fp6 b)
+    {
+        Fp2.Add(out r.C0, a.C0, b.C0);
+        Fp2.Add(out r.C1, a.C1, b.C1);
+        Fp2.Add(out r.C2, a.C2, b.C2);
+    }
+
+    public static void Sub(out Fp6 r, in Fp6 a, in Fp6 b)
+    {
+        Fp2.Sub(out r.C0, a.C0, b.C0);
+        Fp2.Sub(out r.C1, a.C1, b.C1);
+        Fp2.Sub(out r.C2, a.C2, b.C2);
+    }
+
+    /// <summary>r = a·v: (c0, c1, c2) -> (ξ·c2, c0, c1).</summary>
+    public static void MulByV(out Fp6 r, in Fp6 a)
+    {
+        Fp2.MulByXi(out Fp2 c0, a.C2);
+        Fp2 c1 = a.C0, c2 = a.C1;
+        r.C0 = c0;
+        r.C1 = c1;
+        r.C2 = c2;
+    }
+
+    /// <summary>r = a·(b0 + b1·v).</summary>
+    public static void MulBy01(out Fp6 r, in Fp6 a, in Fp2 b0, in Fp2 b1)
+    {
+        Fp2.Mul(out Fp2 t0, a.C0, b0);
+        Fp2.Mul(out Fp2 t1, a.C1, b1);
+        Fp2.Mul(out Fp2 c0, a.C2, b1);
+        Fp2.MulByXi(out c0, c0);
+        Fp2.Add(out c0, c0, t0);
+        Fp2.Add(out Fp2 x, a.C0, a.C1);
+        Fp2.Add(out Fp2 y, b0, b1);
+        Fp2.Mul(out Fp2 c1, x, y);
+        Fp2.Sub(out c1, c1, t0);
+        Fp2.Sub(out c1, c1, t1);
+        Fp2.Mul(out Fp2 c2, a.C2, b0);
+        Fp2.Add(out c2, c2, t1);
+        r.C0 = c0;
+        r.C1 = c1;
+        r.C2 = c2;
+    }
+
+    /// <summary>r = a·(b1·v).</summary>
+    public static void MulBy1(out Fp6 r, in Fp6 a, in Fp2 b1)
+    {
+        Fp2.Mul(out Fp2 c0, a.C2, b1);
+        Fp2.MulByXi(out c0, c0);
+        Fp2.Mul(out Fp2 c1, a.C0, b1);
+        Fp2.Mul(out Fp2 c2, a.C1, b1);
+        r.C0 = c0;
+        r.C1 = c1;
+        r.C2 = c2;
     }
 
     public static Fp6 operator *(in Fp6 a, in Fp2 b) => new(a.C0 * b, a.C1 * b, a.C2 * b);

@@ -142,32 +142,6 @@ internal struct Jacobian<F> where F : struct, IField<F>
         return MulVartime(s);
     }
 
-    /// <summary>
-    /// Multiplication by a secret scalar (big-endian bytes) with a fixed 4-bit window: the sequence of
-    /// doublings and additions does not depend on the scalar, and the table is read by a full scan.
-    /// </summary>
-    public readonly Jacobian<F> MulSecret(ReadOnlySpan<byte> scalarBe)
-    {
-        var table = new Jacobian<F>[16];
-        table[0] = Infinity;
-        table[1] = this;
-        for (int i = 2; i < 16; i++) table[i] = table[i - 1].Add(this);
-        Jacobian<F> r = Infinity;
-        for (int i = 0; i < scalarBe.Length; i++)
-        {
-            for (int half = 0; half < 2; half++)
-            {
-                int nib = half == 0 ? scalarBe[i] >> 4 : scalarBe[i] & 15;
-                r = r.Double().Double().Double().Double();
-                Jacobian<F> t = table[0];
-                for (int j = 1; j < 16; j++) t = Select(t, table[j], j == nib);
-                r = r.Add(t);
-            }
-        }
-        Array.Clear(table);
-        return r;
-    }
-
     /// <summary>Branch-free choice of b (flag) or a.</summary>
     public static Jacobian<F> Select(in Jacobian<F> a, in Jacobian<F> b, bool flag) =>
         new(F.FSelect(a.X, b.X, flag), F.FSelect(a.Y, b.Y, flag), F.FSelect(a.Z, b.Z, flag));
