@@ -49,7 +49,7 @@ public sealed class Libp2pHost : IAsyncDisposable
             if (s.Connection is not null) s.Connection.Identify = Identify.Decode(msg);
             await s.DisposeAsync().ConfigureAwait(false);
         });
-        SetStreamHandler(Ping.ProtocolId, s => Ping.RespondAsync(s, _stop.Token));
+        SetStreamHandler(PingProtocol.ProtocolId, s => PingProtocol.RespondAsync(s, _stop.Token));
     }
 
     public Libp2pHostOptions Options { get; }
@@ -265,7 +265,7 @@ public sealed class Libp2pHost : IAsyncDisposable
 
     /// <summary>Round-trip time of one <c>/ipfs/ping/1.0.0</c> exchange.</summary>
     public Task<TimeSpan> PingAsync(PeerId peer, CancellationToken ct = default)
-        => Ping.RequestAsync(GetConnection(peer) ?? throw new P2pException($"not connected to {peer}"), ct);
+        => PingProtocol.RequestAsync(GetConnection(peer) ?? throw new P2pException($"not connected to {peer}"), ct);
 
     /// <summary>Runs identify against a connected peer.</summary>
     public Task<IdentifyInfo> IdentifyAsync(PeerId peer, CancellationToken ct = default)

@@ -76,7 +76,7 @@ public static class Identify
 }
 
 /// <summary>ping <c>/ipfs/ping/1.0.0</c>: 32 random bytes echoed back.</summary>
-public static class Ping
+public static class PingProtocol
 {
     public const string ProtocolId = "/ipfs/ping/1.0.0";
 

@@ -31,13 +31,13 @@ public class InteropBasicTests
         var rtt = await host.PingAsync(conn.RemotePeer).WaitAsync(T);
         Assert.True(rtt < T);
         var info = await host.IdentifyAsync(conn.RemotePeer).WaitAsync(T);
-        Assert.Contains(Ping.ProtocolId, info.Protocols);
+        Assert.Contains(PingProtocol.ProtocolId, info.Protocols);
         Assert.Equal(conn.RemotePeer, info.PublicKey!.ToPeerId());
 
         var jsPing = await js.CallAsync("ping", new { peer = host.PeerId.ToString() });
         Assert.True(jsPing.GetProperty("rtt").GetDouble() >= 0);
         var jsId = await js.CallAsync("identify", new { peer = host.PeerId.ToString() });
-        Assert.Contains(jsId.GetProperty("protocols").EnumerateArray(), p => p.GetString() == Ping.ProtocolId);
+        Assert.Contains(jsId.GetProperty("protocols").EnumerateArray(), p => p.GetString() == PingProtocol.ProtocolId);
         Assert.Equal("cirrus/0.1.0", jsId.GetProperty("agentVersion").GetString());
     }
 
@@ -64,7 +64,7 @@ public class InteropBasicTests
         Assert.Equal(muxer == "yamux" ? Yamux.Id : Mplex.Id, conn.Muxer);
         Assert.True(await host.PingAsync(jsPeerId).WaitAsync(T) < T);
         var info = await host.IdentifyAsync(jsPeerId).WaitAsync(T);
-        Assert.Contains(Ping.ProtocolId, info.Protocols);
+        Assert.Contains(PingProtocol.ProtocolId, info.Protocols);
     }
 
     [Fact]
