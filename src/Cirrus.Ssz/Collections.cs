@@ -117,7 +117,11 @@ internal static class Sequence
         byte[] roots = ArrayPool<byte>.Shared.Rent(Math.Max(items.Length * 32, 32));
         try
         {
-            HashElements(elem, items, roots);
+            if (elem is FixedBytesType<Bytes32>)
+                System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
+                    ref System.Runtime.CompilerServices.Unsafe.As<T, byte>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(items)),
+                    items.Length * 32).CopyTo(roots);
+            else HashElements(elem, items, roots);
             Merkle.MerkleizeInPlace(roots.AsSpan(0, items.Length * 32), limitElements, dest32);
         }
         finally { ArrayPool<byte>.Shared.Return(roots); }
@@ -125,6 +129,11 @@ internal static class Sequence
 
     private static void HashElements<T>(SszType<T> elem, ReadOnlySpan<T> items, byte[] roots)
     {
+        if (elem is IBatchRoots<T> batch && items.Length >= 16)
+        {
+            BatchRoots(batch, items, roots);
+            return;
+        }
         if (items.Length < ParallelThreshold)
         {
             for (int i = 0; i < items.Length; i++) elem.HashTreeRoot(items[i], roots.AsSpan(i * 32, 32));
@@ -137,6 +146,58 @@ internal static class Sequence
         {
             int end = Math.Min(arr.Length, (p + 1) * per);
             for (int i = p * per; i < end; i++) elem.HashTreeRoot(arr[i], roots.AsSpan(i * 32, 32));
+        });
+    }
+
+    /// <summary>
+    /// Roots of many same-shaped containers: all their leaf chunks side by side, then each tree level
+    /// hashed for every element at once (so the batched SHA-256 runs full lanes).
+    /// </summary>
+    private static void BatchRoots<T>(IBatchRoots<T> batch, ReadOnlySpan<T> items, byte[] roots)
+    {
+        int width = batch.LeafChunks;
+        const int Block = 1024;
+        int blocks = (items.Length + Block - 1) / Block;
+        T[]? arr = blocks > 1 ? items.ToArray() : null;
+        int k = batch.DeferredHashes;
+        void RunBlock(ReadOnlySpan<T> part, Span<byte> dest)
+        {
+            byte[] buf = ArrayPool<byte>.Shared.Rent(part.Length * width * 32);
+            byte[] deferred = ArrayPool<byte>.Shared.Rent(Math.Max(1, part.Length * k * 64));
+            int[] deferredAt = ArrayPool<int>.Shared.Rent(Math.Max(1, part.Length * k));
+            try
+            {
+                Span<byte> leaves = buf.AsSpan(0, part.Length * width * 32);
+                for (int i = 0; i < part.Length; i++)
+                    batch.WriteLeafChunks(part[i], leaves.Slice(i * width * 32, width * 32),
+                        deferred.AsSpan(i * k * 64, k * 64), deferredAt.AsSpan(i * k, k));
+                if (k > 0)
+                {
+                    Span<byte> d = deferred.AsSpan(0, part.Length * k * 64);
+                    Sha256Batch.Hash64(d, d);
+                    for (int j = 0; j < part.Length * k; j++)
+                        d.Slice(j * 32, 32).CopyTo(leaves.Slice(((j / k) * width + deferredAt[j]) * 32, 32));
+                }
+                for (int n = part.Length * width; n > part.Length; n >>= 1)
+                    Sha256Batch.Hash64(leaves[..(n * 32)], leaves);
+                leaves[..(part.Length * 32)].CopyTo(dest);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buf);
+                ArrayPool<byte>.Shared.Return(deferred);
+                ArrayPool<int>.Shared.Return(deferredAt);
+            }
+        }
+        if (arr is null)
+        {
+            RunBlock(items, roots);
+            return;
+        }
+        Parallel.For(0, blocks, b =>
+        {
+            int start = b * Block, count = Math.Min(Block, arr.Length - start);
+            RunBlock(arr.AsSpan(start, count), roots.AsSpan(start * 32, count * 32));
         });
     }
 

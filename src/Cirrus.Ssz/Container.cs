@@ -19,6 +19,9 @@ internal abstract class ContainerField<TC>(string name, string jsonName)
     public abstract void ReadJson(TC owner, JsonElement e);
     public abstract void SetDefault(TC owner);
     public abstract void CopyInto(TC from, TC to);
+
+    /// <summary>A byte vector of 33..64 bytes: its root is one SHA-256 of its zero-padded bytes.</summary>
+    public bool IsTwoChunkBytes { get; set; }
 }
 
 internal sealed class ContainerField<TC, TF>(string name, string jsonName, SszType<TF> type, PropertyInfo prop)
@@ -43,12 +46,13 @@ internal sealed class ContainerField<TC, TF>(string name, string jsonName, SszTy
 /// An SSZ Container derived from a class's public properties, in declaration order. Field types come
 /// from the property types and their [SszList]/[SszVector] attributes (sizes resolved by the schema).
 /// </summary>
-public sealed class ContainerType<T> : SszType<T> where T : class, new()
+public sealed class ContainerType<T> : SszType<T>, IBatchRoots<T> where T : class, new()
 {
     private readonly ContainerField<T>[] _fields;
     private readonly int _fixedPart;
     private readonly bool _isFixed;
     private readonly ulong _maxSize;
+    private readonly int _twoChunkFields;
 
     internal ContainerType(SszSchema schema)
     {
@@ -65,6 +69,12 @@ public sealed class ContainerType<T> : SszType<T> where T : class, new()
             string json = p.GetCustomAttribute<SszNameAttribute>()?.Name ?? SnakeCase(p.Name);
             var fieldType = typeof(ContainerField<,>).MakeGenericType(typeof(T), p.PropertyType);
             _fields[i] = (ContainerField<T>)Activator.CreateInstance(fieldType, p.Name, json, ft, p)!;
+            if (ft.IsFixedSize && ft.FixedSize is > 32 and <= 64 && ft.GetType().IsGenericType
+                && ft.GetType().GetGenericTypeDefinition() == typeof(FixedBytesType<>))
+            {
+                _fields[i].IsTwoChunkBytes = true;
+                _twoChunkFields++;
+            }
         }
         _isFixed = _fields.All(f => f.Type.IsFixedSize);
         _fixedPart = _fields.Sum(f => f.Type.IsFixedSize ? f.Type.FixedSize : 4);
@@ -179,6 +189,34 @@ public sealed class ContainerType<T> : SszType<T> where T : class, new()
             k++;
         }
         return value;
+    }
+
+    /// <summary>next_pow_of_two(field count): the leaf chunks of one value's tree.</summary>
+    public int LeafChunks => 1 << Merkle.DepthFor((ulong)_fields.Length);
+
+    public int DeferredHashes => _twoChunkFields;
+
+    /// <summary>
+    /// The field roots, zero-padded to <see cref="LeafChunks"/> chunks. The roots of 33..64-byte fields
+    /// are left to the caller: their padded bytes go to <paramref name="deferred"/> (64 bytes each) and
+    /// their chunk indexes to <paramref name="deferredAt"/>, so many can be hashed in one batch.
+    /// </summary>
+    public void WriteLeafChunks(T value, Span<byte> dest, Span<byte> deferred, Span<int> deferredAt)
+    {
+        int k = 0;
+        for (int i = 0; i < _fields.Length; i++)
+        {
+            var f = _fields[i];
+            if (f.IsTwoChunkBytes)
+            {
+                Span<byte> d = deferred.Slice(k * 64, 64);
+                d.Clear();
+                f.Serialize(value, d);
+                deferredAt[k++] = i;
+            }
+            else f.HashTreeRoot(value, dest.Slice(i * 32, 32));
+        }
+        dest[(_fields.Length * 32)..(LeafChunks * 32)].Clear();
     }
 
     public override void HashTreeRoot(T value, Span<byte> dest32)

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics;
-using System.Security.Cryptography;
 
 namespace Cirrus.Ssz;
 
@@ -28,7 +27,7 @@ public static class Merkle
         Span<byte> buf = stackalloc byte[64];
         a[..32].CopyTo(buf);
         b[..32].CopyTo(buf[32..]);
-        SHA256.HashData(buf, dest);
+        Sha256Batch.Hash64(buf, dest);
     }
 
     /// <summary>Depth of the tree holding <paramref name="limit"/> chunks: ceil(log2(limit)).</summary>
@@ -52,8 +51,7 @@ public static class Merkle
         for (int level = 0; level < depth; level++)
         {
             int pairs = n >> 1;
-            for (int i = 0; i < pairs; i++)
-                SHA256.HashData(chunks.Slice(i * 64, 64), chunks.Slice(i * 32, 32));
+            Sha256Batch.Hash64(chunks[..(pairs * 64)], chunks);
             if ((n & 1) == 1)
             {
                 HashPair(chunks.Slice((n - 1) * 32, 32), ZeroHash(level), chunks.Slice(pairs * 32, 32));
@@ -89,7 +87,7 @@ public static class Merkle
         Span<byte> buf = stackalloc byte[64];
         root32[..32].CopyTo(buf);
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(buf[32..], length);
-        SHA256.HashData(buf, root32);
+        Sha256Batch.Hash64(buf, root32);
     }
 
     /// <summary>spec: is_valid_merkle_branch.</summary>

@@ -124,3 +124,11 @@ public abstract class SszBasicType<T> : SszType<T>
         for (int i = 0; i < dest.Length; i++) dest[i] = Read(src.Slice(i * size, size));
     }
 }
+
+/// <summary>Types whose roots can be computed for many values at once from fixed-width leaf chunks.</summary>
+internal interface IBatchRoots<T>
+{
+    int LeafChunks { get; }
+    int DeferredHashes { get; }
+    void WriteLeafChunks(T value, Span<byte> dest, Span<byte> deferred, Span<int> deferredAt);
+}

@@ -1,0 +1,77 @@
+using BenchmarkDotNet.Attributes;
+using Cirrus.Consensus.Types;
+using Cirrus.Ssz;
+
+namespace Cirrus.Benchmarks;
+
+/// <summary>Mainnet-preset schema for benchmarks (sizes of phase0 mainnet).</summary>
+internal static class BenchSchemas
+{
+    private static readonly Dictionary<string, ulong> Mainnet = new()
+    {
+        ["SLOTS_PER_EPOCH"] = 32, ["SLOTS_PER_HISTORICAL_ROOT"] = 8192, ["EPOCHS_PER_HISTORICAL_VECTOR"] = 65536,
+        ["EPOCHS_PER_SLASHINGS_VECTOR"] = 8192, ["EPOCHS_PER_ETH1_VOTING_PERIOD"] = 32, ["HISTORICAL_ROOTS_LIMIT"] = 16777216,
+        ["VALIDATOR_REGISTRY_LIMIT"] = 1099511627776, ["MAX_VALIDATORS_PER_COMMITTEE"] = 2048, ["MAX_PROPOSER_SLASHINGS"] = 16,
+        ["MAX_ATTESTER_SLASHINGS"] = 2, ["MAX_ATTESTATIONS"] = 128, ["MAX_DEPOSITS"] = 16, ["MAX_VOLUNTARY_EXITS"] = 16,
+        ["JUSTIFICATION_BITS_LENGTH"] = 4, ["DEPOSIT_CONTRACT_TREE_DEPTH"] = 32,
+    };
+
+    public static readonly SszSchema Schema = new(n => Mainnet.TryGetValue(n, out var v) ? v : null);
+
+    public static string FindShared(string relative)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            foreach (string c in new[] { Path.Combine(d.FullName, "shared", relative), Path.Combine(d.FullName, "..", "shared", relative) })
+                if (File.Exists(c)) return Path.GetFullPath(c);
+        }
+        throw new FileNotFoundException("shared/" + relative + " not found next to the repository");
+    }
+
+    /// <summary>A mainnet-sized state: zinken genesis with its validator set grown to <paramref name="n"/>.</summary>
+    public static BeaconState Synthesize(int n)
+    {
+        var state = Schema.Deserialize<BeaconState>(File.ReadAllBytes(FindShared("testnets/zinken/genesis.ssz")));
+        var rng = new Random(42);
+        var key = new byte[48];
+        var cred = new byte[32];
+        while (state.Validators.Count < n)
+        {
+            rng.NextBytes(key);
+            rng.NextBytes(cred);
+            state.Validators.Add(new Validator
+            {
+                Pubkey = Bytes48.FromSpan(key), WithdrawalCredentials = Bytes32.FromSpan(cred),
+                EffectiveBalance = 32_000_000_000, ActivationEpoch = 0, ActivationEligibilityEpoch = 0,
+                ExitEpoch = ulong.MaxValue, WithdrawableEpoch = ulong.MaxValue,
+            });
+            state.Balances.Add(32_000_000_000 + (ulong)rng.Next(1_000_000));
+        }
+        return state;
+    }
+}
+
+[MemoryDiagnoser]
+public class SszStateBenchmarks
+{
+    [Params(3761, 100_000)]
+    public int Validators { get; set; }
+
+    private SszType<BeaconState> _type = null!;
+    private BeaconState _state = null!;
+    private byte[] _bytes = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _type = BenchSchemas.Schema.Get<BeaconState>();
+        _state = BenchSchemas.Synthesize(Validators);
+        _bytes = _type.Serialize(_state);
+    }
+
+    [Benchmark] public BeaconState Decode() => _type.Deserialize(_bytes);
+
+    [Benchmark] public byte[] Encode() => _type.Serialize(_state);
+
+    [Benchmark] public Bytes32 HashTreeRoot() => _type.HashTreeRoot(_state);
+}
