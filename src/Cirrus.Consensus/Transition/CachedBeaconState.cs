@@ -73,6 +73,11 @@ public sealed class CachedBeaconState
     {
         Config = config;
         State = state;
+        if (state.Balances.Count != state.Validators.Count)
+            throw new StateTransitionException(TransitionError.InconsistentState,
+                $"state has {state.Validators.Count} validators but {state.Balances.Count} balances");
+        if (state.Validators.Count >= int.MaxValue)
+            throw new StateTransitionException(TransitionError.InconsistentState, "too many validators");
     }
 
     /// <summary>A deep copy of the state; immutable caches (shufflings) are shared.</summary>

@@ -59,6 +59,7 @@ public enum TransitionError
     BlockRootOutOfRange,
     NoActiveValidators,
     InvalidEpoch,
+    InconsistentState,
 }
 
 /// <summary>The one exception the state transition throws for an invalid block, slot target or state.</summary>

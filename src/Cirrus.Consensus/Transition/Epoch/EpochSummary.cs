@@ -81,7 +81,7 @@ public sealed class EpochSummary
             foreach (var a in s.PreviousEpochAttestations)
             {
                 var data = a.Data;
-                var committee = cs.GetShuffling(data.Slot / c.SlotsPerEpoch).Committee(data.Slot, data.Index);
+                var committee = PendingCommittee(cs, a, n);
                 ValidatorFlags add = ValidatorFlags.PrevSource;
                 if (data.Target.Root == targetRoot)
                 {
@@ -110,7 +110,7 @@ public sealed class EpochSummary
             {
                 var data = a.Data;
                 if (data.Target.Root != targetRoot) continue;
-                var committee = cs.GetShuffling(data.Slot / c.SlotsPerEpoch).Committee(data.Slot, data.Index);
+                var committee = PendingCommittee(cs, a, n);
                 var bits = a.AggregationBits;
                 int len = Math.Min(bits.Count, committee.Length);
                 for (int k = 0; k < len; k++)
@@ -134,5 +134,15 @@ public sealed class EpochSummary
         PrevTargetBalance = Math.Max(inc, tgt);
         PrevHeadBalance = Math.Max(inc, head);
         CurrTargetBalance = Math.Max(inc, cur);
+    }
+
+    // The committee of a pending attestation; a state whose pending attestations could not have
+    // been included gives a typed error rather than an index exception.
+    private static ReadOnlySpan<int> PendingCommittee(CachedBeaconState cs, PendingAttestation a, int validatorCount)
+    {
+        var shuffling = cs.GetShuffling(a.Data.Slot / cs.Config.SlotsPerEpoch);
+        if (a.Data.Index >= shuffling.CommitteesPerSlot || a.InclusionDelay == 0 || a.ProposerIndex >= (ulong)validatorCount)
+            throw new StateTransitionException(TransitionError.InconsistentState, "state holds a pending attestation that cannot be valid");
+        return shuffling.Committee(a.Data.Slot, a.Data.Index);
     }
 }
