@@ -36,6 +36,21 @@ public sealed class DepositTree
         }
     }
 
+    /// <summary>
+    /// Appends a leaf and returns its Deposit.proof against the new root, in O(depth): the new leaf
+    /// is the last, so its left siblings are the stored complete subtrees and its right ones empty.
+    /// </summary>
+    public Bytes32[] PushWithProof(Bytes32 leaf)
+    {
+        ulong index = Count;
+        var proof = new Bytes32[Depth + 1];
+        for (int h = 0; h < Depth; h++)
+            proof[h] = ((index >> h) & 1) == 1 ? _branch[h] : Bytes32.FromSpan(Merkle.ZeroHash(h));
+        Push(leaf);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(proof[Depth].AsWritableSpan(), Count);
+        return proof;
+    }
+
     /// <summary>The list root, with the length mixed in (as Eth1Data.deposit_root).</summary>
     public Bytes32 Root()
     {
