@@ -68,6 +68,7 @@ public sealed class CachedBeaconState
     private ulong[]? _proposers;
     private ExitQueue? _exitQueue;
     private Dictionary<Bytes48, int>? _pubkeyIndex;
+    private StateHasher? _hasher;
 
     public CachedBeaconState(ChainConfig config, BeaconState state)
     {
@@ -90,8 +91,12 @@ public sealed class CachedBeaconState
             copy._proposerEpoch = _proposerEpoch;
             copy._proposers = (ulong[])_proposers.Clone();
         }
+        copy._hasher = _hasher?.Clone();
         return copy;
     }
+
+    /// <summary>hash_tree_root(state), re-hashing only what changed since the previous call.</summary>
+    public Bytes32 HashTreeRoot() => (_hasher ??= new StateHasher(Config)).HashTreeRoot(State);
 
     public ulong CurrentEpoch => State.Slot / Config.SlotsPerEpoch;
 

@@ -26,7 +26,7 @@ public static class StateTransition
         sigs?.VerifyAndClear(cs.State.Validators);
         if (validateResult)
         {
-            var root = cs.Config.Schema.HashTreeRoot(cs.State);
+            var root = cs.HashTreeRoot();
             Check(block.StateRoot == root, TransitionError.StateRootMismatch,
                 $"block state root {block.StateRoot} does not match the post-state root {root}");
         }
@@ -56,7 +56,7 @@ public static class StateTransition
     {
         var c = cs.Config;
         var s = cs.State;
-        var previousStateRoot = c.Schema.HashTreeRoot(s);
+        var previousStateRoot = cs.HashTreeRoot();
         int at = (int)(s.Slot % c.SlotsPerHistoricalRoot);
         s.StateRoots[at] = previousStateRoot;
         if (s.LatestBlockHeader.StateRoot == default(Bytes32)) s.LatestBlockHeader.StateRoot = previousStateRoot;
