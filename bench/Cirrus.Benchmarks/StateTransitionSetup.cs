@@ -1,3 +1,7 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Cirrus.Consensus.Config;
 using Cirrus.Consensus.Helpers;
 using Cirrus.Consensus.Transition;
@@ -103,5 +107,19 @@ internal static class StateTransitionSetup
             new Random(i).NextBytes(b);
             return Bytes48.FromSpan(b);
         };
+    }
+}
+
+/// <summary>
+/// In-process runs (no per-benchmark project build, which times out on a busy machine), one launch,
+/// one invocation per iteration (each iteration works on a fresh copy of the state).
+/// </summary>
+public sealed class StateTransitionBenchConfig : ManualConfig
+{
+    public StateTransitionBenchConfig()
+    {
+        AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance).WithLaunchCount(1).WithWarmupCount(2)
+            .WithIterationCount(7).WithInvocationCount(1).WithUnrollFactor(1));
+        AddColumn(StatisticColumn.Median);
     }
 }
