@@ -10,10 +10,9 @@ public static class MathHelpers
     /// <summary>spec: integer_squareroot (largest x with x*x &lt;= n).</summary>
     public static ulong IntegerSquareRoot(ulong n)
     {
-        if (n == ulong.MaxValue) return 4294967295UL; // floor(sqrt(2**64 - 1))
-        ulong x = (ulong)Math.Sqrt(n);
+        ulong x = Math.Min((ulong)Math.Sqrt(n), 4294967295UL); // floor(sqrt(2**64 - 1)) = 2**32 - 1
         while (x * x > n) x--;
-        while ((x + 1) * (x + 1) <= n) x++;
+        while (x < 4294967295UL && (x + 1) * (x + 1) <= n) x++;
         return x;
     }
 
