@@ -25,6 +25,21 @@ public class StateTransitionEpochBenchmarks
     [IterationSetup]
     public void Copy() => _state = _template.Copy();
 
+    /// <summary>Part of ProcessEpoch: the one pass over registry and pending attestations.</summary>
+    [Benchmark]
+    public EpochSummary Summary() => new(_state);
+
+    /// <summary>Part of ProcessEpoch's cost: shuffling the next epoch's active validators (whole-list shuffle).</summary>
+    [Benchmark]
+    public EpochShuffling NextEpochShuffling()
+    {
+        var c = _state.Config;
+        ulong next = _state.CurrentEpoch + 1;
+        var active = Cirrus.Consensus.Helpers.BeaconStateAccessors.ComputeActiveValidatorIndices(_state.State, next);
+        var seed = Cirrus.Consensus.Helpers.BeaconStateAccessors.GetSeed(c, _state.State, next, c.DomainBeaconAttester);
+        return new EpochShuffling(c, next, seed, active);
+    }
+
     [Benchmark]
     public ulong ProcessEpoch()
     {

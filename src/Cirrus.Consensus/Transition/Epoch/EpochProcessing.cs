@@ -83,8 +83,8 @@ public static class EpochProcessing
         Span<ulong> rewards, Span<ulong> penalties)
     {
         var c = cs.Config;
-        var validators = cs.State.Validators;
-        int n = validators.Count;
+        var validators = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(cs.State.Validators);
+        int n = validators.Length;
         ulong total = summary.TotalActiveBalance;
         ulong sqrtTotal = MathHelpers.IntegerSquareRoot(total);
         ulong inc = c.EffectiveBalanceIncrement;
@@ -98,6 +98,10 @@ public static class EpochProcessing
         bool doDelay = (components & DeltaComponents.InclusionDelay) != 0;
         bool doInactivity = (components & DeltaComponents.InactivityPenalty) != 0;
         var flags = summary.Flags;
+        // Everything below depends on the validator only through its effective balance, which is
+        // the same for almost all validators: compute per distinct value, reuse while it repeats.
+        ulong lastEb = ulong.MaxValue;
+        ulong baseReward = 0, srcReward = 0, tgtReward = 0, headReward = 0, proposerReward = 0, leakPenalty = 0, inactivityPenalty = 0;
         for (int i = 0; i < n; i++)
         {
             var f = flags[i];
@@ -106,39 +110,52 @@ public static class EpochProcessing
             bool srcAttester = unslashed && (f & ValidatorFlags.PrevSource) != 0;
             if (!eligible && !(doDelay && srcAttester)) continue;
             ulong eb = validators[i].EffectiveBalance;
-            // spec: get_base_reward
-            ulong baseReward = eb * c.BaseRewardFactor / sqrtTotal / ChainConfig.BaseRewardsPerEpoch;
+            if (eb != lastEb)
+            {
+                lastEb = eb;
+                // spec: get_base_reward
+                baseReward = eb * c.BaseRewardFactor / sqrtTotal / ChainConfig.BaseRewardsPerEpoch;
+                // spec: get_attestation_component_deltas (rewards for attesters outside a leak)
+                srcReward = leak ? baseReward : baseReward * srcInc / totalIncrements;
+                tgtReward = leak ? baseReward : baseReward * tgtInc / totalIncrements;
+                headReward = leak ? baseReward : baseReward * headInc / totalIncrements;
+                // spec: get_proposer_reward
+                proposerReward = baseReward / c.ProposerRewardQuotient;
+                // spec: get_inactivity_penalty_deltas
+                leakPenalty = ChainConfig.BaseRewardsPerEpoch * baseReward - proposerReward;
+                inactivityPenalty = eb * finalityDelay / c.InactivityPenaltyQuotient;
+            }
             if (eligible)
             {
-                if (doSource) Component(srcAttester, srcInc, baseReward, leak, totalIncrements, ref rewards[i], ref penalties[i]);
-                if (doTarget) Component(unslashed && (f & ValidatorFlags.PrevTarget) != 0, tgtInc, baseReward, leak, totalIncrements, ref rewards[i], ref penalties[i]);
-                if (doHead) Component(unslashed && (f & ValidatorFlags.PrevHead) != 0, headInc, baseReward, leak, totalIncrements, ref rewards[i], ref penalties[i]);
+                bool target = unslashed && (f & ValidatorFlags.PrevTarget) != 0;
+                if (doSource)
+                {
+                    if (srcAttester) rewards[i] += srcReward;
+                    else penalties[i] += baseReward;
+                }
+                if (doTarget)
+                {
+                    if (target) rewards[i] += tgtReward;
+                    else penalties[i] += baseReward;
+                }
+                if (doHead)
+                {
+                    if (unslashed && (f & ValidatorFlags.PrevHead) != 0) rewards[i] += headReward;
+                    else penalties[i] += baseReward;
+                }
                 if (doInactivity && leak)
                 {
-                    penalties[i] += ChainConfig.BaseRewardsPerEpoch * baseReward - baseReward / c.ProposerRewardQuotient;
-                    if (!(unslashed && (f & ValidatorFlags.PrevTarget) != 0))
-                        penalties[i] += eb * finalityDelay / c.InactivityPenaltyQuotient;
+                    penalties[i] += leakPenalty;
+                    if (!target) penalties[i] += inactivityPenalty;
                 }
             }
             if (doDelay && srcAttester)
             {
-                ulong proposerReward = baseReward / c.ProposerRewardQuotient;
                 rewards[(int)summary.InclusionProposer[i]] += proposerReward;
-                rewards[i] += (baseReward - proposerReward) / summary.InclusionDelay[i];
+                ulong delay = summary.InclusionDelay[i];
+                rewards[i] += delay == 1 ? baseReward - proposerReward : (baseReward - proposerReward) / delay;
             }
         }
-    }
-
-    // spec: get_attestation_component_deltas, for one validator.
-    private static void Component(bool attested, ulong attestingIncrements, ulong baseReward, bool leak, ulong totalIncrements,
-        ref ulong reward, ref ulong penalty)
-    {
-        if (attested)
-        {
-            if (leak) reward += baseReward;
-            else reward += baseReward * attestingIncrements / totalIncrements;
-        }
-        else penalty += baseReward;
     }
 
     /// <summary>spec: process_rewards_and_penalties.</summary>

@@ -48,8 +48,8 @@ public sealed class EpochSummary
     {
         var c = cs.Config;
         var s = cs.State;
-        var validators = s.Validators;
-        int n = validators.Count;
+        var validators = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(s.Validators);
+        int n = validators.Length;
         CurrentEpoch = cs.CurrentEpoch;
         PreviousEpoch = cs.PreviousEpoch;
         Flags = new ValidatorFlags[n];
@@ -88,11 +88,11 @@ public sealed class EpochSummary
                     add |= ValidatorFlags.PrevTarget;
                     if (data.BeaconBlockRoot == BeaconStateAccessors.GetBlockRootAtSlot(c, s, data.Slot)) add |= ValidatorFlags.PrevHead;
                 }
-                var bits = a.AggregationBits;
-                int len = Math.Min(bits.Count, committee.Length);
+                var bits = a.AggregationBits.Bytes;
+                int len = Math.Min(a.AggregationBits.Count, committee.Length);
                 for (int k = 0; k < len; k++)
                 {
-                    if (!bits[k]) continue;
+                    if (((bits[k >> 3] >> (k & 7)) & 1) == 0) continue;
                     int vi = committee[k];
                     Flags[vi] |= add;
                     if (InclusionDelay[vi] == 0 || a.InclusionDelay < InclusionDelay[vi])
@@ -111,10 +111,10 @@ public sealed class EpochSummary
                 var data = a.Data;
                 if (data.Target.Root != targetRoot) continue;
                 var committee = PendingCommittee(cs, a, n);
-                var bits = a.AggregationBits;
-                int len = Math.Min(bits.Count, committee.Length);
+                var bits = a.AggregationBits.Bytes;
+                int len = Math.Min(a.AggregationBits.Count, committee.Length);
                 for (int k = 0; k < len; k++)
-                    if (bits[k]) Flags[committee[k]] |= ValidatorFlags.CurrTarget;
+                    if (((bits[k >> 3] >> (k & 7)) & 1) != 0) Flags[committee[k]] |= ValidatorFlags.CurrTarget;
             }
         }
 
