@@ -68,6 +68,7 @@ public sealed class CachedBeaconState
     private ulong[]? _proposers;
     private ExitQueue? _exitQueue;
     private Dictionary<Bytes48, int>? _pubkeyIndex;
+    private int _pubkeyIndexed;
     private StateHasher? _hasher;
 
     public CachedBeaconState(ChainConfig config, BeaconState state)
@@ -163,18 +164,13 @@ public sealed class CachedBeaconState
     public int FindValidatorByPubkey(Bytes48 pubkey)
     {
         var validators = State.Validators;
-        if (_pubkeyIndex is null)
-        {
-            _pubkeyIndex = new Dictionary<Bytes48, int>(validators.Count);
-            for (int i = 0; i < validators.Count; i++) _pubkeyIndex.TryAdd(validators[i].Pubkey, i);
-        }
-        else if (_pubkeyIndex.Count < validators.Count)
-        {
-            // Validators appended by someone else: index them (the map only ever grows with the registry).
-            for (int i = 0; i < validators.Count; i++) _pubkeyIndex.TryAdd(validators[i].Pubkey, i);
-        }
+        _pubkeyIndex ??= new Dictionary<Bytes48, int>(validators.Count);
+        // Index validators appended since the last lookup (the first index wins, as list.index does).
+        for (int i = _pubkeyIndexed; i < validators.Count; i++) _pubkeyIndex.TryAdd(validators[i].Pubkey, i);
+        _pubkeyIndexed = Math.Max(_pubkeyIndexed, validators.Count);
         if (_pubkeyIndex.TryGetValue(pubkey, out int idx) && idx < validators.Count && validators[idx].Pubkey == pubkey) return idx;
-        // Fall back to a scan if the map is out of date (cannot happen through this class).
+        if (!_pubkeyIndex.ContainsKey(pubkey)) return -1;
+        // The map is out of date (the registry was changed behind this object's back): scan.
         for (int i = 0; i < validators.Count; i++)
             if (validators[i].Pubkey == pubkey) return i;
         return -1;
@@ -182,7 +178,11 @@ public sealed class CachedBeaconState
 
     internal void OnValidatorAdded(int index)
     {
-        _pubkeyIndex?.TryAdd(State.Validators[index].Pubkey, index);
+        if (_pubkeyIndex != null && index == _pubkeyIndexed)
+        {
+            _pubkeyIndex.TryAdd(State.Validators[index].Pubkey, index);
+            _pubkeyIndexed = index + 1;
+        }
     }
 }
 
