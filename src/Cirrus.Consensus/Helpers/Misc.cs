@@ -68,6 +68,10 @@ public static class Predicates
         (!AttestationDataEquals(d1, d2) && d1.Target.Epoch == d2.Target.Epoch) // double vote
         || (d1.Source.Epoch < d2.Source.Epoch && d2.Target.Epoch < d1.Target.Epoch); // surround vote
 
+    /// <summary>spec: is_valid_merkle_branch.</summary>
+    public static bool IsValidMerkleBranch(Bytes32 leaf, ReadOnlySpan<Bytes32> branch, int depth, ulong index, Bytes32 root) =>
+        Merkle.IsValidMerkleBranch(leaf, branch, depth, index, root);
+
     public static bool BlockHeaderEquals(BeaconBlockHeader a, BeaconBlockHeader b) =>
         a.Slot == b.Slot && a.ProposerIndex == b.ProposerIndex && a.ParentRoot == b.ParentRoot
         && a.StateRoot == b.StateRoot && a.BodyRoot == b.BodyRoot;

@@ -158,6 +158,33 @@ public static class EpochProcessing
         }
     }
 
+    /// <summary>spec: get_source_deltas (rewards, penalties).</summary>
+    public static (ulong[] Rewards, ulong[] Penalties) GetSourceDeltas(CachedBeaconState cs) => Deltas(cs, DeltaComponents.Source);
+
+    /// <summary>spec: get_target_deltas.</summary>
+    public static (ulong[] Rewards, ulong[] Penalties) GetTargetDeltas(CachedBeaconState cs) => Deltas(cs, DeltaComponents.Target);
+
+    /// <summary>spec: get_head_deltas.</summary>
+    public static (ulong[] Rewards, ulong[] Penalties) GetHeadDeltas(CachedBeaconState cs) => Deltas(cs, DeltaComponents.Head);
+
+    /// <summary>spec: get_inclusion_delay_deltas.</summary>
+    public static (ulong[] Rewards, ulong[] Penalties) GetInclusionDelayDeltas(CachedBeaconState cs) => Deltas(cs, DeltaComponents.InclusionDelay);
+
+    /// <summary>spec: get_inactivity_penalty_deltas.</summary>
+    public static (ulong[] Rewards, ulong[] Penalties) GetInactivityPenaltyDeltas(CachedBeaconState cs) => Deltas(cs, DeltaComponents.InactivityPenalty);
+
+    /// <summary>spec: get_attestation_deltas (the sum of the five components).</summary>
+    public static (ulong[] Rewards, ulong[] Penalties) GetAttestationDeltas(CachedBeaconState cs) => Deltas(cs, DeltaComponents.All);
+
+    private static (ulong[] Rewards, ulong[] Penalties) Deltas(CachedBeaconState cs, DeltaComponents components)
+    {
+        int n = cs.State.Validators.Count;
+        var rewards = new ulong[n];
+        var penalties = new ulong[n];
+        ComputeAttestationDeltas(cs, new EpochSummary(cs), components, rewards, penalties);
+        return (rewards, penalties);
+    }
+
     /// <summary>spec: process_rewards_and_penalties.</summary>
     public static void ProcessRewardsAndPenalties(CachedBeaconState cs, EpochSummary? summary = null)
     {

@@ -25,6 +25,10 @@ public enum ValidatorFlags : byte
 /// ValidatorStatuses): flags per validator, the minimal inclusion delay of previous-epoch source
 /// attesters, and the balance totals. Effective balances do not change until final updates, so
 /// one summary serves justification, rewards and slashings.
+/// Spec functions folded in here: get_eligible_validator_indices (Eligible),
+/// get_matching_source/target/head_attestations and get_unslashed_attesting_indices (the Prev*/
+/// CurrTarget flags without Slashed), get_attesting_balance (the *Balance totals),
+/// get_total_active_balance (TotalActiveBalance).
 /// </summary>
 public sealed class EpochSummary
 {
