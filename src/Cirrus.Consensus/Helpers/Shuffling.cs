@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Cirrus.Ssz;
 
@@ -54,20 +56,26 @@ public static class Shuffling
                 SHA256.HashData(input, bits.AsSpan(blk * 32, 32));
             }
             // Pairs (j, pivot - j) for j in [0, pivot] and (j, pivot + n - j) for j in (pivot, n);
-            // the decisive bit is at the pair's larger position.
-            int mirror = pivot >> 1;
-            for (int j = 0; j <= mirror; j++)
+            // the decisive bit is at the pair's larger position (flip, as j < flip).
+            ref int l0 = ref MemoryMarshal.GetReference(list);
+            ref byte b0 = ref MemoryMarshal.GetArrayDataReference(bits);
+            SwapRange(ref l0, ref b0, 0, (pivot >> 1) + 1, pivot);
+            SwapRange(ref l0, ref b0, pivot + 1, (pivot + n + 1) >> 1, pivot + n);
+        }
+    }
+
+    // For j in [from, to): swap list[j] and list[sum - j] when bit (sum - j) is set and j < sum - j.
+    private static void SwapRange(ref int l0, ref byte b0, int from, int to, int sum)
+    {
+        for (int j = from; j < to; j++)
+        {
+            int flip = sum - j;
+            if (flip <= j) break;
+            if (((Unsafe.Add(ref b0, flip >> 3) >> (flip & 7)) & 1) != 0)
             {
-                int flip = pivot - j;
-                if (flip == j) continue;
-                if (((bits[flip >> 3] >> (flip & 7)) & 1) != 0) (list[j], list[flip]) = (list[flip], list[j]);
-            }
-            int end = (pivot + n + 1) >> 1; // j < pivot + n - j
-            for (int j = pivot + 1; j < end; j++)
-            {
-                int flip = pivot + n - j;
-                if (flip == j) continue;
-                if (((bits[flip >> 3] >> (flip & 7)) & 1) != 0) (list[j], list[flip]) = (list[flip], list[j]);
+                ref int a = ref Unsafe.Add(ref l0, j);
+                ref int b = ref Unsafe.Add(ref l0, flip);
+                (a, b) = (b, a);
             }
         }
     }
