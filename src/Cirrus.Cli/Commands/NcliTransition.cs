@@ -11,7 +11,9 @@ public sealed class NcliTransition : ICliCommand
 {
     public string? Group => "ncli";
     public string Name => "transition";
-    public string Summary => "apply SignedBeaconBlocks to a BeaconState (state_transition) and write the post-state";
+    public string Summary =>
+        "apply SignedBeaconBlocks to a BeaconState (state_transition; signatures checked in one BLS batch per block, "
+        + "--no-verify skips them; state roots always checked) and write the post-state";
     public string Usage => "--preset PRESET --pre PRE.ssz --post OUT.ssz [--no-verify] BLOCK.ssz...";
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
