@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Cirrus.Networking.Tests")]
+[assembly: InternalsVisibleTo("Cirrus.Benchmarks")]
