@@ -106,3 +106,51 @@ public class NcliTransitionTests
         finally { File.Delete(junk); }
     }
 }
+
+public class NcliTransitionSignatureTests
+{
+    private static string Dir(string name)
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
+        {
+            string c = Path.Combine(d.FullName, "consensus-spec-tests");
+            if (File.Exists(Path.Combine(c, ".complete-0.12.3"))) return Path.Combine(c, "minimal/phase0/sanity/blocks/pyspec_tests", name);
+        }
+        throw new InvalidOperationException("consensus-spec-tests missing: run scripts/fetch-spec-tests.sh");
+    }
+
+    private static (int, string, string, string) Transition(string name, bool verify)
+    {
+        string dir = Dir(name);
+        string post = Path.Combine(Path.GetTempPath(), "cirrus-ncli-" + Guid.NewGuid().ToString("N") + ".ssz");
+        var args = new List<string> { "ncli", "transition", "--preset", "minimal", "--pre", Path.Combine(dir, "pre.ssz"), "--post", post };
+        if (!verify) args.Add("--no-verify");
+        args.AddRange(Directory.GetFiles(dir, "blocks_*.ssz").OrderBy(f => int.Parse(Path.GetFileNameWithoutExtension(f)[7..])));
+        var (code, o, e) = Cli.Run([.. args]);
+        return (code, o, e, post);
+    }
+
+    [Fact]
+    public void VerifiesRealSignatures()
+    {
+        var (code, _, err, post) = Transition("proposer_slashing", verify: true);
+        try
+        {
+            Assert.True(code == 0, err);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(Dir("proposer_slashing"), "post.ssz")), File.ReadAllBytes(post));
+        }
+        finally { File.Delete(post); }
+    }
+
+    [Theory]
+    [InlineData("invalid_block_sig", "block proposer signature")]
+    [InlineData("zero_block_sig", "block proposer signature")]
+    public void BadSignatureIsExitCode1WithReason(string name, string reason)
+    {
+        var (code, _, err, post) = Transition(name, verify: true);
+        Assert.Equal(1, code);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.Contains(reason, err);
+        Assert.False(File.Exists(post));
+    }
+}
