@@ -1,0 +1,108 @@
+using Cirrus.Consensus.Types;
+using Cirrus.Crypto;
+using Cirrus.Ssz;
+
+namespace Cirrus.Consensus.Signatures;
+
+/// <summary>
+/// Decoded validator public keys by registry index, decoded on first use (decoding is the costly
+/// part of using a key). Share one cache between the states of a chain; an entry is re-decoded if
+/// the registry at that index holds a different key (a state from another chain).
+/// </summary>
+public sealed class ValidatorPubkeyCache
+{
+    private readonly object _lock = new();
+    private BlsPublicKey?[] _keys = [];
+    private Bytes48[] _bytes = [];
+    private bool[] _invalid = [];
+
+    /// <summary>The decoded key of validator <paramref name="index"/>, or null when its bytes are not a valid key.</summary>
+    public BlsPublicKey? Get(IReadOnlyList<Validator> validators, ulong index)
+    {
+        if (index >= (ulong)validators.Count) return null;
+        int i = (int)index;
+        var pubkey = validators[i].Pubkey;
+        lock (_lock)
+        {
+            if (i < _keys.Length && _bytes[i] == pubkey && (_keys[i] != null || _invalid[i])) return _keys[i];
+        }
+        BlsPublicKey.TryFromBytes(pubkey.AsSpan(), out var key);
+        lock (_lock)
+        {
+            if (i >= _keys.Length)
+            {
+                int n = Math.Max(i + 1, Math.Max(validators.Count, _keys.Length * 2));
+                Array.Resize(ref _keys, n);
+                Array.Resize(ref _bytes, n);
+                Array.Resize(ref _invalid, n);
+            }
+            _keys[i] = key;
+            _bytes[i] = pubkey;
+            _invalid[i] = key is null;
+        }
+        return key;
+    }
+
+    /// <summary>Installs an already decoded key (e.g. from a persisted cache, or one key shared by many validators).</summary>
+    public void Set(int index, Bytes48 bytes, BlsPublicKey key)
+    {
+        lock (_lock)
+        {
+            if (index >= _keys.Length)
+            {
+                int n = Math.Max(index + 1, _keys.Length * 2);
+                Array.Resize(ref _keys, n);
+                Array.Resize(ref _bytes, n);
+                Array.Resize(ref _invalid, n);
+            }
+            _keys[index] = key;
+            _bytes[index] = bytes;
+            _invalid[index] = false;
+        }
+    }
+
+    /// <summary>Decodes every key of the registry up front, on all cores (node start-up, benchmarks).</summary>
+    public void Warm(IReadOnlyList<Validator> validators)
+    {
+        Parallel.For(0, validators.Count, i => Get(validators, (ulong)i));
+    }
+}
+
+/// <summary>BLS12-381 verification of the transition's signature sets, batched.</summary>
+public sealed class BlsSignatureVerifier(ValidatorPubkeyCache? cache = null) : ISignatureVerifier
+{
+    public ValidatorPubkeyCache Cache { get; } = cache ?? new ValidatorPubkeyCache();
+
+    public int VerifyBatch(IReadOnlyList<SignatureSet> sets, IReadOnlyList<Validator> validators)
+    {
+        var batch = new BlsBatchVerifier();
+        for (int i = 0; i < sets.Count; i++)
+        {
+            var set = sets[i];
+            if (!BlsSignature.TryFromBytes(set.Signature.AsSpan(), out var sig) || sig is null) return i;
+            if (set.ValidatorIndices is { } indices)
+            {
+                if (indices.Count == 0) return i;
+                var keys = new BlsPublicKey[indices.Count];
+                for (int k = 0; k < keys.Length; k++)
+                {
+                    var key = Cache.Get(validators, indices[k]);
+                    if (key is null) return i;
+                    keys[k] = key;
+                }
+                batch.AddFastAggregate(keys, set.SigningRoot.AsSpan(), sig);
+            }
+            else
+            {
+                var key = Cache.Get(validators, set.ValidatorIndex);
+                if (key is null) return i;
+                batch.Add(key, set.SigningRoot.AsSpan(), sig);
+            }
+        }
+        if (batch.Verify()) return -1;
+        return batch.FindFirstInvalid() ?? 0;
+    }
+
+    public bool Verify(Bytes48 pubkey, Bytes32 signingRoot, Bytes96 signature) =>
+        Bls.Verify(pubkey.AsSpan(), signingRoot.AsSpan(), signature.AsSpan());
+}
