@@ -1,0 +1,204 @@
+using System.Numerics;
+
+namespace Cirrus.Crypto.Bls12381;
+
+/// <summary>E1: y^2 = x^3 + 4 over Fp, and its order-r subgroup G1.</summary>
+internal static class G1
+{
+    public static readonly Fp B = Fp.FromUlong(4);
+
+    /// <summary>|x| for the BLS parameter x = -0xd201000000010000.</summary>
+    public const ulong AbsX = 0xd201000000010000UL;
+
+    public static readonly Jacobian<Fp> Generator = Jacobian<Fp>.FromAffine(
+        Limbs.FpFromBig(Limbs.Hex("17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb")),
+        Limbs.FpFromBig(Limbs.Hex("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04b3edd03cc744a2888ae40caa232946c5e7e1")));
+
+    /// <summary>The cube root of unity β for which φ(x, y) = (β·x, y) acts on G1 as multiplication by -x^2.</summary>
+    public static readonly Fp Beta = FindBeta();
+
+    private static Fp FindBeta()
+    {
+        // The two primitive cube roots of unity are w and w^2 with w = g^((p-1)/3) for a non-cube g.
+        BigInteger p = Limbs.P;
+        for (int g = 2; ; g++)
+        {
+            BigInteger w = BigInteger.ModPow(g, (p - 1) / 3, p);
+            if (w == 1) continue;
+            foreach (BigInteger cand in new[] { w, w * w % p })
+            {
+                Fp beta = Limbs.FpFromBig(cand);
+                if (Phi(Generator, beta).EqualsPoint(MulByMinusXSquared(Generator))) return beta;
+            }
+            throw new InvalidOperationException("no suitable cube root of unity");
+        }
+    }
+
+    private static Jacobian<Fp> Phi(in Jacobian<Fp> p, in Fp beta) => new(p.X * beta, p.Y, p.Z);
+
+    /// <summary>[x]P = -[|x|]P.</summary>
+    public static Jacobian<Fp> MulByX(in Jacobian<Fp> p) => p.MulVartime(AbsX).Negate();
+
+    private static Jacobian<Fp> MulByMinusXSquared(in Jacobian<Fp> p) => MulByX(MulByX(p)).Negate();
+
+    /// <summary>Subgroup check (Scott): P is in G1 iff φ(P) = [-x^2]P.</summary>
+    public static bool IsInSubgroup(in Jacobian<Fp> p)
+    {
+        if (p.IsInfinity) return true;
+        return Phi(p, Beta).EqualsPoint(MulByMinusXSquared(p));
+    }
+
+    public static bool IsOnCurve(in Jacobian<Fp> p) => p.IsOnCurve(B);
+
+    /// <summary>
+    /// Decodes a ZCash-format point (48 bytes compressed or 96 uncompressed). Checks flags, field range
+    /// and that the point is on the curve; does NOT check the subgroup.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> data, out Jacobian<Fp> point)
+    {
+        point = Jacobian<Fp>.Infinity;
+        if (data.Length != 48 && data.Length != 96) return false;
+        bool compressed = (data[0] & 0x80) != 0;
+        bool infinity = (data[0] & 0x40) != 0;
+        bool sign = (data[0] & 0x20) != 0;
+        if (compressed != (data.Length == 48)) return false;
+        Span<byte> buf = stackalloc byte[48];
+        data[..48].CopyTo(buf);
+        buf[0] &= 0x1f;
+        if (infinity)
+        {
+            if (sign) return false;
+            foreach (byte b in buf) if (b != 0) return false;
+            for (int i = 48; i < data.Length; i++) if (data[i] != 0) return false;
+            return true;
+        }
+        if (!Fp.TryFromBytes(buf, out Fp x)) return false;
+        Fp y;
+        if (compressed)
+        {
+            Fp rhs = x.Square() * x + B;
+            if (!rhs.TrySqrt(out y)) return false;
+            if (y.IsLexLargest != sign) y = -y;
+        }
+        else
+        {
+            if (sign) return false;
+            if (!Fp.TryFromBytes(data.Slice(48, 48), out y)) return false;
+        }
+        point = Jacobian<Fp>.FromAffine(x, y);
+        return IsOnCurve(point);
+    }
+
+    public static void EncodeCompressed(in Jacobian<Fp> p, Span<byte> out48)
+    {
+        out48[..48].Clear();
+        if (p.IsInfinity) { out48[0] = 0xc0; return; }
+        p.ToAffine(out Fp x, out Fp y);
+        x.ToBytes(out48);
+        out48[0] |= 0x80;
+        if (y.IsLexLargest) out48[0] |= 0x20;
+    }
+
+    public static void EncodeUncompressed(in Jacobian<Fp> p, Span<byte> out96)
+    {
+        out96[..96].Clear();
+        if (p.IsInfinity) { out96[0] = 0x40; return; }
+        p.ToAffine(out Fp x, out Fp y);
+        x.ToBytes(out96);
+        y.ToBytes(out96[48..]);
+    }
+}
+
+/// <summary>E2: y^2 = x^3 + 4(1 + u) over Fp2 (the sextic M-twist), and its order-r subgroup G2.</summary>
+internal static class G2
+{
+    public static readonly Fp2 B = new(Fp.FromUlong(4), Fp.FromUlong(4));
+
+    public static readonly Jacobian<Fp2> Generator = Jacobian<Fp2>.FromAffine(
+        Fp2.FromBig(Limbs.Hex("024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b647ae3d1770bac0326a805bbefd48056c8c121bdb8"),
+                    Limbs.Hex("13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61bbdc7f5049334cf11213945d57e5ac7d055d042b7e")),
+        Fp2.FromBig(Limbs.Hex("0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a695160d12c923ac9cc3baca289e193548608b82801"),
+                    Limbs.Hex("0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492ab572e99ab3f370d275cec1da1aaa9075ff05f79be")));
+
+    /// <summary>ψ = untwist-Frobenius-twist: ψ(x, y) = (conj(x)·c1, conj(y)·c2).</summary>
+    public static readonly Fp2 PsiC1 = Frob.Xi.Pow(Limbs.From((Limbs.P - 1) / 3, 6)).Inverse();
+    public static readonly Fp2 PsiC2 = Frob.Xi.Pow(Limbs.From((Limbs.P - 1) / 2, 6)).Inverse();
+
+    public static Jacobian<Fp2> Psi(in Jacobian<Fp2> p) =>
+        new(p.X.Conjugate() * PsiC1, p.Y.Conjugate() * PsiC2, p.Z.Conjugate());
+
+    /// <summary>[x]P = -[|x|]P.</summary>
+    public static Jacobian<Fp2> MulByX(in Jacobian<Fp2> p) => p.MulVartime(G1.AbsX).Negate();
+
+    /// <summary>Subgroup check (Scott): P is in G2 iff ψ(P) = [x]P.</summary>
+    public static bool IsInSubgroup(in Jacobian<Fp2> p)
+    {
+        if (p.IsInfinity) return true;
+        return Psi(p).EqualsPoint(MulByX(p));
+    }
+
+    public static bool IsOnCurve(in Jacobian<Fp2> p) => p.IsOnCurve(B);
+
+    /// <summary>
+    /// Decodes a ZCash-format point (96 bytes compressed or 192 uncompressed; x = x.c1 || x.c0).
+    /// Checks flags, field range and curve membership; does NOT check the subgroup.
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<byte> data, out Jacobian<Fp2> point)
+    {
+        point = Jacobian<Fp2>.Infinity;
+        if (data.Length != 96 && data.Length != 192) return false;
+        bool compressed = (data[0] & 0x80) != 0;
+        bool infinity = (data[0] & 0x40) != 0;
+        bool sign = (data[0] & 0x20) != 0;
+        if (compressed != (data.Length == 96)) return false;
+        Span<byte> buf = stackalloc byte[48];
+        data[..48].CopyTo(buf);
+        buf[0] &= 0x1f;
+        if (infinity)
+        {
+            if (sign) return false;
+            foreach (byte b in buf) if (b != 0) return false;
+            for (int i = 48; i < data.Length; i++) if (data[i] != 0) return false;
+            return true;
+        }
+        if (!Fp.TryFromBytes(buf, out Fp x1) || !Fp.TryFromBytes(data.Slice(48, 48), out Fp x0)) return false;
+        var x = new Fp2(x0, x1);
+        Fp2 y;
+        if (compressed)
+        {
+            Fp2 rhs = x.Square() * x + B;
+            if (!rhs.TrySqrt(out y)) return false;
+            if (y.IsLexLargest != sign) y = -y;
+        }
+        else
+        {
+            if (sign) return false;
+            if (!Fp.TryFromBytes(data.Slice(96, 48), out Fp y1) || !Fp.TryFromBytes(data.Slice(144, 48), out Fp y0)) return false;
+            y = new Fp2(y0, y1);
+        }
+        point = Jacobian<Fp2>.FromAffine(x, y);
+        return IsOnCurve(point);
+    }
+
+    public static void EncodeCompressed(in Jacobian<Fp2> p, Span<byte> out96)
+    {
+        out96[..96].Clear();
+        if (p.IsInfinity) { out96[0] = 0xc0; return; }
+        p.ToAffine(out Fp2 x, out Fp2 y);
+        x.C1.ToBytes(out96);
+        x.C0.ToBytes(out96[48..]);
+        out96[0] |= 0x80;
+        if (y.IsLexLargest) out96[0] |= 0x20;
+    }
+
+    public static void EncodeUncompressed(in Jacobian<Fp2> p, Span<byte> out192)
+    {
+        out192[..192].Clear();
+        if (p.IsInfinity) { out192[0] = 0x40; return; }
+        p.ToAffine(out Fp2 x, out Fp2 y);
+        x.C1.ToBytes(out192);
+        x.C0.ToBytes(out192[48..]);
+        y.C1.ToBytes(out192[96..]);
+        y.C0.ToBytes(out192[144..]);
+    }
+}

@@ -1,0 +1,601 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace Cirrus.Crypto.Bls12381;
+
+/// <summary>
+/// An element of the BLS12-381 base field Fp, p = 0x1a0111ea...aaab (381 bits), kept in Montgomery
+/// form (a·2^384 mod p) on six little-endian 64-bit limbs. Every value is fully reduced (&lt; p).
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+internal partial struct Fp : IEquatable<Fp>
+{
+    public ulong L0, L1, L2, L3, L4, L5;
+
+    public const ulong P0 = 0xb9feffffffffaaabUL, P1 = 0x1eabfffeb153ffffUL, P2 = 0x6730d2a0f6b0f624UL,
+        P3 = 0x64774b84f38512bfUL, P4 = 0x4b1ba7b6434bacd7UL, P5 = 0x1a0111ea397fe69aUL;
+    /// <summary>-p^-1 mod 2^64.</summary>
+    private const ulong Inv = 0x89f3fffcfffcfffdUL;
+
+    public Fp(ulong l0, ulong l1, ulong l2, ulong l3, ulong l4, ulong l5)
+    {
+        L0 = l0; L1 = l1; L2 = l2; L3 = l3; L4 = l4; L5 = l5;
+    }
+
+    public static readonly Fp Zero = default;
+    /// <summary>1 in Montgomery form (2^384 mod p).</summary>
+    public static readonly Fp One = new(0x760900000002fffdUL, 0xebf4000bc40c0002UL, 0x5f48985753c758baUL, 0x77ce585370525745UL, 0x5c071a97a256ec6dUL, 0x15f65ec3fa80e493UL);
+    /// <summary>2^768 mod p: converts a canonical value into Montgomery form.</summary>
+    public static readonly Fp R2 = new(0xf4df1f341c341746UL, 0x0a76e6a609d104f1UL, 0x8de5476c4c95b6d5UL, 0x67eb88a9939d83c0UL, 0x9a793e85b519952dUL, 0x11988fe592cae3aaUL);
+
+    public readonly bool IsZero => (L0 | L1 | L2 | L3 | L4 | L5) == 0;
+
+    public readonly bool IsOne => Equals(One);
+
+    public readonly bool Equals(Fp o) =>
+        ((L0 ^ o.L0) | (L1 ^ o.L1) | (L2 ^ o.L2) | (L3 ^ o.L3) | (L4 ^ o.L4) | (L5 ^ o.L5)) == 0;
+
+    public override readonly bool Equals(object? obj) => obj is Fp f && Equals(f);
+
+    public override readonly int GetHashCode() => HashCode.Combine(L0, L1, L2, L5);
+
+    public static bool operator ==(in Fp a, in Fp b) => a.Equals(b);
+    public static bool operator !=(in Fp a, in Fp b) => !a.Equals(b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Reduce(out Fp r, ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5)
+    {
+        // t < 2p: subtract p once if t >= p.
+        ulong b = 0;
+        ulong s0 = Sbb(t0, P0, ref b), s1 = Sbb(t1, P1, ref b), s2 = Sbb(t2, P2, ref b);
+        ulong s3 = Sbb(t3, P3, ref b), s4 = Sbb(t4, P4, ref b), s5 = Sbb(t5, P5, ref b);
+        ulong keep = 0UL - b; // all ones if t < p (borrow)
+        r.L0 = (t0 & keep) | (s0 & ~keep);
+        r.L1 = (t1 & keep) | (s1 & ~keep);
+        r.L2 = (t2 & keep) | (s2 & ~keep);
+        r.L3 = (t3 & keep) | (s3 & ~keep);
+        r.L4 = (t4 & keep) | (s4 & ~keep);
+        r.L5 = (t5 & keep) | (s5 & ~keep);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Sbb(ulong a, ulong b, ref ulong borrow)
+    {
+        ulong d = a - b;
+        ulong b1 = d > a ? 1UL : 0UL;
+        ulong d2 = d - borrow;
+        ulong b2 = d2 > d ? 1UL : 0UL;
+        borrow = b1 | b2;
+        return d2;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Adc(ulong a, ulong b, ref ulong carry)
+    {
+        ulong s = a + b;
+        ulong c1 = s < a ? 1UL : 0UL;
+        ulong s2 = s + carry;
+        ulong c2 = s2 < s ? 1UL : 0UL;
+        carry = c1 | c2;
+        return s2;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sub(out Fp r, in Fp a, in Fp b)
+    {
+        ulong bw = 0;
+        ulong t0 = Sbb(a.L0, b.L0, ref bw), t1 = Sbb(a.L1, b.L1, ref bw), t2 = Sbb(a.L2, b.L2, ref bw);
+        ulong t3 = Sbb(a.L3, b.L3, ref bw), t4 = Sbb(a.L4, b.L4, ref bw), t5 = Sbb(a.L5, b.L5, ref bw);
+        ulong mask = 0UL - bw;
+        ulong c = 0;
+        r.L0 = Adc(t0, P0 & mask, ref c);
+        r.L1 = Adc(t1, P1 & mask, ref c);
+        r.L2 = Adc(t2, P2 & mask, ref c);
+        r.L3 = Adc(t3, P3 & mask, ref c);
+        r.L4 = Adc(t4, P4 & mask, ref c);
+        r.L5 = Adc(t5, P5 & mask, ref c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Neg(out Fp r, in Fp a)
+    {
+        ulong nz = a.IsZero ? 0UL : ~0UL;
+        ulong bw = 0;
+        r.L0 = Sbb(P0, a.L0, ref bw) & nz;
+        r.L1 = Sbb(P1, a.L1, ref bw) & nz;
+        r.L2 = Sbb(P2, a.L2, ref bw) & nz;
+        r.L3 = Sbb(P3, a.L3, ref bw) & nz;
+        r.L4 = Sbb(P4, a.L4, ref bw) & nz;
+        r.L5 = Sbb(P5, a.L5, ref bw) & nz;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Double(out Fp r, in Fp a) => Add(out r, a, a);
+
+    public static Fp operator +(in Fp a, in Fp b) { Add(out Fp r, a, b); return r; }
+    public static Fp operator -(in Fp a, in Fp b) { Sub(out Fp r, a, b); return r; }
+    public static Fp operator -(in Fp a) { Neg(out Fp r, a); return r; }
+    public static Fp operator *(in Fp a, in Fp b) { Mul(out Fp r, a, b); return r; }
+
+    public readonly Fp Square() { Mul(out Fp r, this, this); return r; }
+
+    /// <summary>Montgomery multiplication (CIOS, using that p's top limb leaves a spare bit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Mul(out Fp r, in Fp a, in Fp b)
+    {
+        if (Bmi2.X64.IsSupported) MulBmi2(out r, a, b);
+        else MulPortable(out r, a, b);
+    }
+
+    /// <summary>Portable Montgomery multiplication (Math.BigMul).</summary>
+    public static void MulPortable(out Fp r, in Fp a, in Fp b)
+    {
+        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4, a5 = a.L5;
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, A, C, m, bi, lo, hi;
+        bi = b.L0;
+        hi = Math.BigMul(a0, bi, out lo); lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Math.BigMul(m, P0, out lo); lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, bi, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Math.BigMul(m, P1, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Math.BigMul(a2, bi, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Math.BigMul(m, P2, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Math.BigMul(a3, bi, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Math.BigMul(m, P3, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Math.BigMul(a4, bi, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Math.BigMul(m, P4, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Math.BigMul(a5, bi, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Math.BigMul(m, P5, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L1;
+        hi = Math.BigMul(a0, bi, out lo); lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Math.BigMul(m, P0, out lo); lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, bi, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Math.BigMul(m, P1, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Math.BigMul(a2, bi, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Math.BigMul(m, P2, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Math.BigMul(a3, bi, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Math.BigMul(m, P3, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Math.BigMul(a4, bi, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Math.BigMul(m, P4, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Math.BigMul(a5, bi, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Math.BigMul(m, P5, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L2;
+        hi = Math.BigMul(a0, bi, out lo); lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Math.BigMul(m, P0, out lo); lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, bi, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Math.BigMul(m, P1, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Math.BigMul(a2, bi, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Math.BigMul(m, P2, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Math.BigMul(a3, bi, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Math.BigMul(m, P3, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Math.BigMul(a4, bi, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Math.BigMul(m, P4, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Math.BigMul(a5, bi, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Math.BigMul(m, P5, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L3;
+        hi = Math.BigMul(a0, bi, out lo); lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Math.BigMul(m, P0, out lo); lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, bi, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Math.BigMul(m, P1, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Math.BigMul(a2, bi, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Math.BigMul(m, P2, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Math.BigMul(a3, bi, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Math.BigMul(m, P3, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Math.BigMul(a4, bi, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Math.BigMul(m, P4, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Math.BigMul(a5, bi, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Math.BigMul(m, P5, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L4;
+        hi = Math.BigMul(a0, bi, out lo); lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Math.BigMul(m, P0, out lo); lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, bi, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Math.BigMul(m, P1, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Math.BigMul(a2, bi, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Math.BigMul(m, P2, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Math.BigMul(a3, bi, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Math.BigMul(m, P3, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Math.BigMul(a4, bi, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Math.BigMul(m, P4, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Math.BigMul(a5, bi, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Math.BigMul(m, P5, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L5;
+        hi = Math.BigMul(a0, bi, out lo); lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Math.BigMul(m, P0, out lo); lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Math.BigMul(a1, bi, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Math.BigMul(m, P1, out lo); lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Math.BigMul(a2, bi, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Math.BigMul(m, P2, out lo); lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Math.BigMul(a3, bi, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Math.BigMul(m, P3, out lo); lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Math.BigMul(a4, bi, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Math.BigMul(m, P4, out lo); lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Math.BigMul(a5, bi, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Math.BigMul(m, P5, out lo); lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        Reduce(out r, t0, t1, t2, t3, t4, t5);
+    }
+
+
+
+
+
+    /// <summary>
+    /// Montgomery multiplication with BMI2: MULX for the high half and a plain multiply for the low half,
+    /// which keeps both halves in registers (Math.BigMul's out-parameter goes through memory).
+    /// </summary>
+    public static void MulBmi2(out Fp r, in Fp a, in Fp b)
+    {
+        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4, a5 = a.L5;
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, A, C, m, bi, lo, hi;
+        bi = b.L0;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L1;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L2;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L3;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L4;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        bi = b.L5;
+        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
+        m = t0 * Inv;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
+        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
+        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
+        t5 = C + A;
+        Reduce(out r, t0, t1, t2, t3, t4, t5);
+    }
+
+
+    /// <summary>a + b mod p (a + b &lt; 2^382 never carries out of the top limb).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add(out Fp r, in Fp a, in Fp b)
+    {
+        ulong t0 = a.L0 + b.L0; ulong c = t0 < a.L0 ? 1UL : 0UL;
+        ulong t1 = a.L1 + c; c = t1 < c ? 1UL : 0UL; t1 += b.L1; c += t1 < b.L1 ? 1UL : 0UL;
+        ulong t2 = a.L2 + c; c = t2 < c ? 1UL : 0UL; t2 += b.L2; c += t2 < b.L2 ? 1UL : 0UL;
+        ulong t3 = a.L3 + c; c = t3 < c ? 1UL : 0UL; t3 += b.L3; c += t3 < b.L3 ? 1UL : 0UL;
+        ulong t4 = a.L4 + c; c = t4 < c ? 1UL : 0UL; t4 += b.L4; c += t4 < b.L4 ? 1UL : 0UL;
+        ulong t5 = a.L5 + b.L5 + c;
+        ulong d0 = t0 - P0; ulong bw = t0 < P0 ? 1UL : 0UL;
+        ulong d1 = t1 - P1; ulong b1 = t1 < P1 ? 1UL : 0UL; ulong e1 = d1 < bw ? 1UL : 0UL; d1 -= bw; bw = b1 | e1;
+        ulong d2 = t2 - P2; ulong b2 = t2 < P2 ? 1UL : 0UL; ulong e2 = d2 < bw ? 1UL : 0UL; d2 -= bw; bw = b2 | e2;
+        ulong d3 = t3 - P3; ulong b3 = t3 < P3 ? 1UL : 0UL; ulong e3 = d3 < bw ? 1UL : 0UL; d3 -= bw; bw = b3 | e3;
+        ulong d4 = t4 - P4; ulong b4 = t4 < P4 ? 1UL : 0UL; ulong e4 = d4 < bw ? 1UL : 0UL; d4 -= bw; bw = b4 | e4;
+        ulong d5 = t5 - P5; ulong b5 = t5 < P5 ? 1UL : 0UL; ulong e5 = d5 < bw ? 1UL : 0UL; d5 -= bw; bw = b5 | e5;
+        ulong keep = 0UL - bw;
+        r.L0 = (t0 & keep) | (d0 & ~keep);
+        r.L1 = (t1 & keep) | (d1 & ~keep);
+        r.L2 = (t2 & keep) | (d2 & ~keep);
+        r.L3 = (t3 & keep) | (d3 & ~keep);
+        r.L4 = (t4 & keep) | (d4 & ~keep);
+        r.L5 = (t5 & keep) | (d5 & ~keep);
+    }
+
+    /// <summary>Conditional select: returns b if flag, else a (branch-free).</summary>
+    public static Fp Select(in Fp a, in Fp b, bool flag)
+    {
+        ulong m = 0UL - (flag ? 1UL : 0UL);
+        return new Fp(a.L0 ^ ((a.L0 ^ b.L0) & m), a.L1 ^ ((a.L1 ^ b.L1) & m), a.L2 ^ ((a.L2 ^ b.L2) & m),
+            a.L3 ^ ((a.L3 ^ b.L3) & m), a.L4 ^ ((a.L4 ^ b.L4) & m), a.L5 ^ ((a.L5 ^ b.L5) & m));
+    }
+
+    /// <summary>The canonical (non-Montgomery) value as limbs.</summary>
+    public readonly Fp FromMont()
+    {
+        Fp one = new(1, 0, 0, 0, 0, 0);
+        Mul(out Fp r, this, one);
+        return r;
+    }
+
+    /// <summary>Canonical limbs (&lt; p) into Montgomery form.</summary>
+    public static Fp ToMont(in Fp canonical)
+    {
+        Mul(out Fp r, canonical, R2);
+        return r;
+    }
+
+    public static Fp FromUlong(ulong v) => ToMont(new Fp(v, 0, 0, 0, 0, 0));
+
+    /// <summary>True iff the canonical limbs are &lt; p.</summary>
+    public static bool IsCanonical(in Fp c)
+    {
+        ulong b = 0;
+        Sbb(c.L0, P0, ref b); Sbb(c.L1, P1, ref b); Sbb(c.L2, P2, ref b);
+        Sbb(c.L3, P3, ref b); Sbb(c.L4, P4, ref b); Sbb(c.L5, P5, ref b);
+        return b == 1;
+    }
+
+    /// <summary>Reads 48 big-endian bytes; false if the value is &gt;= p.</summary>
+    public static bool TryFromBytes(ReadOnlySpan<byte> be48, out Fp r)
+    {
+        Fp c = new(
+            BinaryPrimitives.ReadUInt64BigEndian(be48.Slice(40, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be48.Slice(32, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be48.Slice(24, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be48.Slice(16, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be48.Slice(8, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be48.Slice(0, 8)));
+        if (!IsCanonical(c)) { r = default; return false; }
+        r = ToMont(c);
+        return true;
+    }
+
+    public readonly void ToBytes(Span<byte> be48)
+    {
+        Fp c = FromMont();
+        BinaryPrimitives.WriteUInt64BigEndian(be48.Slice(0, 8), c.L5);
+        BinaryPrimitives.WriteUInt64BigEndian(be48.Slice(8, 8), c.L4);
+        BinaryPrimitives.WriteUInt64BigEndian(be48.Slice(16, 8), c.L3);
+        BinaryPrimitives.WriteUInt64BigEndian(be48.Slice(24, 8), c.L2);
+        BinaryPrimitives.WriteUInt64BigEndian(be48.Slice(32, 8), c.L1);
+        BinaryPrimitives.WriteUInt64BigEndian(be48.Slice(40, 8), c.L0);
+    }
+
+    /// <summary>2^1024 mod p: Montgomery-multiplying by it turns h into h·2^256 in Montgomery form.</summary>
+    private static readonly Fp R2Shift256 = new(0xfb73eaead26ebe58UL, 0x861c23693de6a351UL, 0x76e5bc3ff951c543UL, 0xcc0868ce6a76590cUL, 0xf0a85a3f35446d0bUL, 0x0010a8c1a49a064fUL);
+
+    /// <summary>
+    /// Reduces a 64-byte big-endian integer modulo p (hash_to_field): v = hi·2^256 + lo, both halves &lt; p.
+    /// </summary>
+    public static Fp FromBytesWide(ReadOnlySpan<byte> be64)
+    {
+        Fp lo = new(
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(56, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(48, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(40, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(32, 8)), 0, 0);
+        Fp hi = new(
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(24, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(16, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(8, 8)),
+            BinaryPrimitives.ReadUInt64BigEndian(be64.Slice(0, 8)), 0, 0);
+        Mul(out Fp a, lo, R2);
+        Mul(out Fp b, hi, R2Shift256);
+        return a + b;
+    }
+
+    /// <summary>Parity of the canonical value (sgn0 for m = 1).</summary>
+    public readonly bool Sgn0 => (FromMont().L0 & 1) == 1;
+
+    /// <summary>The canonical value is lexicographically larger than its negation (ZCash "sign" bit).</summary>
+    public readonly bool IsLexLargest
+    {
+        get
+        {
+            // value > (p-1)/2
+            Fp c = FromMont();
+            ulong b = 0;
+            // (p-1)/2 limbs
+            Sbb(HalfP0, c.L0, ref b); Sbb(HalfP1, c.L1, ref b); Sbb(HalfP2, c.L2, ref b);
+            Sbb(HalfP3, c.L3, ref b); Sbb(HalfP4, c.L4, ref b); Sbb(HalfP5, c.L5, ref b);
+            return b == 1;
+        }
+    }
+
+    private const ulong HalfP0 = 0xdcff7fffffffd555UL, HalfP1 = 0x0f55ffff58a9ffffUL, HalfP2 = 0xb39869507b587b12UL,
+        HalfP3 = 0xb23ba5c279c2895fUL, HalfP4 = 0x258dd3db21a5d66bUL, HalfP5 = 0x0d0088f51cbff34dUL;
+
+    /// <summary>this^e where e is given as little-endian 64-bit limbs (variable time in e).</summary>
+    public readonly Fp Pow(ReadOnlySpan<ulong> e)
+    {
+        // Fixed 4-bit window: the multiplication pattern depends only on the (public) exponent.
+        Span<Fp> table = stackalloc Fp[16];
+        table[0] = One;
+        table[1] = this;
+        for (int i = 2; i < 16; i++) Mul(out table[i], table[i - 1], this);
+        Fp r = One;
+        bool started = false;
+        for (int i = e.Length - 1; i >= 0; i--)
+        {
+            for (int nib = 15; nib >= 0; nib--)
+            {
+                int w = (int)((e[i] >> (nib * 4)) & 15);
+                if (started)
+                {
+                    Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r);
+                    if (w != 0) Mul(out r, r, table[w]);
+                }
+                else if (w != 0)
+                {
+                    r = table[w];
+                    started = true;
+                }
+            }
+        }
+        return r;
+    }
+
+    // p - 2, (p + 1) / 4, (p - 1) / 2 as little-endian limbs.
+    private static readonly ulong[] PMinus2 = [0xb9feffffffffaaa9UL, 0x1eabfffeb153ffffUL, 0x6730d2a0f6b0f624UL, 0x64774b84f38512bfUL, 0x4b1ba7b6434bacd7UL, 0x1a0111ea397fe69aUL];
+    private static readonly ulong[] PPlus1Div4 = [0xee7fbfffffffeaabUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
+    private static readonly ulong[] PMinus1Div2 = [HalfP0, HalfP1, HalfP2, HalfP3, HalfP4, HalfP5];
+
+    /// <summary>Multiplicative inverse by exponentiation (Fermat, constant time); the inverse of 0 is 0.</summary>
+    public readonly Fp InverseCt() => Pow(PMinus2);
+
+    /// <summary>
+    /// Multiplicative inverse by the binary extended Euclidean algorithm (variable time: only for public
+    /// values such as points being normalized); the inverse of 0 is 0.
+    /// </summary>
+    public readonly Fp Inverse()
+    {
+        if (IsZero) return Zero;
+        Fp u = FromMont();
+        Fp v = new(P0, P1, P2, P3, P4, P5);
+        Fp x1 = new(1, 0, 0, 0, 0, 0), x2 = default;
+        while (!RawIsOne(u) && !RawIsOne(v))
+        {
+            while ((u.L0 & 1) == 0)
+            {
+                RawShr1(ref u);
+                HalveModP(ref x1);
+            }
+            while ((v.L0 & 1) == 0)
+            {
+                RawShr1(ref v);
+                HalveModP(ref x2);
+            }
+            if (RawGeq(u, v))
+            {
+                RawSub(ref u, v);
+                Sub(out x1, x1, x2);
+            }
+            else
+            {
+                RawSub(ref v, u);
+                Sub(out x2, x2, x1);
+            }
+        }
+        // x1, x2 are canonical values: bring the inverse into Montgomery form.
+        Fp inv = RawIsOne(u) ? x1 : x2;
+        Mul(out Fp t, inv, R2);
+        return t;
+    }
+
+    private static bool RawIsOne(in Fp a) => a.L0 == 1 && (a.L1 | a.L2 | a.L3 | a.L4 | a.L5) == 0;
+
+    private static void RawShr1(ref Fp a)
+    {
+        a.L0 = (a.L0 >> 1) | (a.L1 << 63);
+        a.L1 = (a.L1 >> 1) | (a.L2 << 63);
+        a.L2 = (a.L2 >> 1) | (a.L3 << 63);
+        a.L3 = (a.L3 >> 1) | (a.L4 << 63);
+        a.L4 = (a.L4 >> 1) | (a.L5 << 63);
+        a.L5 >>= 1;
+    }
+
+    /// <summary>x/2 mod p for canonical x: (x + (x odd ? p : 0)) / 2; x + p &lt; 2^383 fits.</summary>
+    private static void HalveModP(ref Fp x)
+    {
+        if ((x.L0 & 1) != 0)
+        {
+            ulong c = 0;
+            x.L0 = Adc(x.L0, P0, ref c); x.L1 = Adc(x.L1, P1, ref c); x.L2 = Adc(x.L2, P2, ref c);
+            x.L3 = Adc(x.L3, P3, ref c); x.L4 = Adc(x.L4, P4, ref c); x.L5 = Adc(x.L5, P5, ref c);
+        }
+        RawShr1(ref x);
+    }
+
+    private static bool RawGeq(in Fp a, in Fp b)
+    {
+        ulong bw = 0;
+        Sbb(a.L0, b.L0, ref bw); Sbb(a.L1, b.L1, ref bw); Sbb(a.L2, b.L2, ref bw);
+        Sbb(a.L3, b.L3, ref bw); Sbb(a.L4, b.L4, ref bw); Sbb(a.L5, b.L5, ref bw);
+        return bw == 0;
+    }
+
+    private static void RawSub(ref Fp a, in Fp b)
+    {
+        ulong bw = 0;
+        a.L0 = Sbb(a.L0, b.L0, ref bw); a.L1 = Sbb(a.L1, b.L1, ref bw); a.L2 = Sbb(a.L2, b.L2, ref bw);
+        a.L3 = Sbb(a.L3, b.L3, ref bw); a.L4 = Sbb(a.L4, b.L4, ref bw); a.L5 = Sbb(a.L5, b.L5, ref bw);
+    }
+
+    /// <summary>Square root if one exists (p = 3 mod 4).</summary>
+    public readonly bool TrySqrt(out Fp root)
+    {
+        root = Pow(PPlus1Div4);
+        return root.Square() == this;
+    }
+
+    /// <summary>True iff this is a square in Fp (0 counts as a square).</summary>
+    public readonly bool IsSquare()
+    {
+        if (IsZero) return true;
+        return Pow(PMinus1Div2).IsOne;
+    }
+
+    public override readonly string ToString()
+    {
+        Span<byte> b = stackalloc byte[48];
+        ToBytes(b);
+        return "0x" + Convert.ToHexString(b).ToLowerInvariant();
+    }
+}

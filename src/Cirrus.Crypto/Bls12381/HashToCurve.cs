@@ -1,0 +1,169 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Cirrus.Crypto.Bls12381;
+
+/// <summary>RFC 9380 hash_to_curve for G2, suite BLS12381G2_XMD:SHA-256_SSWU_RO_.</summary>
+internal static class HashToCurve
+{
+    /// <summary>expand_message_xmd with SHA-256 (RFC 9380 section 5.3.1).</summary>
+    public static void ExpandMessageXmd(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst, Span<byte> output)
+    {
+        int len = output.Length;
+        int ell = (len + 31) / 32;
+        if (ell > 255 || len > 65535) throw new ArgumentException("requested output too long");
+        if (dst.Length > 255)
+        {
+            byte[] prefix = Encoding.ASCII.GetBytes("H2C-OVERSIZE-DST-");
+            byte[] tmp = new byte[prefix.Length + dst.Length];
+            prefix.CopyTo(tmp, 0);
+            dst.CopyTo(tmp.AsSpan(prefix.Length));
+            dst = SHA256.HashData(tmp);
+        }
+        int dstPrimeLen = dst.Length + 1;
+        Span<byte> dstPrime = stackalloc byte[dstPrimeLen];
+        dst.CopyTo(dstPrime);
+        dstPrime[dst.Length] = (byte)dst.Length;
+
+        // msg_prime = Z_pad(64) || msg || I2OSP(len, 2) || 0x00 || DST_prime
+        int mpLen = 64 + msg.Length + 3 + dstPrimeLen;
+        byte[]? rented = null;
+        Span<byte> mp = mpLen <= 1024 ? stackalloc byte[mpLen] : (rented = new byte[mpLen]);
+        mp[..64].Clear();
+        msg.CopyTo(mp[64..]);
+        int o = 64 + msg.Length;
+        mp[o] = (byte)(len >> 8);
+        mp[o + 1] = (byte)len;
+        mp[o + 2] = 0;
+        dstPrime.CopyTo(mp[(o + 3)..]);
+        Span<byte> b0 = stackalloc byte[32];
+        SHA256.HashData(mp, b0);
+
+        Span<byte> input = stackalloc byte[32 + 1 + dstPrimeLen];
+        Span<byte> bi = stackalloc byte[32];
+        for (int i = 1; i <= ell; i++)
+        {
+            for (int j = 0; j < 32; j++) input[j] = (byte)(i == 1 ? b0[j] : (b0[j] ^ bi[j]));
+            input[32] = (byte)i;
+            dstPrime.CopyTo(input[33..]);
+            SHA256.HashData(input, bi);
+            int take = Math.Min(32, len - (i - 1) * 32);
+            bi[..take].CopyTo(output[((i - 1) * 32)..]);
+        }
+    }
+
+    /// <summary>hash_to_field(msg, 2) into Fp2 (L = 64).</summary>
+    public static void HashToField(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst, out Fp2 u0, out Fp2 u1)
+    {
+        Span<byte> buf = stackalloc byte[256];
+        ExpandMessageXmd(msg, dst, buf);
+        u0 = new Fp2(Fp.FromBytesWide(buf[..64]), Fp.FromBytesWide(buf.Slice(64, 64)));
+        u1 = new Fp2(Fp.FromBytesWide(buf.Slice(128, 64)), Fp.FromBytesWide(buf.Slice(192, 64)));
+    }
+
+    // The isogenous curve E2': y^2 = x^3 + A'x + B' and the SSWU constant Z.
+    private static readonly Fp2 IsoA = new(Fp.Zero, Fp.FromUlong(240));
+    private static readonly Fp2 IsoB = new(Fp.FromUlong(1012), Fp.FromUlong(1012));
+    private static readonly Fp2 SswuZ = new(-Fp.FromUlong(2), -Fp.One);
+    private static readonly Fp2 MinusBOverA = -(IsoB * IsoA.Inverse());
+    private static readonly Fp2 BOverZA = IsoB * (SswuZ * IsoA).Inverse();
+
+    /// <summary>Simplified SWU onto E2' (RFC 9380 section 6.6.2), affine output.</summary>
+    public static void MapToCurveSswu(in Fp2 u, out Fp2 x, out Fp2 y)
+    {
+        Fp2 u2 = u.Square();
+        Fp2 zu2 = SswuZ * u2;
+        Fp2 tv1 = zu2.Square() + zu2;
+        Fp2 x1 = tv1.IsZero ? BOverZA : MinusBOverA * (Fp2.One + tv1.Inverse());
+        Fp2 gx1 = (x1.Square() + IsoA) * x1 + IsoB;
+        if (gx1.TrySqrt(out y))
+        {
+            x = x1;
+        }
+        else
+        {
+            x = zu2 * x1;
+            Fp2 gx2 = (x.Square() + IsoA) * x + IsoB;
+            if (!gx2.TrySqrt(out y)) throw new InvalidOperationException("SSWU: neither gx1 nor gx2 is square");
+        }
+        if (u.Sgn0 != y.Sgn0) y = -y;
+    }
+
+    private static Fp2 H(string c0, string c1) => Fp2.FromBig(Limbs.Hex(c0), Limbs.Hex(c1));
+
+    // 3-isogeny E2' -> E2 (RFC 9380 appendix E.3).
+    private static readonly Fp2[] XNum =
+    [
+        H("5c759507e8e333ebb5b7a9a47d7ed8532c52d39fd3a042a88b58423c50ae15d5c2638e343d9c71c6238aaaaaaaa97d6", "5c759507e8e333ebb5b7a9a47d7ed8532c52d39fd3a042a88b58423c50ae15d5c2638e343d9c71c6238aaaaaaaa97d6"),
+        H("0", "11560bf17baa99bc32126fced787c88f984f87adf7ae0c7f9a208c6b4f20a4181472aaa9cb8d555526a9ffffffffc71a"),
+        H("11560bf17baa99bc32126fced787c88f984f87adf7ae0c7f9a208c6b4f20a4181472aaa9cb8d555526a9ffffffffc71e", "8ab05f8bdd54cde190937e76bc3e447cc27c3d6fbd7063fcd104635a790520c0a395554e5c6aaaa9354ffffffffe38d"),
+        H("171d6541fa38ccfaed6dea691f5fb614cb14b4e7f4e810aa22d6108f142b85757098e38d0f671c7188e2aaaaaaaa5ed1", "0"),
+    ];
+    private static readonly Fp2[] XDen =
+    [
+        H("0", "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaa63"),
+        H("c", "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaa9f"),
+        Fp2.One,
+    ];
+    private static readonly Fp2[] YNum =
+    [
+        H("1530477c7ab4113b59a4c18b076d11930f7da5d4a07f649bf54439d87d27e500fc8c25ebf8c92f6812cfc71c71c6d706", "1530477c7ab4113b59a4c18b076d11930f7da5d4a07f649bf54439d87d27e500fc8c25ebf8c92f6812cfc71c71c6d706"),
+        H("0", "5c759507e8e333ebb5b7a9a47d7ed8532c52d39fd3a042a88b58423c50ae15d5c2638e343d9c71c6238aaaaaaaa97be"),
+        H("11560bf17baa99bc32126fced787c88f984f87adf7ae0c7f9a208c6b4f20a4181472aaa9cb8d555526a9ffffffffc71c", "8ab05f8bdd54cde190937e76bc3e447cc27c3d6fbd7063fcd104635a790520c0a395554e5c6aaaa9354ffffffffe38f"),
+        H("124c9ad43b6cf79bfbf7043de3811ad0761b0f37a1e26286b0e977c69aa274524e79097a56dc4bd9e1b371c71c718b10", "0"),
+    ];
+    private static readonly Fp2[] YDen =
+    [
+        H("1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffa8fb", "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffa8fb"),
+        H("0", "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffa9d3"),
+        H("12", "1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaa99"),
+        Fp2.One,
+    ];
+
+    private static Fp2 Horner(Fp2[] k, in Fp2 x)
+    {
+        Fp2 r = k[^1];
+        for (int i = k.Length - 2; i >= 0; i--) r = r * x + k[i];
+        return r;
+    }
+
+    /// <summary>The 3-isogeny to E2, producing Jacobian coordinates without inversion.</summary>
+    public static Jacobian<Fp2> IsoMap(in Fp2 x, in Fp2 y)
+    {
+        Fp2 xn = Horner(XNum, x), xd = Horner(XDen, x), yn = Horner(YNum, x), yd = Horner(YDen, x);
+        // x = xn/xd, y = y·yn/yd; with Z = xd·yd: X = xn·xd·yd^2, Y = y·yn·xd^3·yd^2.
+        Fp2 z = xd * yd;
+        Fp2 yd2 = yd.Square();
+        Fp2 xd2 = xd.Square();
+        Fp2 X = xn * xd * yd2;
+        Fp2 Y = y * yn * xd2 * xd * yd2;
+        return new Jacobian<Fp2>(X, Y, z);
+    }
+
+    public static Jacobian<Fp2> MapToCurve(in Fp2 u)
+    {
+        MapToCurveSswu(u, out Fp2 x, out Fp2 y);
+        return IsoMap(x, y);
+    }
+
+    /// <summary>clear_cofactor via h_eff·P = [x^2 - x - 1]P + [x - 1]ψ(P) + ψ^2(2P) (RFC 9380 appendix G.3).</summary>
+    public static Jacobian<Fp2> ClearCofactor(in Jacobian<Fp2> p)
+    {
+        Jacobian<Fp2> t1 = G2.MulByX(p);
+        Jacobian<Fp2> t2 = G2.Psi(p);
+        Jacobian<Fp2> t3 = G2.Psi(G2.Psi(p.Double()));
+        t3 = t3.Add(t2.Negate());
+        t2 = G2.MulByX(t1.Add(t2));
+        t3 = t3.Add(t2);
+        t3 = t3.Add(t1.Negate());
+        return t3.Add(p.Negate());
+    }
+
+    public static Jacobian<Fp2> HashToG2(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst)
+    {
+        HashToField(msg, dst, out Fp2 u0, out Fp2 u1);
+        Jacobian<Fp2> q0 = MapToCurve(u0);
+        Jacobian<Fp2> q1 = MapToCurve(u1);
+        return ClearCofactor(q0.Add(q1));
+    }
+}

@@ -1,0 +1,98 @@
+using Cirrus.Crypto.Bls12381;
+
+namespace Cirrus.Crypto.Tests;
+
+public class CurveTests
+{
+    private static readonly ulong[] R = Limbs.From(Limbs.R, 4);
+
+    [Fact]
+    public void GeneratorsAreOnCurveAndHaveOrderR()
+    {
+        Assert.True(G1.IsOnCurve(G1.Generator));
+        Assert.True(G2.IsOnCurve(G2.Generator));
+        Assert.True(G1.Generator.MulVartime(R).IsInfinity);
+        Assert.True(G2.Generator.MulVartime(R).IsInfinity);
+        Assert.True(G1.IsInSubgroup(G1.Generator));
+        Assert.True(G2.IsInSubgroup(G2.Generator));
+    }
+
+    [Fact]
+    public void GroupLawConsistency()
+    {
+        var g = G1.Generator;
+        var g2 = g.Double();
+        Assert.True(g2.EqualsPoint(g.Add(g)));
+        var g3 = g2.Add(g);
+        g3.ToAffine(out Fp x, out Fp y);
+        Assert.True(g.Add(g.Negate()).IsInfinity);
+        Assert.True(g3.EqualsPoint(Jacobian<Fp>.FromAffine(x, y)));
+        Assert.True(g2.AddAffine(x, y).EqualsPoint(g.MulVartime(5)));
+        var h = G2.Generator;
+        Assert.True(h.MulVartime(7).EqualsPoint(h.Double().Double().Add(h.Double()).Add(h)));
+        h.Double().ToAffine(out Fp2 hx, out Fp2 hy);
+        Assert.True(h.AddAffine(hx, hy).EqualsPoint(h.MulVartime(3)));
+        byte[] k = new byte[32];
+        new Random(7).NextBytes(k);
+        ulong[] kl = Limbs.From(new System.Numerics.BigInteger(k, isUnsigned: true, isBigEndian: true), 4);
+        Assert.True(h.MulSecret(k).EqualsPoint(h.MulVartime(kl)));
+        Assert.True(g.MulSecret(k).EqualsPoint(g.MulVartime(kl)));
+    }
+
+    [Fact]
+    public void NonSubgroupPointsAreRejected()
+    {
+        // Points on the curve but outside G1/G2: take x = small values until on curve.
+        int found1 = 0, found2 = 0;
+        for (ulong xi = 1; xi < 40 && (found1 < 3 || found2 < 3); xi++)
+        {
+            Fp x = Fp.FromUlong(xi);
+            if ((x.Square() * x + G1.B).TrySqrt(out Fp y))
+            {
+                var p = Jacobian<Fp>.FromAffine(x, y);
+                Assert.True(G1.IsOnCurve(p));
+                Assert.False(G1.IsInSubgroup(p));
+                Assert.False(p.MulVartime(R).IsInfinity);
+                found1++;
+            }
+            var x2 = new Fp2(x, Fp.One);
+            if ((x2.Square() * x2 + G2.B).TrySqrt(out Fp2 y2))
+            {
+                var q = Jacobian<Fp2>.FromAffine(x2, y2);
+                Assert.True(G2.IsOnCurve(q));
+                Assert.False(G2.IsInSubgroup(q));
+                found2++;
+            }
+        }
+        Assert.True(found1 >= 3 && found2 >= 3);
+    }
+
+    [Fact]
+    public void EncodingRoundTrips()
+    {
+        var p = G1.Generator.MulVartime(123456789);
+        Span<byte> c = stackalloc byte[48];
+        G1.EncodeCompressed(p, c);
+        Assert.True(G1.TryDecode(c, out var p2));
+        Assert.True(p.EqualsPoint(p2));
+        Span<byte> u = stackalloc byte[96];
+        G1.EncodeUncompressed(p.Negate(), u);
+        Assert.True(G1.TryDecode(u, out var p3));
+        Assert.True(p.Negate().EqualsPoint(p3));
+        var q = G2.Generator.MulVartime(987654321);
+        Span<byte> c2 = stackalloc byte[96];
+        G2.EncodeCompressed(q, c2);
+        Assert.True(G2.TryDecode(c2, out var q2));
+        Assert.True(q.EqualsPoint(q2));
+        G2.EncodeCompressed(q.Negate(), c2);
+        Assert.True(G2.TryDecode(c2, out var q3));
+        Assert.True(q.Negate().EqualsPoint(q3));
+        Span<byte> u2 = stackalloc byte[192];
+        G2.EncodeUncompressed(q, u2);
+        Assert.True(G2.TryDecode(u2, out var q4));
+        Assert.True(q.EqualsPoint(q4));
+        // Known encoding of the G1 generator.
+        G1.EncodeCompressed(G1.Generator, c);
+        Assert.Equal("97f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171bac586c55e83ff97a1aeffb3af00adb22c6bb", Convert.ToHexString(c).ToLowerInvariant());
+    }
+}

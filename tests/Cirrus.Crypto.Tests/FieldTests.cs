@@ -1,0 +1,136 @@
+using System.Numerics;
+using Cirrus.Crypto.Bls12381;
+
+namespace Cirrus.Crypto.Tests;
+
+public class FieldTests
+{
+    private static readonly BigInteger P = Limbs.P;
+
+    private static BigInteger RandBig(Random rng)
+    {
+        byte[] b = new byte[49];
+        rng.NextBytes(b);
+        b[48] = 0;
+        return new BigInteger(b) % P;
+    }
+
+    internal static Fp2 RandFp2(Random rng) => new(Limbs.FpFromBig(RandBig(rng)), Limbs.FpFromBig(RandBig(rng)));
+
+    internal static Fp12 RandFp12(Random rng) => new(
+        new Fp6(RandFp2(rng), RandFp2(rng), RandFp2(rng)),
+        new Fp6(RandFp2(rng), RandFp2(rng), RandFp2(rng)));
+
+    [Fact]
+    public void FpArithmeticMatchesBigInteger()
+    {
+        var rng = new Random(1);
+        var edge = new[] { BigInteger.Zero, BigInteger.One, P - 1, P - 2, (P - 1) / 2, BigInteger.Pow(2, 380) };
+        for (int i = 0; i < 300; i++)
+        {
+            BigInteger a = i < edge.Length ? edge[i] : RandBig(rng);
+            BigInteger b = i < edge.Length ? edge[(i + 2) % edge.Length] : RandBig(rng);
+            Fp fa = Limbs.FpFromBig(a), fb = Limbs.FpFromBig(b);
+            Assert.Equal(a * b % P, Limbs.ToBig(fa * fb));
+            Assert.Equal((a + b) % P, Limbs.ToBig(fa + fb));
+            Assert.Equal(((a - b) % P + P) % P, Limbs.ToBig(fa - fb));
+            Assert.Equal((P - a) % P, Limbs.ToBig(-fa));
+            Assert.Equal(a * a % P, Limbs.ToBig(fa.Square()));
+            Fp.MulPortable(out Fp portable, fa, fb);
+            Assert.Equal(a * b % P, Limbs.ToBig(portable));
+            if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+            {
+                Fp.MulBmi2(out Fp fast, fa, fb);
+                Assert.Equal(portable, fast);
+            }
+            if (i < 40 && a != 0)
+            {
+                Assert.Equal(BigInteger.ModPow(a, P - 2, P), Limbs.ToBig(fa.Inverse()));
+                Assert.Equal(fa.Inverse(), fa.InverseCt());
+                bool sq = BigInteger.ModPow(a, (P - 1) / 2, P) == 1;
+                Assert.Equal(sq, fa.IsSquare());
+                Assert.Equal(sq, fa.TrySqrt(out Fp root));
+                if (sq) Assert.Equal(a, Limbs.ToBig(root * root));
+            }
+        }
+    }
+
+    [Fact]
+    public void FpBytesRoundTripAndRange()
+    {
+        var rng = new Random(2);
+        Span<byte> buf = stackalloc byte[48];
+        for (int i = 0; i < 50; i++)
+        {
+            Fp a = Limbs.FpFromBig(RandBig(rng));
+            a.ToBytes(buf);
+            Assert.True(Fp.TryFromBytes(buf, out Fp b));
+            Assert.Equal(a, b);
+        }
+        byte[] pBytes = P.ToByteArray(isUnsigned: true, isBigEndian: true);
+        Assert.False(Fp.TryFromBytes(pBytes, out _));
+        byte[] ones = Enumerable.Repeat((byte)0xff, 48).ToArray();
+        Assert.False(Fp.TryFromBytes(ones, out _));
+    }
+
+    [Fact]
+    public void FpWideReduction()
+    {
+        var rng = new Random(3);
+        byte[] wide = new byte[64];
+        for (int i = 0; i < 50; i++)
+        {
+            rng.NextBytes(wide);
+            if (i == 0) Array.Fill(wide, (byte)0xff);
+            BigInteger v = new(wide, isUnsigned: true, isBigEndian: true);
+            Assert.Equal(v % P, Limbs.ToBig(Fp.FromBytesWide(wide)));
+        }
+    }
+
+    [Fact]
+    public void Fp2InverseAndSqrt()
+    {
+        var rng = new Random(4);
+        int squares = 0;
+        for (int i = 0; i < 30; i++)
+        {
+            Fp2 a = RandFp2(rng);
+            Assert.True((a * a.Inverse()).IsOne);
+            Assert.Equal(a.Square(), a * a);
+            Fp2 s = a.Square();
+            Assert.True(s.IsSquare());
+            Assert.True(s.TrySqrt(out Fp2 r));
+            Assert.Equal(s, r.Square());
+            if (a.IsSquare()) squares++;
+            Assert.Equal(a.IsSquare(), a.TrySqrt(out _));
+        }
+        Assert.InRange(squares, 3, 27);
+    }
+
+    [Fact]
+    public void Fp12TowerIdentities()
+    {
+        var rng = new Random(5);
+        for (int i = 0; i < 5; i++)
+        {
+            Fp12 a = RandFp12(rng), b = RandFp12(rng);
+            Assert.True((a * a.Inverse()).IsOne);
+            Assert.Equal(a * a, a.Square());
+            Assert.Equal(a.C0 * a.C0, a.C0.Square());
+            Assert.Equal(a * b, b * a);
+            // Frobenius is the p-power map: check f^p via 12 Frobenius = identity and multiplicativity.
+            Fp12 f = a;
+            for (int k = 0; k < 12; k++) f = f.Frobenius();
+            Assert.Equal(a, f);
+            Assert.Equal((a * b).Frobenius(), a.Frobenius() * b.Frobenius());
+            // Cyclotomic element: a^((p^6-1)(p^2+1)).
+            Fp12 t = a.Conjugate() * a.Inverse();
+            Fp12 cyc = t.Frobenius().Frobenius() * t;
+            Assert.Equal(cyc.Square(), cyc.CyclotomicSquare());
+            // Sparse multiplication agrees with the dense one.
+            Fp2 c0 = RandFp2(rng), c1 = RandFp2(rng), c4 = RandFp2(rng);
+            var sparse = new Fp12(new Fp6(c0, c1, Fp2.Zero), new Fp6(Fp2.Zero, c4, Fp2.Zero));
+            Assert.Equal(a * sparse, a.MulBy014(c0, c1, c4));
+        }
+    }
+}
