@@ -157,16 +157,15 @@ public sealed class ProtoArray
     /// <summary>Weight of a block: the balance of latest messages at or below it (after the last FindHead).</summary>
     public ulong GetWeight(Bytes32 root) => _indices.TryGetValue(root, out int i) ? _nodes[i].Weight : 0;
 
-    /// <summary>get_ancestor: the root at <paramref name="slot"/> on the chain of <paramref name="root"/> (or the latest before it).</summary>
+    /// <summary>
+    /// get_ancestor: the root at <paramref name="slot"/> on the chain of <paramref name="root"/> (or the
+    /// latest before it). Below the anchor (the oldest kept block, finalized) the anchor answers: every
+    /// known block descends from it.
+    /// </summary>
     public Bytes32? GetAncestor(Bytes32 root, ulong slot)
     {
         if (!_indices.TryGetValue(root, out int i)) return null;
-        while (_nodes[i].Slot > slot)
-        {
-            int p = _nodes[i].Parent;
-            if (p < 0) return null; // below the pruned anchor: unknown
-            i = p;
-        }
+        while (_nodes[i].Slot > slot && _nodes[i].Parent >= 0) i = _nodes[i].Parent;
         return _nodes[i].Root;
     }
 

@@ -1,0 +1,432 @@
+using System.Globalization;
+using System.Text.Json;
+using Cirrus.Consensus.Types;
+using Cirrus.Node;
+using Cirrus.Ssz;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Cirrus.Api;
+
+/// <summary>
+/// The standard eth2 REST Beacon API (the phase0 subset built so far) on Kestrel. JSON uses the
+/// spec's field names with decimal-string integers and 0x hex (the SSZ types' own JSON form);
+/// SSZ answers when the client sends Accept: application/octet-stream where the API allows it.
+/// Every failure is a 4xx with {code, message}; handlers never leak an exception.
+/// </summary>
+public sealed class BeaconApi : IAsyncDisposable
+{
+    public const string Version = "Cirrus/0.1.0";
+    private const string SszMediaType = "application/octet-stream";
+    private const int MaxBodyBytes = 10 * 1024 * 1024;
+
+    private readonly WebApplication _app;
+    private readonly BeaconChain _chain;
+
+    public BeaconApi(BeaconChain chain, string address, int port)
+    {
+        _chain = chain;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o =>
+        {
+            o.Limits.MaxRequestBodySize = MaxBodyBytes;
+            o.Listen(System.Net.IPAddress.Parse(address), port);
+        });
+        _app = builder.Build();
+        Map();
+    }
+
+    /// <summary>The port actually bound (useful with port 0).</summary>
+    public int Port => new Uri(_app.Urls.First()).Port;
+
+    public Task StartAsync() => _app.StartAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private SszSchema Schema => _chain.Config.Schema;
+
+    private void Map()
+    {
+        Get("/eth/v1/beacon/genesis", _ => Data(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("genesis_time", _chain.GenesisTime.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("genesis_validators_root", _chain.GenesisState.GenesisValidatorsRoot.ToString());
+            w.WriteString("genesis_fork_version", _chain.Config.GenesisForkVersion.ToString());
+            w.WriteEndObject();
+        }));
+        Get("/eth/v1/beacon/states/{state_id}/root", c => Data(w => RootObject(w, Schema.HashTreeRoot(State(c)))));
+        Get("/eth/v1/beacon/states/{state_id}/fork", c => Data(w => Schema.Get<Fork>().WriteJson(w, State(c).Fork)));
+        Get("/eth/v1/beacon/states/{state_id}/finality_checkpoints", c =>
+        {
+            var s = State(c);
+            var cp = Schema.Get<Checkpoint>();
+            return Data(w =>
+            {
+                w.WriteStartObject();
+                w.WritePropertyName("previous_justified");
+                cp.WriteJson(w, s.PreviousJustifiedCheckpoint);
+                w.WritePropertyName("current_justified");
+                cp.WriteJson(w, s.CurrentJustifiedCheckpoint);
+                w.WritePropertyName("finalized");
+                cp.WriteJson(w, s.FinalizedCheckpoint);
+                w.WriteEndObject();
+            });
+        });
+        Get("/eth/v1/beacon/states/{state_id}/validators", c =>
+        {
+            var s = State(c);
+            var ids = QueryList(c, "id");
+            var statuses = QueryList(c, "status");
+            var indices = ids.Count == 0 ? Enumerable.Range(0, s.Validators.Count) : ids.Select(id => ValidatorIndex(s, id)).Where(i => i >= 0);
+            return Data(w =>
+            {
+                w.WriteStartArray();
+                foreach (int i in indices)
+                {
+                    string status = ValidatorStatus.Of(s.Validators[i], _chain.Config.SlotsPerEpoch, s.Slot);
+                    if (statuses.Count > 0 && !statuses.Any(x => status == x || status.StartsWith(x + "_", StringComparison.Ordinal))) continue;
+                    WriteValidator(w, s, i, status);
+                }
+                w.WriteEndArray();
+            });
+        });
+        Get("/eth/v1/beacon/states/{state_id}/validators/{validator_id}", c =>
+        {
+            var s = State(c);
+            int i = ValidatorIndex(s, (string)c.Request.RouteValues["validator_id"]!);
+            if (i < 0) throw ApiError.NotFound("validator not found");
+            return Data(w => WriteValidator(w, s, i, ValidatorStatus.Of(s.Validators[i], _chain.Config.SlotsPerEpoch, s.Slot)));
+        });
+        Get("/eth/v1/beacon/states/{state_id}/validator_balances", c =>
+        {
+            var s = State(c);
+            var ids = QueryList(c, "id");
+            var indices = ids.Count == 0 ? Enumerable.Range(0, s.Validators.Count) : ids.Select(id => ValidatorIndex(s, id)).Where(i => i >= 0);
+            return Data(w =>
+            {
+                w.WriteStartArray();
+                foreach (int i in indices)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("index", i.ToString(CultureInfo.InvariantCulture));
+                    w.WriteString("balance", s.Balances[i].ToString(CultureInfo.InvariantCulture));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            });
+        });
+        Get("/eth/v1/beacon/headers", _ => Data(w =>
+        {
+            w.WriteStartArray();
+            WriteHeader(w, _chain.Head, _chain.GetBlock(_chain.Head)!);
+            w.WriteEndArray();
+        }));
+        Get("/eth/v1/beacon/headers/{block_id}", c =>
+        {
+            var (root, block) = Block(c);
+            return Data(w => WriteHeader(w, root, block));
+        });
+        Get("/eth/v1/beacon/blocks/{block_id}", c =>
+        {
+            var (_, block) = Block(c);
+            return WantsSsz(c) ? Ssz(Schema.Serialize(block)) : Data(w => Schema.Get<SignedBeaconBlock>().WriteJson(w, block));
+        });
+        Get("/eth/v1/beacon/blocks/{block_id}/root", c => Data(w => RootObject(w, Block(c).Root)));
+        Get("/eth/v1/beacon/blocks/{block_id}/attestations", c =>
+        {
+            var (_, block) = Block(c);
+            var t = Schema.Get<Attestation>();
+            return Data(w =>
+            {
+                w.WriteStartArray();
+                foreach (var a in block.Message.Body.Attestations) t.WriteJson(w, a);
+                w.WriteEndArray();
+            });
+        });
+        _app.MapPost("/eth/v1/beacon/blocks", (RequestDelegate)(c => Handle(c, async () =>
+        {
+            var block = await ReadBody<SignedBeaconBlock>(c);
+            try
+            {
+                _chain.ImportBlock(block);
+            }
+            catch (BlockImportException e)
+            {
+                throw ApiError.BadRequest(e.Message);
+            }
+            return Ok();
+        })));
+        Get("/eth/v1/debug/beacon/states/{state_id}", c =>
+        {
+            var s = State(c);
+            return WantsSsz(c) ? Ssz(Schema.Serialize(s)) : Data(w => Schema.Get<BeaconState>().WriteJson(w, s));
+        });
+        Get("/eth/v1/debug/beacon/heads", _ => Data(w =>
+        {
+            w.WriteStartArray();
+            foreach (var (root, slot) in _chain.Heads())
+            {
+                w.WriteStartObject();
+                w.WriteString("root", root.ToString());
+                w.WriteString("slot", slot.ToString(CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }));
+        Get("/eth/v1/node/version", _ => Data(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("version", $"{Version}/{Environment.OSVersion.Platform}-{System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}".ToLowerInvariant());
+            w.WriteEndObject();
+        }));
+        Get("/eth/v1/node/health", _ => new ApiResult(200, null, null));
+        Get("/eth/v1/node/syncing", _ => Data(w =>
+        {
+            ulong headSlot = _chain.GetBlock(_chain.Head)?.Message.Slot ?? 0;
+            ulong current = _chain.CurrentSlot;
+            w.WriteStartObject();
+            w.WriteString("head_slot", headSlot.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("sync_distance", (current > headSlot ? current - headSlot : 0).ToString(CultureInfo.InvariantCulture));
+            w.WriteEndObject();
+        }));
+        Get("/eth/v1/config/spec", _ => Data(w =>
+        {
+            w.WriteStartObject();
+            foreach (var (k, v) in _chain.Config.Values.OrderBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteString(k, v);
+            w.WriteEndObject();
+        }));
+        Get("/eth/v1/config/fork_schedule", _ => Data(w =>
+        {
+            w.WriteStartArray();
+            Schema.Get<Fork>().WriteJson(w, _chain.GenesisState.Fork);
+            w.WriteEndArray();
+        }));
+        Get("/eth/v1/config/deposit_contract", _ => Data(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("chain_id", _chain.Config.DepositChainId.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("address", "0x" + Convert.ToHexStringLower(_chain.Config.DepositContractAddress));
+            w.WriteEndObject();
+        }));
+        _app.MapFallback((RequestDelegate)(c => Handle(c, () => throw ApiError.NotFound($"no such endpoint: {c.Request.Method} {c.Request.Path}"))));
+    }
+
+    private sealed record ApiResult(int Status, byte[]? Body, string? ContentType);
+
+    private void Get(string pattern, Func<HttpContext, ApiResult> handler) =>
+        _app.MapGet(pattern, (RequestDelegate)(c => Respond(c, handler)));
+
+    private static Task Respond(HttpContext c, Func<HttpContext, ApiResult> handler) => Handle(c, () => Run(c, handler));
+
+    private static Task<ApiResult> Run(HttpContext c, Func<HttpContext, ApiResult> handler) => Task.FromResult(handler(c));
+
+    private static async Task Handle(HttpContext c, Func<Task<ApiResult>> handler)
+    {
+        ApiResult result;
+        try
+        {
+            result = await handler();
+        }
+        catch (ApiError e)
+        {
+            result = Error(e.Code, e.Message);
+        }
+        catch (SszException e)
+        {
+            result = Error(400, "invalid SSZ or JSON: " + e.Message);
+        }
+        catch (BadHttpRequestException e)
+        {
+            result = Error(e.StatusCode >= 400 && e.StatusCode < 500 ? e.StatusCode : 400, e.Message);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException or InvalidOperationException or JsonException)
+        {
+            result = Error(400, e.Message);
+        }
+        c.Response.StatusCode = result.Status;
+        if (result.Body is null) return;
+        c.Response.ContentType = result.ContentType;
+        await c.Response.Body.WriteAsync(result.Body);
+    }
+
+    private static ApiResult Error(int code, string message)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("code", code);
+            w.WriteString("message", message);
+            w.WriteEndObject();
+        }
+        return new ApiResult(code, ms.ToArray(), "application/json");
+    }
+
+    private static ApiResult Ok() => new(200, null, null);
+
+    private static ApiResult Ssz(byte[] bytes) => new(200, bytes, SszMediaType);
+
+    private static ApiResult Data(Action<Utf8JsonWriter> write)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WritePropertyName("data");
+            write(w);
+            w.WriteEndObject();
+        }
+        return new ApiResult(200, ms.ToArray(), "application/json");
+    }
+
+    private static void RootObject(Utf8JsonWriter w, Bytes32 root)
+    {
+        w.WriteStartObject();
+        w.WriteString("root", root.ToString());
+        w.WriteEndObject();
+    }
+
+    private static bool WantsSsz(HttpContext c) =>
+        c.Request.Headers.Accept.Any(a => a != null && a.Contains(SszMediaType, StringComparison.OrdinalIgnoreCase));
+
+    private async Task<T> ReadBody<T>(HttpContext c)
+    {
+        using var ms = new MemoryStream();
+        await c.Request.Body.CopyToAsync(ms);
+        if (ms.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
+        byte[] body = ms.ToArray();
+        if (body.Length == 0) throw ApiError.BadRequest("empty request body");
+        var type = Schema.Get<T>();
+        string? contentType = c.Request.ContentType;
+        if (contentType != null && contentType.StartsWith(SszMediaType, StringComparison.OrdinalIgnoreCase))
+            return type.Deserialize(body);
+        try
+        {
+            using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
+            return type.ReadJson(doc.RootElement);
+        }
+        catch (JsonException e)
+        {
+            throw ApiError.BadRequest("invalid JSON: " + e.Message);
+        }
+    }
+
+    private static List<string> QueryList(HttpContext c, string name) =>
+        c.Request.Query[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+
+    /// <summary>state_id: head, genesis, finalized, justified, a slot, or a 0x state root.</summary>
+    private BeaconState State(HttpContext c)
+    {
+        string id = (string)c.Request.RouteValues["state_id"]!;
+        BeaconState? s = id switch
+        {
+            "head" => _chain.GetBlockState(_chain.Head),
+            "genesis" => _chain.GenesisState,
+            "finalized" => _chain.GetBlockState(_chain.FinalizedCheckpoint.Root),
+            "justified" => _chain.GetBlockState(_chain.JustifiedCheckpoint.Root),
+            _ when id.StartsWith("0x", StringComparison.Ordinal) => StateByRoot(ParseRoot(id)),
+            _ => _chain.GetStateAtSlot(ParseSlot(id)),
+        };
+        return s ?? throw ApiError.NotFound($"state {id} not found");
+    }
+
+    private BeaconState? StateByRoot(Bytes32 stateRoot)
+    {
+        if (Schema.HashTreeRoot(_chain.GenesisState) == stateRoot) return _chain.GenesisState;
+        foreach (var (root, _) in _chain.Heads())
+        {
+            // Walk each branch's blocks: a block's state root names its post-state.
+            for (Bytes32? r = root; r != null; r = _chain.GetBlock(r.Value) is { } b && b.Message.Slot > 0 ? b.Message.ParentRoot : null)
+            {
+                var b = _chain.GetBlock(r.Value);
+                if (b is null) break;
+                if (b.Message.StateRoot == stateRoot) return _chain.GetBlockState(r.Value);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>block_id: head, genesis, finalized, a slot, or a 0x block root.</summary>
+    private (Bytes32 Root, SignedBeaconBlock Block) Block(HttpContext c)
+    {
+        string id = (string)c.Request.RouteValues["block_id"]!;
+        Bytes32? root = id switch
+        {
+            "head" => _chain.Head,
+            "genesis" => _chain.GenesisBlockRoot,
+            "finalized" => _chain.FinalizedCheckpoint.Root,
+            _ when id.StartsWith("0x", StringComparison.Ordinal) => ParseRoot(id),
+            _ => SlotRoot(ParseSlot(id)),
+        };
+        if (root is null || _chain.GetBlock(root.Value) is not { } block) throw ApiError.NotFound($"block {id} not found");
+        return (root.Value, block);
+    }
+
+    private Bytes32? SlotRoot(ulong slot)
+    {
+        var r = _chain.CanonicalRootAt(slot);
+        // A slot without a block has no block, even though the chain has an ancestor before it.
+        return r is { } root && _chain.GetBlock(root)?.Message.Slot == slot ? root : null;
+    }
+
+    private static ulong ParseSlot(string id) =>
+        ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out ulong slot)
+            ? slot : throw ApiError.BadRequest($"invalid id '{id}': expected head, genesis, finalized, a slot or a 0x root");
+
+    private static Bytes32 ParseRoot(string hex)
+    {
+        try { return Bytes32.FromHex(hex); }
+        catch (SszException) { throw ApiError.BadRequest($"invalid root '{hex}'"); }
+    }
+
+    private static int ValidatorIndex(BeaconState s, string id)
+    {
+        if (id.StartsWith("0x", StringComparison.Ordinal))
+        {
+            Bytes48 key;
+            try { key = Bytes48.FromHex(id); }
+            catch (SszException) { throw ApiError.BadRequest($"invalid validator pubkey '{id}'"); }
+            for (int i = 0; i < s.Validators.Count; i++) if (s.Validators[i].Pubkey == key) return i;
+            return -1;
+        }
+        if (!ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out ulong index))
+            throw ApiError.BadRequest($"invalid validator id '{id}'");
+        return index < (ulong)s.Validators.Count ? (int)index : -1;
+    }
+
+    private void WriteValidator(Utf8JsonWriter w, BeaconState s, int i, string status)
+    {
+        w.WriteStartObject();
+        w.WriteString("index", i.ToString(CultureInfo.InvariantCulture));
+        w.WriteString("balance", s.Balances[i].ToString(CultureInfo.InvariantCulture));
+        w.WriteString("status", status);
+        w.WritePropertyName("validator");
+        Schema.Get<Validator>().WriteJson(w, s.Validators[i]);
+        w.WriteEndObject();
+    }
+
+    private void WriteHeader(Utf8JsonWriter w, Bytes32 root, SignedBeaconBlock block)
+    {
+        var m = block.Message;
+        var header = new BeaconBlockHeader
+        {
+            Slot = m.Slot, ProposerIndex = m.ProposerIndex, ParentRoot = m.ParentRoot, StateRoot = m.StateRoot,
+            BodyRoot = Schema.HashTreeRoot(m.Body),
+        };
+        w.WriteStartObject();
+        w.WriteString("root", root.ToString());
+        w.WriteBoolean("canonical", _chain.CanonicalRootAt(m.Slot) == root);
+        w.WritePropertyName("header");
+        Schema.Get<SignedBeaconBlockHeader>().WriteJson(w, new SignedBeaconBlockHeader { Message = header, Signature = block.Signature });
+        w.WriteEndObject();
+    }
+}

@@ -1,0 +1,225 @@
+using Cirrus.Consensus.Config;
+using Cirrus.Consensus.Helpers;
+using Cirrus.Consensus.Signatures;
+using Cirrus.Consensus.Transition;
+using Cirrus.Consensus.Transition.Block;
+using Cirrus.Consensus.Types;
+using Cirrus.Ssz;
+
+namespace Cirrus.Consensus.ForkChoice;
+
+/// <summary>
+/// spec v0.12.3 fork-choice.md: the Store and its handlers (on_tick, on_block, on_attestation),
+/// with get_head answered by <see cref="ProtoArray"/>. Pure: time comes in through OnTick.
+/// Block states are kept for the blocks above finality (pruned when finality advances).
+/// </summary>
+public sealed class ForkChoiceStore
+{
+    private readonly ChainConfig _config;
+    private readonly ProtoArray _proto;
+    private readonly Dictionary<Bytes32, CachedBeaconState> _blockStates = [];
+    private readonly Dictionary<Checkpoint, CachedBeaconState> _checkpointStates = [];
+    private (Checkpoint Checkpoint, ulong[] Balances)? _justifiedBalances;
+
+    public ulong Time { get; private set; }
+    public ulong GenesisTime { get; }
+    public Checkpoint JustifiedCheckpoint { get; private set; }
+    public Checkpoint FinalizedCheckpoint { get; private set; }
+    public Checkpoint BestJustifiedCheckpoint { get; private set; }
+
+    private ForkChoiceStore(ChainConfig config, ulong time, ulong genesisTime, Checkpoint anchor, Bytes32 anchorRoot,
+        ulong anchorSlot, CachedBeaconState anchorState)
+    {
+        _config = config;
+        Time = time;
+        GenesisTime = genesisTime;
+        JustifiedCheckpoint = anchor.Copy();
+        FinalizedCheckpoint = anchor.Copy();
+        BestJustifiedCheckpoint = anchor.Copy();
+        _proto = new ProtoArray(anchorRoot, anchorSlot, anchor, anchor);
+        _blockStates[anchorRoot] = anchorState;
+        _checkpointStates[anchor.Copy()] = anchorState;
+    }
+
+    /// <summary>spec: get_forkchoice_store. The anchor is a genesis or finalized checkpoint state.</summary>
+    public static ForkChoiceStore GetForkchoiceStore(ChainConfig config, BeaconState anchorState)
+    {
+        var header = config.Schema.Copy(anchorState.LatestBlockHeader);
+        if (header.StateRoot.IsZero) header.StateRoot = config.Schema.HashTreeRoot(anchorState);
+        var anchorRoot = config.Schema.HashTreeRoot(header);
+        var anchorEpoch = BeaconStateAccessors.GetCurrentEpoch(config, anchorState);
+        var cp = new Checkpoint { Epoch = anchorEpoch, Root = anchorRoot };
+        var cs = new CachedBeaconState(config, config.Schema.Copy(anchorState));
+        return new ForkChoiceStore(config, anchorState.GenesisTime + config.SecondsPerSlot * anchorState.Slot,
+            anchorState.GenesisTime, cp, anchorRoot, header.Slot, cs);
+    }
+
+    /// <summary>spec: get_current_slot.</summary>
+    public ulong GetCurrentSlot() => ChainConfig.GenesisSlot + (Time - GenesisTime) / _config.SecondsPerSlot;
+
+    private ulong SlotsSinceEpochStart(ulong slot) => slot - Misc.ComputeStartSlotAtEpoch(_config, Misc.ComputeEpochAtSlot(_config, slot));
+
+    public bool ContainsBlock(Bytes32 root) => _proto.Contains(root);
+
+    public CachedBeaconState? GetBlockState(Bytes32 root) => _blockStates.GetValueOrDefault(root);
+
+    /// <summary>spec: get_ancestor.</summary>
+    public Bytes32? GetAncestor(Bytes32 root, ulong slot) => _proto.GetAncestor(root, slot);
+
+    public ProtoArray Blocks => _proto;
+
+    /// <summary>spec: on_tick.</summary>
+    public void OnTick(ulong time)
+    {
+        if (time < Time) return; // the clock never runs backwards
+        ulong previousSlot = GetCurrentSlot();
+        Time = time;
+        ulong currentSlot = GetCurrentSlot();
+        if (!(currentSlot > previousSlot && SlotsSinceEpochStart(currentSlot) == 0)) return;
+        if (BestJustifiedCheckpoint.Epoch > JustifiedCheckpoint.Epoch) JustifiedCheckpoint = BestJustifiedCheckpoint.Copy();
+    }
+
+    /// <summary>spec: should_update_justified_checkpoint.</summary>
+    private bool ShouldUpdateJustifiedCheckpoint(Checkpoint newJustified)
+    {
+        if (SlotsSinceEpochStart(GetCurrentSlot()) < _config.SafeSlotsToUpdateJustified) return true;
+        ulong justifiedSlot = Misc.ComputeStartSlotAtEpoch(_config, JustifiedCheckpoint.Epoch);
+        return _proto.GetAncestor(newJustified.Root, justifiedSlot) == JustifiedCheckpoint.Root;
+    }
+
+    /// <summary>
+    /// spec: on_block. Runs the state transition (signatures batched through <paramref name="verifier"/>;
+    /// null skips them) and returns the block root. Throws <see cref="ForkChoiceException"/> for a
+    /// block fork choice cannot take (unknown parent, from the future, not descending from finality)
+    /// and <see cref="StateTransitionException"/> for an invalid block.
+    /// </summary>
+    public Bytes32 OnBlock(SignedBeaconBlock signedBlock, ISignatureVerifier? verifier)
+    {
+        var block = signedBlock.Message;
+        var root = _config.Schema.HashTreeRoot(block);
+        if (_proto.Contains(root)) return root;
+        if (!_blockStates.TryGetValue(block.ParentRoot, out var parentState))
+            throw new ForkChoiceException($"block {root} at slot {block.Slot}: unknown parent {block.ParentRoot}");
+        if (GetCurrentSlot() < block.Slot)
+            throw new ForkChoiceException($"block {root} is from the future (slot {block.Slot}, current slot {GetCurrentSlot()})");
+        ulong finalizedSlot = Misc.ComputeStartSlotAtEpoch(_config, FinalizedCheckpoint.Epoch);
+        if (block.Slot <= finalizedSlot)
+            throw new ForkChoiceException($"block {root} at slot {block.Slot} is not after the finalized slot {finalizedSlot}");
+        if (_proto.GetAncestor(block.ParentRoot, finalizedSlot) != FinalizedCheckpoint.Root)
+            throw new ForkChoiceException($"block {root} does not descend from the finalized checkpoint");
+
+        var state = parentState.Copy();
+        StateTransition.Apply(state, signedBlock, verifier, validateResult: true);
+        var s = state.State;
+        _proto.OnBlock(root, block.ParentRoot, block.Slot, s.CurrentJustifiedCheckpoint, s.FinalizedCheckpoint);
+        _blockStates[root] = state;
+
+        if (s.CurrentJustifiedCheckpoint.Epoch > JustifiedCheckpoint.Epoch)
+        {
+            if (s.CurrentJustifiedCheckpoint.Epoch > BestJustifiedCheckpoint.Epoch)
+                BestJustifiedCheckpoint = s.CurrentJustifiedCheckpoint.Copy();
+            if (ShouldUpdateJustifiedCheckpoint(s.CurrentJustifiedCheckpoint))
+                JustifiedCheckpoint = s.CurrentJustifiedCheckpoint.Copy();
+        }
+        if (s.FinalizedCheckpoint.Epoch > FinalizedCheckpoint.Epoch)
+        {
+            FinalizedCheckpoint = s.FinalizedCheckpoint.Copy();
+            if (!JustifiedCheckpoint.Equals(s.CurrentJustifiedCheckpoint))
+            {
+                if (s.CurrentJustifiedCheckpoint.Epoch > JustifiedCheckpoint.Epoch)
+                {
+                    JustifiedCheckpoint = s.CurrentJustifiedCheckpoint.Copy();
+                }
+                else
+                {
+                    ulong fSlot = Misc.ComputeStartSlotAtEpoch(_config, FinalizedCheckpoint.Epoch);
+                    if (_proto.GetAncestor(JustifiedCheckpoint.Root, fSlot) != FinalizedCheckpoint.Root)
+                        JustifiedCheckpoint = s.CurrentJustifiedCheckpoint.Copy();
+                }
+            }
+            PruneBelowFinality();
+        }
+        return root;
+    }
+
+    /// <summary>spec: validate_on_attestation.</summary>
+    private void ValidateOnAttestation(Attestation attestation)
+    {
+        var data = attestation.Data;
+        var target = data.Target;
+        ulong currentEpoch = Misc.ComputeEpochAtSlot(_config, GetCurrentSlot());
+        ulong previousEpoch = currentEpoch > ChainConfig.GenesisEpoch ? currentEpoch - 1 : ChainConfig.GenesisEpoch;
+        Require(target.Epoch == currentEpoch || target.Epoch == previousEpoch, $"target epoch {target.Epoch} is neither the current nor the previous epoch");
+        Require(target.Epoch == Misc.ComputeEpochAtSlot(_config, data.Slot), "target epoch does not match the attestation slot");
+        Require(_proto.Contains(target.Root), $"unknown target root {target.Root}");
+        var blockSlot = _proto.GetSlot(data.BeaconBlockRoot);
+        Require(blockSlot != null, $"unknown beacon block root {data.BeaconBlockRoot}");
+        Require(blockSlot <= data.Slot, "attestation is for a block after its slot");
+        ulong targetSlot = Misc.ComputeStartSlotAtEpoch(_config, target.Epoch);
+        Require(_proto.GetAncestor(data.BeaconBlockRoot, targetSlot) == target.Root, "target root is not an ancestor of the beacon block root");
+        Require(GetCurrentSlot() >= data.Slot + 1, "attestations are only considered from the slot after theirs");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition) throw new ForkChoiceException(message);
+    }
+
+    /// <summary>spec: store_target_checkpoint_state.</summary>
+    private CachedBeaconState StoreTargetCheckpointState(Checkpoint target)
+    {
+        if (_checkpointStates.TryGetValue(target, out var cached)) return cached;
+        if (!_blockStates.TryGetValue(target.Root, out var baseState))
+            throw new ForkChoiceException($"no state for target root {target.Root}");
+        var state = baseState.Copy();
+        ulong start = Misc.ComputeStartSlotAtEpoch(_config, target.Epoch);
+        if (state.State.Slot < start) StateTransition.ProcessSlots(state, start);
+        _checkpointStates[target.Copy()] = state;
+        return state;
+    }
+
+    /// <summary>spec: on_attestation (attestations from blocks and from the network alike).</summary>
+    public void OnAttestation(Attestation attestation, ISignatureVerifier? verifier)
+    {
+        ValidateOnAttestation(attestation);
+        var targetState = StoreTargetCheckpointState(attestation.Data.Target);
+        var indexed = BeaconStateAccessors.GetIndexedAttestation(targetState, attestation);
+        var sigs = verifier is null ? null : new SignatureCollector(verifier);
+        BlockProcessing.IsValidIndexedAttestation(targetState, indexed, sigs);
+        sigs?.VerifyAndClear(targetState.State.Validators);
+        // spec: update_latest_messages
+        foreach (ulong i in indexed.AttestingIndices)
+            _proto.OnAttestation(i, attestation.Data.BeaconBlockRoot, attestation.Data.Target.Epoch);
+    }
+
+    /// <summary>spec: get_head.</summary>
+    public Bytes32 GetHead()
+    {
+        var balances = JustifiedBalances();
+        ulong justifiedSlot = Misc.ComputeStartSlotAtEpoch(_config, JustifiedCheckpoint.Epoch);
+        return _proto.FindHead(JustifiedCheckpoint, FinalizedCheckpoint, justifiedSlot, balances);
+    }
+
+    /// <summary>Effective balances of the validators active in the justified checkpoint state (0 for the rest).</summary>
+    private ulong[] JustifiedBalances()
+    {
+        if (_justifiedBalances is { } jb && jb.Checkpoint.Equals(JustifiedCheckpoint)) return jb.Balances;
+        var state = StoreTargetCheckpointState(JustifiedCheckpoint).State;
+        ulong epoch = BeaconStateAccessors.GetCurrentEpoch(_config, state);
+        var balances = new ulong[state.Validators.Count];
+        for (int i = 0; i < balances.Length; i++)
+        {
+            var v = state.Validators[i];
+            if (v.ActivationEpoch <= epoch && epoch < v.ExitEpoch) balances[i] = v.EffectiveBalance;
+        }
+        _justifiedBalances = (JustifiedCheckpoint.Copy(), balances);
+        return balances;
+    }
+
+    private void PruneBelowFinality()
+    {
+        _proto.Prune(FinalizedCheckpoint.Root);
+        foreach (var root in _blockStates.Keys.Where(r => !_proto.Contains(r)).ToList()) _blockStates.Remove(root);
+        foreach (var cp in _checkpointStates.Keys.Where(c => c.Epoch < FinalizedCheckpoint.Epoch).ToList()) _checkpointStates.Remove(cp);
+    }
+}
