@@ -4,19 +4,10 @@ using Cirrus.Ssz;
 
 namespace Cirrus.Benchmarks;
 
-/// <summary>Mainnet-preset schema for benchmarks (sizes of phase0 mainnet).</summary>
+/// <summary>Mainnet-preset schema and synthesized states for the SSZ benchmarks.</summary>
 internal static class BenchSchemas
 {
-    private static readonly Dictionary<string, ulong> Mainnet = new()
-    {
-        ["SLOTS_PER_EPOCH"] = 32, ["SLOTS_PER_HISTORICAL_ROOT"] = 8192, ["EPOCHS_PER_HISTORICAL_VECTOR"] = 65536,
-        ["EPOCHS_PER_SLASHINGS_VECTOR"] = 8192, ["EPOCHS_PER_ETH1_VOTING_PERIOD"] = 32, ["HISTORICAL_ROOTS_LIMIT"] = 16777216,
-        ["VALIDATOR_REGISTRY_LIMIT"] = 1099511627776, ["MAX_VALIDATORS_PER_COMMITTEE"] = 2048, ["MAX_PROPOSER_SLASHINGS"] = 16,
-        ["MAX_ATTESTER_SLASHINGS"] = 2, ["MAX_ATTESTATIONS"] = 128, ["MAX_DEPOSITS"] = 16, ["MAX_VOLUNTARY_EXITS"] = 16,
-        ["JUSTIFICATION_BITS_LENGTH"] = 4, ["DEPOSIT_CONTRACT_TREE_DEPTH"] = 32,
-    };
-
-    public static readonly SszSchema Schema = new(n => Mainnet.TryGetValue(n, out var v) ? v : null);
+    public static readonly SszSchema Schema = Cirrus.Consensus.Config.Networks.Preset("mainnet")!.Schema;
 
     public static string FindShared(string relative)
     {

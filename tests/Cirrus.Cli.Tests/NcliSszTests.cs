@@ -17,7 +17,7 @@ public class NcliSszTests
         Assert.Equal("", err);
         Assert.Matches("^0x[0-9a-f]{64}\n$", output);
         // Cross-check one level down: the state's genesis_validators_root field is the root of its validators.
-        var schema = PresetSchemas.For("mainnet")!;
+        var schema = Cirrus.Consensus.Config.Networks.Preset("mainnet")!.Schema;
         var state = schema.Deserialize<BeaconState>(File.ReadAllBytes(Zinken));
         Assert.Equal(3761, state.Validators.Count);
         var validatorsType = new ListType<Validator>(schema.Get<Validator>(), 1UL << 40);
@@ -37,7 +37,7 @@ public class NcliSszTests
         Assert.Equal(JsonValueKind.Array, msg.GetProperty("body").GetProperty("attestations").ValueKind);
         Assert.True(msg.GetProperty("body").TryGetProperty("eth1_data", out _));
         // The JSON reads back to the same bytes.
-        var t = PresetSchemas.For("mainnet")!.Get<SignedBeaconBlock>();
+        var t = Cirrus.Consensus.Config.Networks.Preset("mainnet")!.Schema.Get<SignedBeaconBlock>();
         Assert.Equal(File.ReadAllBytes(MedallaBlock), t.Serialize(t.FromJson(output)));
     }
 

@@ -8,7 +8,7 @@ public class RealDataMutationTests
 {
     private static void Fuzz<T>(byte[] valid, int iterations, int seed)
     {
-        var type = PresetSchemas.For("mainnet")!.Get<T>();
+        var type = Cirrus.Consensus.Config.Networks.Preset("mainnet")!.Schema.Get<T>();
         var rng = new Random(seed);
         int rejected = 0;
         for (int i = 0; i < iterations; i++)

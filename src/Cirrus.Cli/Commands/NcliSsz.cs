@@ -6,10 +6,7 @@ namespace Cirrus.Cli.Commands;
 /// <summary>Shared by the ncli SSZ tools: picks the container type and the preset's schema.</summary>
 internal static class NcliSsz
 {
-    public static readonly string[] Presets = ["mainnet", "minimal"];
-
-    public static SszSchema Schema(string preset) => Cirrus.Cli.PresetSchemas.For(preset)
-        ?? throw new CliException($"unknown preset '{preset}' (known: {string.Join(", ", Presets)})", 2);
+    public static SszSchema Schema(string preset) => NcliTransitionSupport.Preset(preset).Schema;
 
     public static Type ContainerType(string name)
     {

@@ -4,28 +4,11 @@ using Cirrus.Ssz;
 
 namespace Cirrus.SpecTests.Ssz;
 
-/// <summary>Schemas for the spec-test presets, sized from the vectors' own config files.</summary>
+/// <summary>Schemas of the spec-test presets (the built-in configs, checked against the vectors' config files).</summary>
 public static class TestSchemas
 {
-    private static readonly Dictionary<string, SszSchema> Cache = new();
-
-    public static SszSchema For(string preset)
-    {
-        lock (Cache)
-        {
-            if (Cache.TryGetValue(preset, out var s)) return s;
-            string root = SpecTestPaths.Root ?? throw new InvalidOperationException(SpecTestPaths.Missing);
-            var values = YamlJson.LoadMap(Path.Combine(root, preset, "config", "phase0.yaml"));
-            s = new SszSchema(name => name switch
-            {
-                "JUSTIFICATION_BITS_LENGTH" => 4,
-                "DEPOSIT_CONTRACT_TREE_DEPTH" => 32,
-                _ => values.TryGetValue(name, out var v) && ulong.TryParse(v, out var n) ? n : null,
-            });
-            Cache[preset] = s;
-            return s;
-        }
-    }
+    public static SszSchema For(string preset) =>
+        Cirrus.Consensus.Config.Networks.Preset(preset)?.Schema ?? throw new InvalidOperationException("unknown preset " + preset);
 }
 
 public class SszStaticTests
