@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests bench-ssz bench-bls clean
+.PHONY: all build test spec-tests bench-ssz bench-bls bench-p2p clean
 
 all: build
 
@@ -16,8 +16,13 @@ test:
 bench-ssz:
 	dotnet run -c Release --project bench/Cirrus.Benchmarks -- --filter '*Ssz*'
 
+# BLS against native blst (@chainsafe/blst from npm), same inputs, medians and ratios
 bench-bls:
 	scripts/bench-bls.sh
+
+# gossip rate/latency and Noise throughput against js-libp2p, side by side
+bench-p2p:
+	scripts/bench-p2p.sh
 
 clean:
 	dotnet clean BeaconNode.sln
