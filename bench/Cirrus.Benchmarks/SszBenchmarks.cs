@@ -64,62 +64,6 @@ public class SszStateBenchmarks
 
     [Benchmark] public byte[] Encode() => _type.Serialize(_state);
 
-    /// <summary>The same state hashed again: every layer comes from the tree cache.</summary>
-    [Benchmark] public Bytes32 HashTreeRootCached() => _type.HashTreeRoot(_state);
-}
-
-/// <summary>Re-hash after a block's worth of changes, with the tree cache warm (as a node does every slot).</summary>
-public class SszRehashBenchmarks
-{
-    [Params(100_000)]
-    public int Validators { get; set; }
-
-    private SszType<BeaconState> _type = null!;
-    private BeaconState _state = null!;
-    private ulong _slot;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _type = BenchSchemas.Schema.Get<BeaconState>();
-        _state = BenchSchemas.Synthesize(Validators);
-        _type.HashTreeRoot(_state);
-    }
-
-    [Benchmark]
-    public Bytes32 RehashAfterBlock()
-    {
-        // What a block with 128 attestations and a slot change touch: roots, a mix, a few balances, attestations.
-        _slot++;
-        _state.Slot = _slot;
-        _state.BlockRoots[_slot % 8192] = _type.HashTreeRoot(_state);
-        _state.StateRoots[_slot % 8192] = _state.BlockRoots[_slot % 8192];
-        _state.RandaoMixes[_slot % 65536] = _state.BlockRoots[_slot % 8192];
-        for (int i = 0; i < 16; i++) _state.Balances[(int)((_slot * 977 + (ulong)i * 6151) % (ulong)_state.Balances.Count)] += 1;
-        return _type.HashTreeRoot(_state);
-    }
-}
-
-/// <summary>hash_tree_root of a freshly decoded state: no cached layers.</summary>
-public class SszHashFromScratchBenchmarks
-{
-    [Params(3761, 100_000)]
-    public int Validators { get; set; }
-
-    private SszType<BeaconState> _type = null!;
-    private byte[] _bytes = null!;
-    private BeaconState _fresh = null!;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        _type = BenchSchemas.Schema.Get<BeaconState>();
-        _bytes = _type.Serialize(BenchSchemas.Synthesize(Validators));
-    }
-
-    [IterationSetup]
-    public void Fresh() => _fresh = _type.Deserialize(_bytes);
-
-    [Benchmark, InvocationCount(1)]
-    public Bytes32 HashTreeRootFromScratch() => _type.HashTreeRoot(_fresh);
+    /// <summary>hash_tree_root from scratch (re-hashing after a block is CachedBeaconState's StateHasher).</summary>
+    [Benchmark] public Bytes32 HashTreeRoot() => _type.HashTreeRoot(_state);
 }

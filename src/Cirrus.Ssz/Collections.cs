@@ -94,45 +94,6 @@ internal static class Sequence
         }
     }
 
-    /// <summary>
-    /// Root of a large collection through its <see cref="TreeCache"/> (keyed by the collection object),
-    /// or directly when it is small or its elements vary in size.
-    /// </summary>
-    public static void CachedRoot<T>(object collection, SszType<T> elem, ReadOnlySpan<T> items, ulong limitElements, Span<byte> dest32)
-    {
-        if (elem is SszBasicType<T> basic)
-        {
-            int bytes = items.Length * basic.FixedSize;
-            if (bytes / 32 >= TreeCache.MinChunks)
-            {
-                int chunkBytes = (bytes + 31) / 32 * 32;
-                byte[] buf = ArrayPool<byte>.Shared.Rent(chunkBytes);
-                try
-                {
-                    Span<byte> span = buf.AsSpan(0, chunkBytes);
-                    basic.WritePacked(items, span);
-                    span[bytes..].Clear();
-                    TreeCache.For(collection).RootOfChunks(span, (limitElements * (ulong)basic.FixedSize + 31) / 32, dest32);
-                }
-                finally { ArrayPool<byte>.Shared.Return(buf); }
-                return;
-            }
-        }
-        else if (elem is FixedBytesType<Bytes32> && items.Length >= TreeCache.MinChunks)
-        {
-            TreeCache.For(collection).RootOfChunks(System.Runtime.InteropServices.MemoryMarshal.CreateReadOnlySpan(
-                ref System.Runtime.CompilerServices.Unsafe.As<T, byte>(ref System.Runtime.InteropServices.MemoryMarshal.GetReference(items)),
-                items.Length * 32), limitElements, dest32);
-            return;
-        }
-        else if (elem.IsFixedSize && items.Length >= TreeCache.MinChunks)
-        {
-            TreeCache.For(collection).RootOfElements(elem, items, limitElements, dest32);
-            return;
-        }
-        Root(elem, items, limitElements, dest32);
-    }
-
     /// <summary>Root of the elements padded to <paramref name="limitElements"/> (no length mix-in).</summary>
     public static void Root<T>(SszType<T> elem, ReadOnlySpan<T> items, ulong limitElements, Span<byte> dest32)
     {
@@ -192,8 +153,6 @@ internal static class Sequence
     /// Roots of many same-shaped containers: all their leaf chunks side by side, then each tree level
     /// hashed for every element at once (so the batched SHA-256 runs full lanes).
     /// </summary>
-    internal static void BatchRootsInto<T>(IBatchRoots<T> batch, ReadOnlySpan<T> items, byte[] roots) => BatchRoots(batch, items, roots);
-
     private static void BatchRoots<T>(IBatchRoots<T> batch, ReadOnlySpan<T> items, byte[] roots)
     {
         int width = batch.LeafChunks;
@@ -312,7 +271,7 @@ public sealed class VectorType<T>(SszType<T> element, int length) : SszType<T[]>
     public override void HashTreeRoot(T[] value, Span<byte> dest32)
     {
         CheckLength(value);
-        Sequence.CachedRoot(value, Element, value, (ulong)Length, dest32);
+        Sequence.Root(Element, value, (ulong)Length, dest32);
     }
 
     public override void WriteJson(Utf8JsonWriter w, T[] value) => Sequence.WriteJson(Element, w, value);
@@ -335,7 +294,6 @@ public sealed class VectorType<T>(SszType<T> element, int length) : SszType<T[]>
     {
         var r = new T[value.Length];
         for (int i = 0; i < r.Length; i++) r[i] = Element.Copy(value[i]);
-        TreeCache.CopyTo(value, r);
         return r;
     }
 }
@@ -381,7 +339,7 @@ public sealed class ListType<T>(SszType<T> element, ulong limit) : SszType<List<
     public override void HashTreeRoot(List<T> value, Span<byte> dest32)
     {
         CheckLimit(value);
-        Sequence.CachedRoot(value, Element, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(value), Limit, dest32);
+        Sequence.Root(Element, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(value), Limit, dest32);
         Merkle.MixInLength(dest32, (ulong)value.Count);
     }
 
@@ -396,7 +354,6 @@ public sealed class ListType<T>(SszType<T> element, ulong limit) : SszType<List<
     {
         var r = new List<T>(value.Count);
         foreach (var v in value) r.Add(Element.Copy(v));
-        TreeCache.CopyTo(value, r);
         return r;
     }
 }
