@@ -13,7 +13,7 @@ internal interface IStreamSink
 /// One multiplexed stream (yamux or mplex). Reads return 0 once the remote half-closed; <see cref="CloseWriteAsync"/>
 /// half-closes our side; <see cref="Reset"/> aborts both. Disposing closes our side.
 /// </summary>
-public sealed class MuxedStream : Stream
+public sealed class MuxedStream : DuplexStream
 {
     private readonly IStreamSink _sink;
     private readonly object _lock = new();
@@ -127,20 +127,6 @@ public sealed class MuxedStream : Stream
         OnReset();
         try { _sink.SendReset(this); } catch (Exception e) when (e is IOException or ObjectDisposedException or P2pException) { }
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken ct) => Task.CompletedTask;
-    public override long Seek(long o, SeekOrigin s) => throw new NotSupportedException();
-    public override void SetLength(long v) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     public override async ValueTask DisposeAsync()
     {

@@ -7,7 +7,7 @@ namespace Cirrus.Networking;
 /// The post-handshake Noise transport: 2-byte big-endian length-prefixed ChaCha20-Poly1305 frames
 /// (at most 65535 bytes each). Reads are buffered; writes are serialized and may be called concurrently.
 /// </summary>
-public sealed class NoiseStream : Stream
+public sealed class NoiseStream : DuplexStream
 {
     public const int MaxFrame = 65535;
     public const int MaxPlaintext = MaxFrame - 16;
@@ -29,18 +29,6 @@ public sealed class NoiseStream : Stream
         _send = send;
         _recv = recv;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override Task FlushAsync(CancellationToken ct) => Task.CompletedTask;
-    public override long Seek(long o, SeekOrigin s) => throw new NotSupportedException();
-    public override void SetLength(long v) => throw new NotSupportedException();
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-    public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     /// <summary>Ensures at least <paramref name="need"/> buffered ciphertext bytes; false on clean EOF at a frame boundary.</summary>
     private async ValueTask<bool> FillAsync(int need, CancellationToken ct)
@@ -111,9 +99,6 @@ public sealed class NoiseStream : Stream
             ArrayPool<byte>.Shared.Return(buf);
         }
     }
-
-    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken ct) => WriteAsync(buffer.AsMemory(offset, count), ct).AsTask();
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) => ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
     protected override void Dispose(bool disposing)
     {
