@@ -3,20 +3,7 @@ namespace Cirrus.Consensus.Tests;
 internal static class TestPaths
 {
     /// <summary>../shared/testnets, found by walking up from the test binary.</summary>
-    public static string Testnets
-    {
-        get
-        {
-            for (var d = new DirectoryInfo(AppContext.BaseDirectory); d != null; d = d.Parent)
-            {
-                string c = Path.Combine(d.FullName, "shared", "testnets");
-                if (Directory.Exists(c)) return c;
-                c = Path.Combine(d.FullName, "..", "shared", "testnets");
-                if (Directory.Exists(c)) return Path.GetFullPath(c);
-            }
-            throw new InvalidOperationException("shared/testnets not found next to the repository");
-        }
-    }
+    public static string Testnets => Cirrus.Tests.Shared.SharedTestnets.Dir;
 
     public static string Vectors
     {
