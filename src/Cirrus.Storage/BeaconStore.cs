@@ -666,6 +666,16 @@ public sealed class BeaconStore : IDisposable
         }
     }
 
+    /// <summary>Every stored block (canonical or not) with a slot above <paramref name="slot"/>, in slot order.</summary>
+    public IEnumerable<(ulong Slot, Bytes32 Root)> GetBlockRootsAfter(ulong slot)
+    {
+        ThrowIfDisposed();
+        if (slot == ulong.MaxValue) yield break;
+        using var it = _db.NewIterator(_cf[CfBlockSlots]);
+        for (it.Seek(Codec.SlotKey(slot + 1)); it.Valid(); it.Next())
+            yield return Codec.ReadSlotRootKey(it.Key(), CfBlockSlots);
+    }
+
     /// <summary>Where the state with this root sits, or null if it was never recorded (or pruned).</summary>
     public StateSummary? GetStateSummary(Bytes32 stateRoot)
     {
