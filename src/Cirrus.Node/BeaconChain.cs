@@ -45,6 +45,8 @@ public sealed class BeaconChain : IDisposable
 {
     /// <summary>Post-states are stored in full at the first block of every this-many epochs.</summary>
     public const ulong SnapshotEveryEpochs = 2;
+    /// <summary>Below finality one snapshot per this-many epochs is kept, so any historical state regenerates with bounded replay.</summary>
+    public const ulong ArchiveSnapshotEpochs = 64;
     /// <summary>Blocks may arrive this many slots ahead of the clock; they wait for their slot.</summary>
     public const ulong MaxEarlySlots = 2;
     /// <summary>Blocks held for a missing parent or an early slot, at most.</summary>
@@ -431,7 +433,7 @@ public sealed class BeaconChain : IDisposable
             foreach (var r in _blocks.Keys.Where(r => !_store.ContainsBlock(r)).ToList()) _blocks.Remove(r);
             if (_db is not null)
             {
-                var pruned = _db.Prune();
+                var pruned = _db.Prune(ArchiveSnapshotEpochs * Config.SlotsPerEpoch);
                 if (pruned.Blocks > 0) _log($"pruned {pruned.Blocks} blocks that finality made unreachable");
             }
         }
