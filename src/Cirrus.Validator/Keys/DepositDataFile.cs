@@ -93,7 +93,10 @@ public static class DepositDataFile
         return Encoding.UTF8.GetString(ms.ToArray());
     }
 
-    /// <summary>Reads a deposit_data JSON file's entries (hex with or without 0x); throws ValidatorException on bad content.</summary>
+    /// <summary>
+    /// Reads a deposit_data JSON file's entries (hex with or without 0x; the network as eth2_network_name or,
+    /// as later deposit-cli releases write it, network_name); throws ValidatorException on bad content.
+    /// </summary>
     public static List<DepositEntry> Parse(string json)
     {
         JsonDocument doc;
@@ -130,7 +133,7 @@ public static class DepositDataFile
                 };
                 string? Str(string name) => o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
                 list.Add(new DepositEntry(data, Bytes32.FromSpan(Field("deposit_message_root", 32)), Bytes32.FromSpan(Field("deposit_data_root", 32)),
-                    Bytes4.FromSpan(Field("fork_version", 4)), Str("eth2_network_name"), Str("deposit_cli_version")));
+                    Bytes4.FromSpan(Field("fork_version", 4)), Str("eth2_network_name") ?? Str("network_name"), Str("deposit_cli_version")));
             }
             return list;
         }
