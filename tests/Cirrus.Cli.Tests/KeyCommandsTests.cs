@@ -140,6 +140,26 @@ public sealed class KeyCommandsTests : IDisposable
     }
 
     [Fact]
+    public void CreateForANetworkDirectoryUsesItsForkVersion()
+    {
+        string medalla = Path.Combine(Cli.Testnets, "medalla");
+        var (code, _, err) = Cli.Run("deposits", "create", "--count", "1", "--mnemonic-file", P("mnemonic.txt"), "--out", P("out"),
+            "--network-dir", medalla, "--kdf", "pbkdf2", "--password-file", P("password.txt"));
+        Assert.True(code == 0, err);
+        var e = Assert.Single(DepositDataFile.Parse(File.ReadAllText(Assert.Single(Directory.GetFiles(P("out"), "deposit_data-*.json")))));
+        Assert.Equal("00000001", Convert.ToHexStringLower(e.ForkVersion.AsSpan()));
+        Assert.Equal("medalla", e.NetworkName);
+        var config = Networks.FromDirectory(medalla, f => File.Exists(f) ? File.ReadAllBytes(f) : null).Config;
+        Assert.True(DepositDataFile.Verify(config, e));
+
+        var missing = Cli.Run("deposits", "create", "--count", "1", "--mnemonic-file", P("mnemonic.txt"), "--out", P("out2"), "--network-dir", P("nowhere"));
+        Assert.Equal(1, missing.Code);
+        Assert.Equal($"error: network directory not found: {P("nowhere")}\n", missing.Err.Replace("\r\n", "\n"));
+        var both = Cli.Run("deposits", "create", "--count", "1", "--mnemonic-file", P("mnemonic.txt"), "--out", P("out2"), "--network-dir", medalla, "--network", "mainnet");
+        Assert.Equal(2, both.Code);
+    }
+
+    [Fact]
     public void CreateRejectsABadMnemonicWithoutEchoingIt()
     {
         File.WriteAllText(P("bad.txt"), Mnemonic.Replace("about", "abandon"));

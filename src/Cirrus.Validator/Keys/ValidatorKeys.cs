@@ -37,8 +37,14 @@ public sealed class ValidatorDataDir(string root)
     public IReadOnlyList<string> Pubkeys()
     {
         if (!Directory.Exists(ValidatorsDir)) return [];
+        string[] dirs;
+        try { dirs = Directory.GetDirectories(ValidatorsDir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ValidatorException($"cannot read {ValidatorsDir}: {e.Message}");
+        }
         var list = new List<string>();
-        foreach (string d in Directory.GetDirectories(ValidatorsDir))
+        foreach (string d in dirs)
         {
             string name = Path.GetFileName(d);
             if (IsPubkeyName(name)) list.Add(name);
@@ -77,8 +83,8 @@ public sealed class ValidatorDataDir(string root)
                 progress?.Invoke($"skipped {file}: {pk} is already imported");
                 continue;
             }
-            Directory.CreateDirectory(Path.Combine(ValidatorsDir, pk));
-            CreatePrivateDirectory(SecretsDir);
+            CreateDirectory(Path.Combine(ValidatorsDir, pk), isPrivate: false);
+            CreateDirectory(SecretsDir, isPrivate: true);
             WriteAtomic(SecretPath(pk), Encoding.UTF8.GetBytes(password), secret: true);
             WriteAtomic(KeystorePath(pk), raw, secret: false);
             imported.Add(file);
@@ -87,12 +93,24 @@ public sealed class ValidatorDataDir(string root)
         return new ImportResult(imported, skipped);
     }
 
-    /// <summary>Creates a directory only its owner can enter (0700 on Unix).</summary>
-    public static void CreatePrivateDirectory(string dir)
+    /// <summary>Creates a directory (with its parents); a private one only its owner can enter (0700 on Unix).</summary>
+    public static void CreateDirectory(string dir, bool isPrivate)
     {
-        if (Directory.Exists(dir)) return;
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(dir);
-        else Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        try
+        {
+            if (Directory.Exists(dir)) return;
+            if (isPrivate && !OperatingSystem.IsWindows())
+            {
+                string? parent = Path.GetDirectoryName(Path.GetFullPath(dir));
+                if (parent != null) Directory.CreateDirectory(parent);
+                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            else Directory.CreateDirectory(dir);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ValidatorException($"cannot create directory {dir}: {e.Message}");
+        }
     }
 
     /// <summary>Writes via a temporary sibling and a rename; a secret file is created 0600 from the start.</summary>

@@ -102,6 +102,16 @@ public sealed class ValidatorDataDirTests : IDisposable
     }
 
     [Fact]
+    public void DataDirThatIsAFileIsOneClearError()
+    {
+        string a = WriteKeystore(8, "s");
+        string file = Path.Combine(_dir, "plain-file");
+        File.WriteAllText(file, "x");
+        var e = Assert.Throws<ValidatorException>(() => new ValidatorDataDir(file).Import([(a, "s")]));
+        Assert.StartsWith("cannot create directory ", e.Message);
+    }
+
+    [Fact]
     public void EmptyOrMissingDataDirHasNoKeys() => Assert.Empty(ValidatorKeyLoader.Load(Path.Combine(_dir, "none")));
 
     [Fact]
