@@ -530,7 +530,7 @@ public sealed class BeaconChain : IDisposable
         lock (_lock)
         {
             var cs = _store.GetBlockState(blockRoot);
-            if (cs is not null) return Config.Schema.Copy(cs.State);
+            if (cs is not null) return CachedBeaconState.CopyState(Config, cs.State);
         }
         if (_db?.GetBlockSummary(blockRoot) is not { } summary) return null;
         try { return _db.RegenerateState(summary.StateRoot, Replay); }

@@ -1,5 +1,6 @@
 using Cirrus.Consensus.Config;
 using Cirrus.Consensus.Transition;
+using Cirrus.Consensus.Types;
 
 namespace Cirrus.Consensus.Helpers;
 
@@ -19,6 +20,17 @@ public static class Mutators
         b[(int)index] = delta > cur ? 0 : cur - delta;
     }
 
+    /// <summary>
+    /// The validator record at <paramref name="index"/>, made private to this state before it is
+    /// changed: states copied with <see cref="CachedBeaconState.CopyState"/> share records.
+    /// </summary>
+    public static Validator MutableValidator(ChainConfig c, BeaconState s, int index)
+    {
+        var v = c.Schema.Copy(s.Validators[index]);
+        s.Validators[index] = v;
+        return v;
+    }
+
     /// <summary>spec: initiate_validator_exit.</summary>
     public static void InitiateValidatorExit(CachedBeaconState cs, ulong index)
     {
@@ -30,6 +42,7 @@ public static class Mutators
         if (q.Any && q.MaxExitEpoch > exitQueueEpoch) exitQueueEpoch = q.MaxExitEpoch;
         ulong churn = q.Any && q.MaxExitEpoch == exitQueueEpoch ? q.ChurnAtMax : 0;
         if (churn >= BeaconStateAccessors.GetValidatorChurnLimit(cs)) exitQueueEpoch++;
+        v = MutableValidator(c, cs.State, (int)index);
         v.ExitEpoch = exitQueueEpoch;
         v.WithdrawableEpoch = exitQueueEpoch + c.MinValidatorWithdrawabilityDelay;
         q.Add(exitQueueEpoch);
@@ -42,7 +55,7 @@ public static class Mutators
         var s = cs.State;
         ulong epoch = cs.CurrentEpoch;
         InitiateValidatorExit(cs, slashedIndex);
-        var v = s.Validators[(int)slashedIndex];
+        var v = MutableValidator(c, s, (int)slashedIndex);
         v.Slashed = true;
         v.WithdrawableEpoch = Math.Max(v.WithdrawableEpoch, epoch + c.EpochsPerSlashingsVector);
         s.Slashings[(int)(epoch % c.EpochsPerSlashingsVector)] += v.EffectiveBalance;

@@ -223,7 +223,7 @@ public static class EpochProcessing
         for (int i = 0; i < validators.Count; i++)
         {
             var v = validators[i];
-            if (Predicates.IsEligibleForActivationQueue(c, v)) v.ActivationEligibilityEpoch = current + 1;
+            if (Predicates.IsEligibleForActivationQueue(c, v)) Mutators.MutableValidator(c, s, i).ActivationEligibilityEpoch = current + 1;
             if (Predicates.IsActiveValidator(v, current) && v.EffectiveBalance <= c.EjectionBalance)
                 Mutators.InitiateValidatorExit(cs, (ulong)i);
         }
@@ -240,7 +240,7 @@ public static class EpochProcessing
         ulong churn = BeaconStateAccessors.GetValidatorChurnLimit(cs);
         ulong activation = Misc.ComputeActivationExitEpoch(c, current);
         for (int k = 0; k < queue.Count && (ulong)k < churn; k++)
-            validators[queue[k].Index].ActivationEpoch = activation;
+            Mutators.MutableValidator(c, s, queue[k].Index).ActivationEpoch = activation;
     }
 
     /// <summary>spec: process_slashings.</summary>
@@ -286,7 +286,7 @@ public static class EpochProcessing
             var v = validators[i];
             ulong balance = balances[i];
             if (balance + down < v.EffectiveBalance || v.EffectiveBalance + up < balance)
-                v.EffectiveBalance = Math.Min(balance - balance % c.EffectiveBalanceIncrement, c.MaxEffectiveBalance);
+                Mutators.MutableValidator(c, s, i).EffectiveBalance = Math.Min(balance - balance % c.EffectiveBalanceIncrement, c.MaxEffectiveBalance);
         }
         s.Slashings[(int)(next % c.EpochsPerSlashingsVector)] = 0;
         s.RandaoMixes[(int)(next % c.EpochsPerHistoricalVector)] = BeaconStateAccessors.GetRandaoMix(c, s, current);
