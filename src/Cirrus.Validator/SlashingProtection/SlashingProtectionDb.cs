@@ -268,12 +268,13 @@ public sealed class SlashingProtectionDb : IDisposable
                 if (src > tgt)
                     return SigningCheck.Refuse(SigningOutcome.SourceExceedsTarget, $"source epoch {sourceEpoch} is greater than target epoch {targetEpoch}");
 
-                using (var cmd = Command(tx, "SELECT signing_root FROM signed_attestations WHERE validator_id = $v AND target_epoch = $t", ("$v", v), ("$t", tgt)))
+                using (var cmd = Command(tx, "SELECT signing_root, source_epoch FROM signed_attestations WHERE validator_id = $v AND target_epoch = $t", ("$v", v), ("$t", tgt)))
                 using (var r = cmd.ExecuteReader())
                 {
                     if (r.Read())
                     {
-                        return SameRoot(r, 0, signingRoot)
+                        // The root commits to the source already; comparing it too costs nothing.
+                        return SameRoot(r, 0, signingRoot) && r.GetInt64(1) == src
                             ? SigningCheck.Same
                             : SigningCheck.Refuse(SigningOutcome.DoubleVote, $"a different attestation was already signed for target epoch {targetEpoch}");
                     }
