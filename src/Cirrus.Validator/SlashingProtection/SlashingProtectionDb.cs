@@ -433,6 +433,17 @@ public sealed class SlashingProtectionDb : IDisposable
         }
     }
 
+    /// <summary>The value of a read-only SQLite pragma (journal_mode, synchronous...), for tools and tests.</summary>
+    internal string Pragma(string name)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z_]+$")) throw new ArgumentException("bad pragma name", nameof(name));
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return Guard(() => Convert.ToString(Scalar(_conn, null, $"PRAGMA {name}"), System.Globalization.CultureInfo.InvariantCulture) ?? "");
+        }
+    }
+
     public void Dispose()
     {
         lock (_gate)
