@@ -28,12 +28,11 @@ public static class Program
             stdout.WriteLine($"cirrus {Version} (phase0, consensus spec v0.12.3)");
             return 0;
         }
-        string? group = args[0] == "ncli" ? "ncli" : null;
-        int at = group is null ? 0 : 1;
-        if (group != null && (args.Count == 1 || args[1] is "--help" or "-h"))
+        (string? group, int at) = MatchGroup(args);
+        if (group != null && (args.Count == at || args[at] is "--help" or "-h"))
         {
             PrintHelp(stdout, group);
-            return args.Count == 1 ? 2 : 0;
+            return args.Count == at ? 2 : 0;
         }
         string name = args[at];
         ICliCommand? cmd = Commands.FirstOrDefault(c => c.Group == group && c.Name == name);
@@ -60,11 +59,25 @@ public static class Program
         }
     }
 
+    /// <summary>The longest command group (one or more leading words, e.g. "ncli") that the arguments start with.</summary>
+    private static (string? Group, int Words) MatchGroup(IReadOnlyList<string> args)
+    {
+        foreach (var g in Groups.OrderByDescending(g => g.Split(' ').Length))
+        {
+            var words = g.Split(' ');
+            if (args.Count >= words.Length && words.SequenceEqual(args.Take(words.Length), StringComparer.Ordinal))
+                return (g, words.Length);
+        }
+        return (null, 0);
+    }
+
+    private static IEnumerable<string> Groups => Commands.Select(c => c.Group).OfType<string>().Distinct(StringComparer.Ordinal);
+
     private static void PrintHelp(TextWriter o, string? group)
     {
         o.WriteLine($"cirrus {Version} - Ethereum 2 beacon-chain client (phase0, spec v0.12.3)");
         o.WriteLine();
-        o.WriteLine(group is null ? "usage: cirrus COMMAND [OPTIONS]" : "usage: cirrus ncli TOOL [OPTIONS]");
+        o.WriteLine(group is null ? "usage: cirrus COMMAND [OPTIONS]" : $"usage: cirrus {group} TOOL [OPTIONS]");
         o.WriteLine();
         o.WriteLine(group is null ? "commands:" : "tools:");
         foreach (var c in Commands.Where(c => c.Group == group))
@@ -72,6 +85,8 @@ public static class Program
         if (group is null)
         {
             o.WriteLine($"  {"ncli",-18} state tools: {string.Join(", ", Commands.Where(c => c.Group == "ncli").Select(c => c.Name))}");
+            foreach (var g in Groups.Where(g => g != "ncli").Order(StringComparer.Ordinal))
+                o.WriteLine($"  {g} {string.Join("|", Commands.Where(c => c.Group == g).Select(c => c.Name))}");
             o.WriteLine();
             o.WriteLine("cirrus COMMAND --help shows a command's options; cirrus --version prints the version.");
         }
