@@ -245,6 +245,8 @@ public sealed class SlashingProtectionDbTests : IDisposable
         {
             var e = Assert.Throws<ValidatorException>(() => SlashingProtectionDb.Open(DbPath, Gvr));
             Assert.Contains("in use by another process", e.Message);
+            // The failed attempt must not have released the holder's lock.
+            Assert.Throws<ValidatorException>(() => SlashingProtectionDb.OpenExisting(DbPath));
             Assert.True(db.CheckAndInsertBlockProposal(Alice, 1, Root(1)).IsAllowed);
         }
         using var again = SlashingProtectionDb.Open(DbPath, Gvr);
@@ -259,6 +261,31 @@ public sealed class SlashingProtectionDbTests : IDisposable
         Assert.Contains(DbPath, e.Message);
         Assert.Throws<ValidatorException>(() => SlashingProtectionDb.OpenExisting(Path.Combine(_dir.Path, "missing.sqlite")));
         Assert.False(File.Exists(Path.Combine(_dir.Path, "missing.sqlite")));
+    }
+
+    [Fact]
+    public void ADatabaseWithANewerSchemaIsRefusedNotMisread()
+    {
+        using (OpenWithAlice()) { }
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            raw.Open();
+            using var cmd = raw.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 2";
+            cmd.ExecuteNonQuery();
+        }
+        var e = Assert.Throws<ValidatorException>(() => SlashingProtectionDb.Open(DbPath, Gvr));
+        Assert.Contains("schema version 2", e.Message);
+        // Refusing released the lock: a fixed file opens again.
+        using (var raw = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={DbPath};Pooling=False"))
+        {
+            raw.Open();
+            using var cmd = raw.CreateCommand();
+            cmd.CommandText = "PRAGMA user_version = 1";
+            cmd.ExecuteNonQuery();
+        }
+        using var db = SlashingProtectionDb.Open(DbPath, Gvr);
+        Assert.True(db.IsRegistered(Alice));
     }
 
     [Fact]
