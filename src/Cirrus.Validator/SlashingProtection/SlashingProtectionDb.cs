@@ -76,7 +76,15 @@ public sealed class SlashingProtectionDb : IDisposable
         {
             string? dir = System.IO.Path.GetDirectoryName(path);
             if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            // On Unix .NET takes an advisory flock for FileShare.None, so a second opener fails here.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new ValidatorException($"cannot open slashing protection database {path}: {e.Message}", e);
+        }
+        try
+        {
+            // On Unix .NET takes an advisory flock (per open file, so also between two opens in one
+            // process) for FileShare.None: a second opener fails here instead of sharing the file.
             lockFile = new FileStream(path + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException and not PathTooLongException)
