@@ -28,18 +28,18 @@ public static class Program
             stdout.WriteLine($"cirrus {Version} (phase0, consensus spec v0.12.3)");
             return 0;
         }
-        // A group ("ncli", "deposits", ...) takes a subcommand; a top-level command may share a group's name
-        // (`cirrus validator-client --flags` and `cirrus validator-client import`), so the group wins only
+        // A group ("ncli", "deposits", "validator-client slashing-protection", ...) takes a subcommand; the
+        // longest group that matches wins. A top-level command may share a one-word group's name
+        // (`cirrus validator-client --flags` and `cirrus validator-client import`): the group wins only
         // when the next word is one of its subcommands.
-        string? group = Commands.Any(c => c.Group == args[0]) ? args[0] : null;
+        (string? group, int at) = MatchGroup(args);
         bool alsoTopLevel = Commands.Any(c => c.Group == null && c.Name == args[0]);
-        if (group != null && alsoTopLevel && !(args.Count > 1 && Commands.Any(c => c.Group == group && c.Name == args[1])))
-            group = null;
-        int at = group is null ? 0 : 1;
-        if (group != null && (args.Count == 1 || args[1] is "--help" or "-h"))
+        if (group == args[0] && alsoTopLevel && !(args.Count > at && Commands.Any(c => c.Group == group && c.Name == args[at])))
+            (group, at) = (null, 0);
+        if (group != null && (args.Count == at || args[at] is "--help" or "-h"))
         {
             PrintHelp(stdout, group);
-            return args.Count == 1 ? 2 : 0;
+            return args.Count == at ? 2 : 0;
         }
         string name = args[at];
         ICliCommand? cmd = Commands.FirstOrDefault(c => c.Group == group && c.Name == name);
@@ -66,6 +66,20 @@ public static class Program
         }
     }
 
+    /// <summary>The longest command group (one or more leading words, e.g. "ncli") that the arguments start with.</summary>
+    private static (string? Group, int Words) MatchGroup(IReadOnlyList<string> args)
+    {
+        foreach (var g in Groups.OrderByDescending(g => g.Split(' ').Length))
+        {
+            var words = g.Split(' ');
+            if (args.Count >= words.Length && words.SequenceEqual(args.Take(words.Length), StringComparer.Ordinal))
+                return (g, words.Length);
+        }
+        return (null, 0);
+    }
+
+    private static IEnumerable<string> Groups => Commands.Select(c => c.Group).OfType<string>().Distinct(StringComparer.Ordinal);
+
     private static void PrintHelp(TextWriter o, string? group)
     {
         o.WriteLine($"cirrus {Version} - Ethereum 2 beacon-chain client (phase0, spec v0.12.3)");
@@ -78,7 +92,7 @@ public static class Program
         if (group is null)
         {
             o.WriteLine($"  {"ncli",-18} state tools: {string.Join(", ", Commands.Where(c => c.Group == "ncli").Select(c => c.Name))}");
-            foreach (string g in Commands.Select(c => c.Group).OfType<string>().Where(g => g != "ncli").Distinct())
+            foreach (string g in Groups.Where(g => g != "ncli").Order(StringComparer.Ordinal))
                 o.WriteLine($"  {g,-18} {string.Join(", ", Commands.Where(c => c.Group == g).Select(c => g + " " + c.Name))}");
             o.WriteLine();
             o.WriteLine("cirrus COMMAND --help shows a command's options; cirrus --version prints the version.");

@@ -4,6 +4,9 @@ using Cirrus.Ssz;
 
 namespace Cirrus.Cli.Tests;
 
+// Inside the namespace, or the Cirrus.Validator namespace would shadow the container type.
+using Validator = Cirrus.Consensus.Types.Validator;
+
 public class NcliSszTests
 {
     private static string Zinken => Path.Combine(Cli.Testnets, "zinken", "genesis.ssz");
