@@ -93,7 +93,7 @@ public static class Program
         {
             o.WriteLine($"  {"ncli",-18} state tools: {string.Join(", ", Commands.Where(c => c.Group == "ncli").Select(c => c.Name))}");
             foreach (string g in Groups.Where(g => g != "ncli").Order(StringComparer.Ordinal))
-                o.WriteLine($"  {g,-18} {string.Join(", ", Commands.Where(c => c.Group == g).Select(c => g + " " + c.Name))}");
+                o.WriteLine($"  {g} {string.Join("|", Commands.Where(c => c.Group == g).Select(c => c.Name))}");
             o.WriteLine();
             o.WriteLine("cirrus COMMAND --help shows a command's options; cirrus --version prints the version.");
         }
