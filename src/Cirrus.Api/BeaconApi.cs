@@ -17,7 +17,7 @@ namespace Cirrus.Api;
 /// SSZ answers when the client sends Accept: application/octet-stream where the API allows it.
 /// Every failure is a 4xx with {code, message}; handlers never leak an exception.
 /// </summary>
-public sealed class BeaconApi : IAsyncDisposable
+public sealed partial class BeaconApi : IAsyncDisposable
 {
     public const string Version = "Cirrus/0.1.0";
     private const string SszMediaType = "application/octet-stream";
@@ -217,6 +217,8 @@ public sealed class BeaconApi : IAsyncDisposable
             w.WriteString("address", "0x" + Convert.ToHexStringLower(_chain.Config.DepositContractAddress));
             w.WriteEndObject();
         }));
+        MapPool();
+        MapValidator();
         _app.MapFallback((RequestDelegate)(c => Handle(c, () => throw ApiError.NotFound($"no such endpoint: {c.Request.Method} {c.Request.Path}"))));
     }
 
