@@ -73,11 +73,26 @@ public sealed class BeaconApiClient : IDisposable
     public Task<FinalityCheckpoints> GetFinalityCheckpointsAsync(string stateId = "head", CancellationToken ct = default) =>
         GetDataAsync<FinalityCheckpoints>($"eth/v1/beacon/states/{Esc(stateId)}/finality_checkpoints", ct);
 
-    /// <summary>Validators by index or 0x pubkey (all when <paramref name="ids"/> is empty); unknown ids are left out.</summary>
+    /// <summary>Ids per validators request: 0x pubkeys are long, and servers cap the request line (8 KiB on Kestrel).</summary>
+    public const int MaxIdsPerRequest = 50;
+
+    /// <summary>
+    /// Validators by index or 0x pubkey (all when <paramref name="ids"/> is empty); unknown ids are
+    /// left out. Many ids are asked for in several requests.
+    /// </summary>
     public async Task<List<ValidatorEntry>> GetValidatorsAsync(string stateId, IEnumerable<string> ids, CancellationToken ct = default)
     {
         var list = ids.ToList();
-        string path = $"eth/v1/beacon/states/{Esc(stateId)}/validators" + (list.Count > 0 ? "?id=" + string.Join(",", list.Select(Esc)) : "");
+        if (list.Count == 0) return await GetValidatorsOnceAsync(stateId, list, ct);
+        var result = new List<ValidatorEntry>(list.Count);
+        for (int i = 0; i < list.Count; i += MaxIdsPerRequest)
+            result.AddRange(await GetValidatorsOnceAsync(stateId, list.GetRange(i, Math.Min(MaxIdsPerRequest, list.Count - i)), ct));
+        return result;
+    }
+
+    private async Task<List<ValidatorEntry>> GetValidatorsOnceAsync(string stateId, List<string> ids, CancellationToken ct)
+    {
+        string path = $"eth/v1/beacon/states/{Esc(stateId)}/validators" + (ids.Count > 0 ? "?id=" + string.Join(",", ids.Select(Esc)) : "");
         var data = await SendAsync(HttpMethod.Get, path, null, ct);
         return Parse(path, () =>
         {

@@ -173,6 +173,9 @@ public sealed class BeaconChain
     private Pools.OperationPool? _operationPool;
     private readonly List<Attestation> _deferredForkChoice = [];
 
+    /// <summary>Current-slot attestations queued for fork choice at most.</summary>
+    public const int MaxDeferredAttestations = 1 << 16;
+
     /// <summary>Verified attestations waiting for blocks (created on first use).</summary>
     public Pools.AttestationPool Attestations =>
         LazyInitializer.EnsureInitialized(ref _attestationPool, () => new Pools.AttestationPool(Config));
@@ -218,6 +221,8 @@ public sealed class BeaconChain
         {
             if (attestation.Data.Slot >= _store.GetCurrentSlot())
             {
+                // Bounded: if no one flushes, the oldest give way.
+                if (_deferredForkChoice.Count >= MaxDeferredAttestations) _deferredForkChoice.RemoveAt(0);
                 _deferredForkChoice.Add(attestation);
                 return true;
             }

@@ -117,6 +117,16 @@ public class ValidatorApiTests(InteropApiFixture f) : IClassFixture<InteropApiFi
     private const string Zero96 = Zero32 + Zero32 + Zero32;
 
     [Fact]
+    public async Task ManyValidatorIdsAreAskedForInChunks()
+    {
+        var ids = f.Keys.Select(k => "0x" + Convert.ToHexStringLower(k.PublicKey.ToBytes())).Concat(Enumerable.Range(0, 64).Select(i => i.ToString())).ToList();
+        Assert.True(ids.Count > 2 * BeaconApiClient.MaxIdsPerRequest);
+        var entries = await f.Client.GetValidatorsAsync("head", ids);
+        Assert.Equal(128, entries.Count);
+        Assert.Equal(Enumerable.Range(0, 64).Select(i => (ulong)i), entries.Take(64).Select(e => e.Index));
+    }
+
+    [Fact]
     public async Task CommitteesMatchTheAttesterDuties()
     {
         var committees = await f.Client.GetCommitteesAsync("head");
