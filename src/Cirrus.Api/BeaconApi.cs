@@ -25,10 +25,13 @@ public sealed partial class BeaconApi : IAsyncDisposable
 
     private readonly WebApplication _app;
     private readonly BeaconChain _chain;
+    private readonly NodeIdentity? _identity;
+    private readonly CancellationTokenSource _stopping = new();
 
-    public BeaconApi(BeaconChain chain, string address, int port)
+    public BeaconApi(BeaconChain chain, string address, int port, NodeIdentity? identity = null)
     {
         _chain = chain;
+        _identity = identity;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o =>
@@ -47,6 +50,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _stopping.Cancel();
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
@@ -59,7 +63,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
         {
             w.WriteStartObject();
             w.WriteString("genesis_time", _chain.GenesisTime.ToString(CultureInfo.InvariantCulture));
-            w.WriteString("genesis_validators_root", _chain.GenesisState.GenesisValidatorsRoot.ToString());
+            w.WriteString("genesis_validators_root", _chain.GenesisValidatorsRoot.ToString());
             w.WriteString("genesis_fork_version", _chain.Config.GenesisForkVersion.ToString());
             w.WriteEndObject();
         }));
@@ -157,13 +161,13 @@ public sealed partial class BeaconApi : IAsyncDisposable
             var block = await ReadBody<SignedBeaconBlock>(c);
             try
             {
-                _chain.ImportBlock(block);
+                // 202: held until its slot or its parent arrives.
+                return _chain.SubmitBlock(block) == BlockSubmitResult.Imported ? Ok() : new ApiResult(202, null, null);
             }
             catch (BlockImportException e)
             {
                 throw ApiError.BadRequest(e.Message);
             }
-            return Ok();
         })));
         Get("/eth/v1/debug/beacon/states/{state_id}", c =>
         {
@@ -207,7 +211,8 @@ public sealed partial class BeaconApi : IAsyncDisposable
         Get("/eth/v1/config/fork_schedule", _ => Data(w =>
         {
             w.WriteStartArray();
-            Schema.Get<Fork>().WriteJson(w, _chain.GenesisState.Fork);
+            var v = _chain.Config.GenesisForkVersion;
+            Schema.Get<Fork>().WriteJson(w, new Fork { PreviousVersion = v, CurrentVersion = v, Epoch = 0 });
             w.WriteEndArray();
         }));
         Get("/eth/v1/config/deposit_contract", _ => Data(w =>
@@ -217,6 +222,8 @@ public sealed partial class BeaconApi : IAsyncDisposable
             w.WriteString("address", "0x" + Convert.ToHexStringLower(_chain.Config.DepositContractAddress));
             w.WriteEndObject();
         }));
+        MapNode();
+        MapEvents();
         MapPool();
         MapValidator();
         _app.MapFallback((RequestDelegate)(c => Handle(c, () => throw ApiError.NotFound($"no such endpoint: {c.Request.Method} {c.Request.Path}"))));
@@ -343,7 +350,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
 
     private BeaconState? StateByRoot(Bytes32 stateRoot)
     {
-        if (Schema.HashTreeRoot(_chain.GenesisState) == stateRoot) return _chain.GenesisState;
+        if (_chain.GenesisState is { } g && Schema.HashTreeRoot(g) == stateRoot) return g;
         foreach (var (root, _) in _chain.Heads())
         {
             // Walk each branch's blocks: a block's state root names its post-state.

@@ -28,7 +28,13 @@ public static class Program
             stdout.WriteLine($"cirrus {Version} (phase0, consensus spec v0.12.3)");
             return 0;
         }
-        string? group = args[0] == "ncli" ? "ncli" : null;
+        // A group ("ncli", "deposits", ...) takes a subcommand; a top-level command may share a group's name
+        // (`cirrus validator-client --flags` and `cirrus validator-client import`), so the group wins only
+        // when the next word is one of its subcommands.
+        string? group = Commands.Any(c => c.Group == args[0]) ? args[0] : null;
+        bool alsoTopLevel = Commands.Any(c => c.Group == null && c.Name == args[0]);
+        if (group != null && alsoTopLevel && !(args.Count > 1 && Commands.Any(c => c.Group == group && c.Name == args[1])))
+            group = null;
         int at = group is null ? 0 : 1;
         if (group != null && (args.Count == 1 || args[1] is "--help" or "-h"))
         {
@@ -64,14 +70,16 @@ public static class Program
     {
         o.WriteLine($"cirrus {Version} - Ethereum 2 beacon-chain client (phase0, spec v0.12.3)");
         o.WriteLine();
-        o.WriteLine(group is null ? "usage: cirrus COMMAND [OPTIONS]" : "usage: cirrus ncli TOOL [OPTIONS]");
+        o.WriteLine(group is null ? "usage: cirrus COMMAND [OPTIONS]" : $"usage: cirrus {group} {(group == "ncli" ? "TOOL" : "COMMAND")} [OPTIONS]");
         o.WriteLine();
-        o.WriteLine(group is null ? "commands:" : "tools:");
+        o.WriteLine(group is null ? "commands:" : group == "ncli" ? "tools:" : "commands:");
         foreach (var c in Commands.Where(c => c.Group == group))
             o.WriteLine($"  {c.Name,-18} {c.Summary}");
         if (group is null)
         {
             o.WriteLine($"  {"ncli",-18} state tools: {string.Join(", ", Commands.Where(c => c.Group == "ncli").Select(c => c.Name))}");
+            foreach (string g in Commands.Select(c => c.Group).OfType<string>().Where(g => g != "ncli").Distinct())
+                o.WriteLine($"  {g,-18} {string.Join(", ", Commands.Where(c => c.Group == g).Select(c => g + " " + c.Name))}");
             o.WriteLine();
             o.WriteLine("cirrus COMMAND --help shows a command's options; cirrus --version prints the version.");
         }

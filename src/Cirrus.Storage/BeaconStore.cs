@@ -503,8 +503,8 @@ public sealed class BeaconStore : IDisposable
     /// that do not descend from the finalized block — with their summaries and states;</item>
     /// <item>states at or below the finalized slot not on the canonical chain;</item>
     /// <item>canonical snapshots older than the newest one at or below the finalized slot,
-    /// except those at slots that are a multiple of <paramref name="archiveSnapshotInterval"/>
-    /// (0 = keep none). Their state summaries stay.</item>
+    /// except the first in each window of <paramref name="archiveSnapshotInterval"/> slots
+    /// (0 = keep none), so history stays regenerable with bounded replay. Their state summaries stay.</item>
     /// </list>
     /// Incremental: it resumes scanning at the finalized slot of the previous prune.
     /// </summary>
@@ -595,10 +595,15 @@ public sealed class BeaconStore : IDisposable
                     liveSnapshotsAtOrBelowFin.Add((slot, stateRoot, key));
                 }
             }
+            ulong? keptWindow = null;
             for (int i = 0; i < liveSnapshotsAtOrBelowFin.Count - 1; i++) // the newest one stays
             {
                 var (slot, stateRoot, key) = liveSnapshotsAtOrBelowFin[i];
-                if (archiveSnapshotInterval != 0 && slot % archiveSnapshotInterval == 0) continue;
+                if (archiveSnapshotInterval != 0 && slot / archiveSnapshotInterval != keptWindow)
+                {
+                    keptWindow = slot / archiveSnapshotInterval; // the first snapshot of each window stays
+                    continue;
+                }
                 b.Delete(key, _cf[CfSnapshots]);
                 b.Delete(Codec.Root(stateRoot), _cf[CfStates]);
                 snapshots++;
@@ -664,6 +669,16 @@ public sealed class BeaconStore : IDisposable
             if (slot > toSlot) yield break;
             yield return (slot, Codec.ReadRoot(it.Value(), CfCanonical, key));
         }
+    }
+
+    /// <summary>Every stored block (canonical or not) with a slot above <paramref name="slot"/>, in slot order.</summary>
+    public IEnumerable<(ulong Slot, Bytes32 Root)> GetBlockRootsAfter(ulong slot)
+    {
+        ThrowIfDisposed();
+        if (slot == ulong.MaxValue) yield break;
+        using var it = _db.NewIterator(_cf[CfBlockSlots]);
+        for (it.Seek(Codec.SlotKey(slot + 1)); it.Valid(); it.Next())
+            yield return Codec.ReadSlotRootKey(it.Key(), CfBlockSlots);
     }
 
     /// <summary>Where the state with this root sits, or null if it was never recorded (or pruned).</summary>

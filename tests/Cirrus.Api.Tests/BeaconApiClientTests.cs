@@ -18,16 +18,16 @@ public class BeaconApiClientTests(ApiFixture f) : IClassFixture<ApiFixture>
     {
         using var c = Client();
         var g = await c.GetGenesisAsync();
-        Assert.Equal(f.Chain.GenesisState.GenesisValidatorsRoot, g.GenesisValidatorsRoot);
+        Assert.Equal(f.Chain.GenesisState!.GenesisValidatorsRoot, g.GenesisValidatorsRoot);
         Assert.Equal(f.Chain.GenesisTime, g.GenesisTime);
         Assert.Equal(f.Config.GenesisForkVersion, g.GenesisForkVersion);
         var fork = await c.GetForkAsync("genesis");
-        Assert.Equal(f.Chain.GenesisState.Fork.CurrentVersion, fork.CurrentVersion);
-        var key = f.Chain.GenesisState.Validators[5].Pubkey;
+        Assert.Equal(f.Chain.GenesisState!.Fork.CurrentVersion, fork.CurrentVersion);
+        var key = f.Chain.GenesisState!.Validators[5].Pubkey;
         var vals = await c.GetValidatorsAsync("genesis", [key.ToString(), "2"]);
         Assert.Equal(2, vals.Count);
         Assert.Contains(vals, v => v.Index == 5 && v.Validator.Pubkey == key && v.Status == "active_ongoing");
-        Assert.Contains(vals, v => v.Index == 2 && v.Balance == f.Chain.GenesisState.Balances[2]);
+        Assert.Contains(vals, v => v.Index == 2 && v.Balance == f.Chain.GenesisState!.Balances[2]);
         var spec = await c.GetSpecAsync();
         Assert.Equal("8", spec["SLOTS_PER_EPOCH"]);
         var sync = await c.GetSyncingAsync();

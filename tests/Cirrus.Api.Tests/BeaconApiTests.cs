@@ -101,7 +101,7 @@ public class BeaconApiTests(ApiFixture f) : IClassFixture<ApiFixture>
     public async Task ServesGenesisConfigNodeAndValidators()
     {
         var g = await GetData("/eth/v1/beacon/genesis");
-        Assert.Equal(f.Chain.GenesisState.GenesisValidatorsRoot.ToString(), g.GetProperty("genesis_validators_root").GetString());
+        Assert.Equal(f.Chain.GenesisState!.GenesisValidatorsRoot.ToString(), g.GetProperty("genesis_validators_root").GetString());
         var spec = await GetData("/eth/v1/config/spec");
         Assert.Equal("8", spec.GetProperty("SLOTS_PER_EPOCH").GetString());
         await GetData("/eth/v1/config/fork_schedule");
@@ -110,9 +110,9 @@ public class BeaconApiTests(ApiFixture f) : IClassFixture<ApiFixture>
         await GetData("/eth/v1/node/syncing");
         Assert.Equal(HttpStatusCode.OK, (await f.Http.GetAsync("/eth/v1/node/health")).StatusCode);
         var vals = await GetData("/eth/v1/beacon/states/genesis/validators");
-        Assert.Equal(f.Chain.GenesisState.Validators.Count, vals.GetArrayLength());
+        Assert.Equal(f.Chain.GenesisState!.Validators.Count, vals.GetArrayLength());
         Assert.Equal("active_ongoing", vals[0].GetProperty("status").GetString());
-        string key = f.Chain.GenesisState.Validators[3].Pubkey.ToString();
+        string key = f.Chain.GenesisState!.Validators[3].Pubkey.ToString();
         Assert.Equal("3", (await GetData($"/eth/v1/beacon/states/genesis/validators/{key}")).GetProperty("index").GetString());
         var bal = await GetData("/eth/v1/beacon/states/genesis/validator_balances?id=1,2");
         Assert.Equal(2, bal.GetArrayLength());

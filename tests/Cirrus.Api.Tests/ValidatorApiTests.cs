@@ -24,7 +24,7 @@ public sealed class InteropApiFixture : IAsyncLifetime
     public BeaconApiClient Client { get; private set; } = null!;
     public BlsSecretKey[] Keys { get; } = new BlsSecretKey[64];
 
-    public Bytes32 Domain(Bytes4 type, ulong epoch) => BeaconStateAccessors.GetDomain(Config, Chain.GenesisState, type, epoch);
+    public Bytes32 Domain(Bytes4 type, ulong epoch) => BeaconStateAccessors.GetDomain(Config, Chain.GenesisState!, type, epoch);
     public Bytes96 Sign(ulong v, Bytes32 root) => Bytes96.FromSpan(Keys[v].Sign(root.AsSpan()).ToBytes());
 
     public async Task InitializeAsync()

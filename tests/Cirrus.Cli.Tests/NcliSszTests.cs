@@ -20,7 +20,7 @@ public class NcliSszTests
         var schema = Cirrus.Consensus.Config.Networks.Preset("mainnet")!.Schema;
         var state = schema.Deserialize<BeaconState>(File.ReadAllBytes(Zinken));
         Assert.Equal(3761, state.Validators.Count);
-        var validatorsType = new ListType<Validator>(schema.Get<Validator>(), 1UL << 40);
+        var validatorsType = new ListType<Cirrus.Consensus.Types.Validator>(schema.Get<Cirrus.Consensus.Types.Validator>(), 1UL << 40);
         Assert.Equal(state.GenesisValidatorsRoot, validatorsType.HashTreeRoot(state.Validators));
         Assert.Equal(schema.HashTreeRoot(state).ToString() + "\n", output);
     }

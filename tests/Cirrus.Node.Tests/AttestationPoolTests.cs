@@ -86,7 +86,7 @@ public class AttestationPoolTests
         for (int i = 0; i < n; i++) pool.Add(Interop.Attest(cs, data, i));
         // A lone vote of member 0 with other data (a different head) is covered by the full aggregate.
         var other = Interop.Config.Schema.Copy(data);
-        other.BeaconBlockRoot = chain.GenesisBlockRoot;
+        other.BeaconBlockRoot = chain.GenesisBlockRoot!.Value;
         pool.Add(Interop.Attest(cs, other, 0));
         // A vote with a wrong source can never be included.
         var badSource = Interop.Config.Schema.Copy(data);

@@ -90,7 +90,7 @@ public class ProductionAndDutiesTests
         var root1 = C.Schema.HashTreeRoot(b1.Message);
         var d = AttestationDataProducer.Produce(chain, 1, 0);
         Assert.Equal(root1, d.BeaconBlockRoot);
-        Assert.Equal(new Checkpoint { Epoch = 0, Root = chain.GenesisBlockRoot }, d.Target);
+        Assert.Equal(new Checkpoint { Epoch = 0, Root = chain.GenesisBlockRoot!.Value }, d.Target);
         Assert.Equal(Interop.Genesis.CurrentJustifiedCheckpoint, d.Source); // genesis: epoch 0, zero root
         // Slot 8 is empty: the head is still block 1, which is also the epoch-1 boundary block.
         var d8 = AttestationDataProducer.Produce(chain, 8, 1);

@@ -238,13 +238,24 @@ public sealed class ChainConfig
     /// <summary>The SSZ schema of this preset (vector lengths and list limits from these values).</summary>
     public SszSchema Schema => _schema.Value;
 
-    /// <summary>Parses the spec's config YAML (a flat mapping); absent keys take <paramref name="baseConfig"/>'s values (mainnet when null).</summary>
+    /// <summary>
+    /// Parses the spec's config YAML (a flat mapping); absent keys take <paramref name="baseConfig"/>'s values
+    /// (when null: the preset named by a PRESET_BASE key, mainnet or minimal, else mainnet).
+    /// </summary>
     public static ChainConfig FromYaml(string yaml, ChainConfig? baseConfig = null)
     {
+        var parsed = ParseYaml(yaml);
+        if (baseConfig is null && parsed.TryGetValue("PRESET_BASE", out var presetBase))
+            baseConfig = presetBase.Trim('\'', '"') switch
+            {
+                "mainnet" => Mainnet,
+                "minimal" => Minimal,
+                _ => throw new ConfigException($"unknown PRESET_BASE '{presetBase}' (expected mainnet or minimal)"),
+            };
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (k, v) in (baseConfig ?? Mainnet)._raw) values[k] = v;
         values.Remove("CONFIG_NAME");
-        foreach (var (k, v) in ParseYaml(yaml)) values[k] = v;
+        foreach (var (k, v) in parsed) values[k] = v;
         return new ChainConfig(values);
     }
 

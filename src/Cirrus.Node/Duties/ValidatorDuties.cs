@@ -110,10 +110,10 @@ public static class ValidatorDuties
     /// <summary>The block root at slot <paramref name="dependentSlotEnd"/>-1 (the last block the duties depend on), or genesis.</summary>
     private static Bytes32 DependentRoot(BeaconChain chain, CachedBeaconState cs, ulong dependentSlotEnd)
     {
-        if (dependentSlotEnd == 0) return chain.GenesisBlockRoot;
+        if (dependentSlotEnd == 0) return chain.GenesisBlockRoot ?? chain.AnchorRoot;
         ulong slot = dependentSlotEnd - 1;
         if (slot < cs.State.Slot && cs.State.Slot <= slot + chain.Config.SlotsPerHistoricalRoot)
             return BeaconStateAccessors.GetBlockRootAtSlot(chain.Config, cs.State, slot);
-        return chain.CanonicalRootAt(slot) ?? chain.GenesisBlockRoot;
+        return chain.CanonicalRootAt(slot) ?? chain.AnchorRoot;
     }
 }

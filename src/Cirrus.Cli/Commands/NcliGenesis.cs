@@ -1,0 +1,30 @@
+using Cirrus.Consensus.Genesis;
+
+namespace Cirrus.Cli.Commands;
+
+/// <summary>`cirrus ncli interop-genesis`: the interop (mock-deposit) genesis state devnets start from.</summary>
+public sealed class NcliGenesis : ICliCommand
+{
+    /// <summary>Keep tool runs and devnets bounded: every validator costs a deposit signature.</summary>
+    public const ulong MaxValidators = 16384;
+
+    public string? Group => "ncli";
+    public string Name => "interop-genesis";
+    public string Summary => "write an interop genesis state (validators with the interop keys) for a devnet";
+    public string Usage => "--preset PRESET|CONFIG.yaml --validators N --genesis-time UNIX --out GENESIS.ssz";
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new CliArgs(args, ["preset", "validators", "genesis-time", "out"], []);
+        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
+        var config = NcliTransitionSupport.Preset(a.Required("preset"));
+        ulong n = a.ULong("validators");
+        if (n == 0 || n > MaxValidators) throw new CliException($"--validators must be between 1 and {MaxValidators}", 2);
+        ulong time = a.ULong("genesis-time");
+        string outPath = a.Required("out");
+        var state = InteropGenesis.CreateGenesisState(config, (int)n, time);
+        CliArgs.WriteFileAtomic(outPath, config.Schema.Serialize(state));
+        stdout.WriteLine($"{outPath}: {n} validators, genesis time {time}, genesis validators root {state.GenesisValidatorsRoot}");
+        return 0;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Cirrus.Integration.Tests;
+
+/// <summary>A `cirrus` child process (the real binary), its output captured, bounded in time.</summary>
+public sealed partial class NodeProcess : IDisposable
+{
+    private readonly Process _p;
+    private readonly StringBuilder _out = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public int Port => _port.Task.IsCompletedSuccessfully ? _port.Task.Result : throw new InvalidOperationException("not listening yet");
+    public HttpClient Http { get; private set; } = null!;
+    public string Output { get { lock (_out) return _out.ToString(); } }
+    public bool HasExited => _p.HasExited;
+    public int Pid => _p.Id;
+
+    /// <summary>The cirrus binary next to the test assembly (the CLI project is referenced).</summary>
+    public static string Binary => Path.Combine(AppContext.BaseDirectory, "cirrus.dll");
+
+    private NodeProcess(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Binary);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        _p = new Process { StartInfo = psi };
+        _p.OutputDataReceived += (_, e) => OnLine(e.Data);
+        _p.ErrorDataReceived += (_, e) => OnLine(e.Data);
+        _p.Exited += (_, _) => _port.TrySetException(new InvalidOperationException("the process exited before listening:\n" + Output));
+        _p.EnableRaisingEvents = true;
+        _p.Start();
+        _p.BeginOutputReadLine();
+        _p.BeginErrorReadLine();
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_out) _out.AppendLine(line);
+        var m = ListeningRegex().Match(line);
+        if (m.Success) _port.TrySetResult(int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [GeneratedRegex(@"REST API listening on http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex ListeningRegex();
+
+    /// <summary>Starts `cirrus ARGS` and waits until its REST API listens.</summary>
+    public static async Task<NodeProcess> StartAsync(IEnumerable<string> args, TimeSpan? timeout = null)
+    {
+        var n = new NodeProcess(args);
+        var t = await Task.WhenAny(n._port.Task, Task.Delay(timeout ?? TimeSpan.FromSeconds(90)));
+        if (t != n._port.Task || !n._port.Task.IsCompletedSuccessfully)
+        {
+            string output = n.Output;
+            n.Dispose();
+            throw new InvalidOperationException("the node did not start listening:\n" + output);
+        }
+        n.Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{n.Port}"), Timeout = TimeSpan.FromSeconds(30) };
+        return n;
+    }
+
+    /// <summary>Starts a process that is expected to exit (e.g. a bad flag); returns its code and output.</summary>
+    public static async Task<(int Code, string Output)> RunToExitAsync(IEnumerable<string> args, TimeSpan timeout)
+    {
+        using var n = new NodeProcess(args);
+        using var cts = new CancellationTokenSource(timeout);
+        await n._p.WaitForExitAsync(cts.Token);
+        n._p.WaitForExit();
+        return (n._p.ExitCode, n.Output);
+    }
+
+    /// <summary>SIGKILL: no chance to clean up.</summary>
+    public void Kill()
+    {
+        try { _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        _p.WaitForExit(10_000);
+    }
+
+    /// <summary>SIGTERM, then waits for a clean exit; returns the exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan timeout)
+    {
+        if (!_p.HasExited) Process.Start("kill", ["-TERM", _p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
+        using var cts = new CancellationTokenSource(timeout);
+        await _p.WaitForExitAsync(cts.Token);
+        _p.WaitForExit();
+        return _p.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        Http?.Dispose();
+        if (!_p.HasExited) Kill();
+        _p.Dispose();
+    }
+}

@@ -1,0 +1,202 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Cirrus.Consensus.Config;
+using Cirrus.Consensus.Types;
+using Cirrus.Node;
+using Cirrus.Node.Tests;
+using Cirrus.Ssz;
+using Cirrus.Storage;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Cirrus.Integration.Tests;
+
+/// <summary>
+/// A finalizing minimal-preset chain whose slots are all in the past, and a network directory
+/// (config.yaml + genesis.ssz) for `cirrus beacon-node --network-dir`.
+/// </summary>
+public sealed class PastChainFixture : IDisposable
+{
+    public const ulong LastSlot = 40;
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "cirrus-it-" + Guid.NewGuid().ToString("N"));
+    public string NetworkDir => Path.Combine(Root, "network");
+    public TestChainBuilder Builder { get; }
+    public ChainConfig Config => Builder.Config;
+
+    public PastChainFixture()
+    {
+        ulong genesis = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() - (LastSlot + 2) * ChainConfig.Minimal.SecondsPerSlot;
+        Builder = new TestChainBuilder(64, genesis).BuildTo(LastSlot, s => s % 9 == 0);
+        Directory.CreateDirectory(NetworkDir);
+        File.WriteAllText(Path.Combine(NetworkDir, "config.yaml"), "PRESET_BASE: minimal\nCONFIG_NAME: it-devnet\n");
+        File.WriteAllBytes(Path.Combine(NetworkDir, "genesis.ssz"), Config.Schema.Serialize(Builder.Genesis));
+    }
+
+    public string DataDir(string name) => Path.Combine(Root, name);
+
+    /// <summary>Head root and head-state finality of an uninterrupted in-process run over the given blocks.</summary>
+    public (Bytes32 Head, Checkpoint Justified, Checkpoint Finalized) Reference(IEnumerable<SignedBeaconBlock> blocks)
+    {
+        using var chain = new BeaconChain(Config, Builder.Genesis, null);
+        chain.OnTick((ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+        foreach (var b in blocks) chain.ImportBlock(b);
+        var s = chain.GetBlockState(chain.Head)!;
+        return (chain.Head, s.CurrentJustifiedCheckpoint, s.FinalizedCheckpoint);
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) : IClassFixture<PastChainFixture>
+{
+    private string[] NodeArgs(string dataDir, params string[] extra) =>
+        ["beacon-node", "--network-dir", f.NetworkDir, "--data-dir", dataDir, "--rest-port", "0", .. extra];
+
+    private static async Task PostBlock(HttpClient http, SignedBeaconBlock block, ChainConfig c)
+    {
+        using var content = new ByteArrayContent(c.Schema.Serialize(block));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var r = await http.PostAsync("/eth/v1/beacon/blocks", content);
+        if (r.StatusCode != HttpStatusCode.OK)
+            throw new InvalidOperationException($"block at slot {block.Message.Slot}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+    }
+
+    private static async Task<JsonElement> Data(HttpClient http, string path)
+    {
+        using var r = await http.GetAsync(path);
+        string body = await r.Content.ReadAsStringAsync();
+        Assert.True(r.IsSuccessStatusCode, $"{path}: {(int)r.StatusCode} {body}");
+        return JsonDocument.Parse(body).RootElement.GetProperty("data").Clone();
+    }
+
+    private static async Task<(Bytes32 Head, ulong Slot, Checkpoint Justified, Checkpoint Finalized)> HeadOf(HttpClient http)
+    {
+        var h = await Data(http, "/eth/v1/beacon/headers/head");
+        var fc = await Data(http, "/eth/v1/beacon/states/head/finality_checkpoints");
+        static Checkpoint Cp(JsonElement e) => new()
+        {
+            Epoch = ulong.Parse(e.GetProperty("epoch").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            Root = Bytes32.FromHex(e.GetProperty("root").GetString()!),
+        };
+        return (Bytes32.FromHex(h.GetProperty("root").GetString()!),
+            ulong.Parse(h.GetProperty("header").GetProperty("message").GetProperty("slot").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+            Cp(fc.GetProperty("current_justified")), Cp(fc.GetProperty("finalized")));
+    }
+
+    [Fact]
+    public async Task SigkilledTenTimesDuringImportTheNodeReopensAndEndsWhereAnUninterruptedRunDoes()
+    {
+        var reference = f.Reference(f.Builder.Blocks);
+        Assert.True(reference.Finalized.Epoch >= 2, $"the test chain should finalize (epoch {reference.Finalized.Epoch})");
+        string dataDir = f.DataDir("kill");
+        var rng = new Random(7);
+        ulong lastHeadSlot = 0;
+        int kills = 0;
+        for (int round = 0; round < 12 && kills < 10; round++)
+        {
+            using var node = await NodeProcess.StartAsync(NodeArgs(dataDir));
+            var (_, slot, _, _) = await HeadOf(node.Http);
+            Assert.True(slot >= lastHeadSlot, $"round {round}: head went back from slot {lastHeadSlot} to {slot}");
+            lastHeadSlot = slot;
+            var pending = f.Builder.Blocks.Where(b => b.Message.Slot > slot).ToList();
+            if (pending.Count == 0) break;
+            // Post the rest in the background and kill the node at a random moment meanwhile.
+            using var cts = new CancellationTokenSource();
+            var posting = Task.Run(async () =>
+            {
+                foreach (var b in pending)
+                {
+                    if (cts.IsCancellationRequested) return;
+                    await PostBlock(node.Http, b, f.Config);
+                }
+            });
+            await Task.WhenAny(posting, Task.Delay(rng.Next(30, 600)));
+            cts.Cancel();
+            node.Kill();
+            kills++;
+            try { await posting; } catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException) { }
+            // Every kill leaves a database that opens and checks out.
+            using (var store = BeaconStore.Open(Path.Combine(dataDir, "db"), f.Config.Schema))
+                Assert.Empty(store.CheckConsistency(decodeValues: false));
+        }
+        log.WriteLine($"{kills} kills; head slot before the last start: {lastHeadSlot}");
+        Assert.True(kills >= 3, $"only {kills} kills happened before the import finished");
+
+        using (var node = await NodeProcess.StartAsync(NodeArgs(dataDir)))
+        {
+            var (_, slot, _, _) = await HeadOf(node.Http);
+            foreach (var b in f.Builder.Blocks.Where(b => b.Message.Slot > slot)) await PostBlock(node.Http, b, f.Config);
+            var end = await HeadOf(node.Http);
+            Assert.Equal(reference.Head, end.Head);
+            Assert.Equal(reference.Justified, end.Justified);
+            Assert.Equal(reference.Finalized, end.Finalized);
+            Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains("stopped", node.Output);
+        }
+        using (var store = BeaconStore.Open(Path.Combine(dataDir, "db"), f.Config.Schema))
+        {
+            Assert.Empty(store.CheckConsistency(decodeValues: true));
+            Assert.Equal(reference.Head, store.Head!.Value.Root);
+        }
+    }
+
+    [Fact]
+    public async Task ASecondNodeStartedFromTheFirstByCheckpointUrlReachesTheSameHeadAndFinality()
+    {
+        var firstPart = f.Builder.Blocks.Where(b => b.Message.Slot <= 32).ToList();
+        using var a = await NodeProcess.StartAsync(NodeArgs(f.DataDir("cp-a")));
+        foreach (var b in firstPart) await PostBlock(a.Http, b, f.Config);
+        var aHead = await HeadOf(a.Http);
+        Assert.True(aHead.Finalized.Epoch >= 2, $"node A finalized epoch {aHead.Finalized.Epoch}");
+
+        // B has no genesis state at all: only A's finalized state and block.
+        string emptyNetwork = Path.Combine(f.Root, "network-no-genesis");
+        Directory.CreateDirectory(emptyNetwork);
+        File.Copy(Path.Combine(f.NetworkDir, "config.yaml"), Path.Combine(emptyNetwork, "config.yaml"), overwrite: true);
+        using var b2 = await NodeProcess.StartAsync(["beacon-node", "--network-dir", emptyNetwork, "--data-dir", f.DataDir("cp-b"),
+            "--rest-port", "0", "--checkpoint-url", $"http://127.0.0.1:{a.Port}"]);
+        Assert.Contains("checkpoint sync", b2.Output);
+        var bStart = await HeadOf(b2.Http);
+        Assert.Equal(aHead.Finalized.Root, bStart.Head);
+
+        // Both get the rest of the chain (no networking yet: the harness relays blocks).
+        foreach (var blk in f.Builder.Blocks.Where(x => x.Message.Slot > 32)) await PostBlock(a.Http, blk, f.Config);
+        var finSlot = (await Data(b2.Http, "/eth/v1/beacon/headers/head")).GetProperty("header").GetProperty("message").GetProperty("slot").GetString();
+        foreach (var blk in f.Builder.Blocks.Where(x => x.Message.Slot > ulong.Parse(finSlot!, System.Globalization.CultureInfo.InvariantCulture)))
+            await PostBlock(b2.Http, blk, f.Config);
+        var aEnd = await HeadOf(a.Http);
+        var bEnd = await HeadOf(b2.Http);
+        Assert.Equal(aEnd.Head, bEnd.Head);
+        Assert.Equal(aEnd.Justified, bEnd.Justified);
+        Assert.Equal(aEnd.Finalized, bEnd.Finalized);
+        Assert.Equal(f.Builder.HeadRoot, bEnd.Head);
+        // B never saw genesis: it says so rather than inventing it.
+        using var r = await b2.Http.GetAsync("/eth/v1/beacon/states/genesis/root");
+        Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task BadStartsFailWithOneClearLine()
+    {
+        var cases = new (string[] Args, string Expect)[]
+        {
+            (["beacon-node", "--network", "nope"], "unknown network"),
+            (["beacon-node", "--network", "minimal", "--network-dir", f.NetworkDir], "exactly one"),
+            (["beacon-node", "--network-dir", f.NetworkDir, "--rest-port", "70000"], "not a port"),
+            (["beacon-node", "--network-dir", f.NetworkDir, "--checkpoint-state", "x.ssz"], "go together"),
+            (["beacon-node", "--network", "medalla", "--data-dir", f.DataDir("medalla")], "no genesis state"),
+            (["beacon-node", "--network-dir", f.NetworkDir, "--data-dir", f.DataDir("badcp"), "--checkpoint-url", "http://127.0.0.1:1"], "error:"),
+        };
+        foreach (var (args, expect) in cases)
+        {
+            var (code, output) = await NodeProcess.RunToExitAsync(args, TimeSpan.FromSeconds(60));
+            Assert.True(code is 1 or 2, $"{string.Join(' ', args)}: exit {code}\n{output}");
+            Assert.Contains(expect, output);
+            Assert.DoesNotContain("   at ", output); // no stack trace
+        }
+    }
+}
