@@ -639,6 +639,7 @@ public sealed class BeaconChain : IDisposable
     /// </summary>
     public bool SubmitToForkChoice(Attestation attestation)
     {
+        FlushDeferredAttestations(); // new votes arrive every slot: the queue drains even without a caller per tick
         lock (_lock)
         {
             if (attestation.Data.Slot >= _store.GetCurrentSlot())

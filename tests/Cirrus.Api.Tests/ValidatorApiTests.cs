@@ -105,6 +105,15 @@ public class ValidatorApiTests(InteropApiFixture f) : IClassFixture<InteropApiFi
     [InlineData("POST", "/eth/v1/beacon/pool/voluntary_exits",
         "{\"message\":{\"epoch\":\"0\",\"validator_index\":\"1\"},\"signature\":\"0x" + Zero96 + "\"}", 400)]
     [InlineData("GET", "/eth/v1/beacon/pool/attestations?slot=x", null, 400)]
+    [InlineData("GET", "/eth/v1/validator/duties/proposer/18446744073709551615", null, 400)]
+    [InlineData("POST", "/eth/v1/validator/duties/attester/18446744073709551615", "[\"1\"]", 400)]
+    [InlineData("GET", "/eth/v1/beacon/states/head/committees?epoch=18446744073709551615", null, 400)]
+    [InlineData("GET", "/eth/v1/validator/attestation_data?slot=18446744073709551615&committee_index=0", null, 400)]
+    [InlineData("GET", "/eth/v1/validator/attestation_data?slot=1&committee_index=18446744073709551616", null, 400)]
+    [InlineData("POST", "/eth/v1/validator/beacon_committee_subscriptions",
+        "[{\"validator_index\":\"1\",\"committee_index\":\"0\",\"committees_at_slot\":\"2\",\"slot\":\"18446744073709551615\",\"is_aggregator\":false}]", 400)]
+    [InlineData("POST", "/eth/v1/beacon/pool/attestations",
+        "[{\"aggregation_bits\":\"0x01\",\"data\":{\"slot\":\"18446744073709551615\",\"index\":\"0\",\"beacon_block_root\":\"0x"+Zero32+"\",\"source\":{\"epoch\":\"0\",\"root\":\"0x"+Zero32+"\"},\"target\":{\"epoch\":\"0\",\"root\":\"0x"+Zero32+"\"}},\"signature\":\"0x"+Zero96+"\"}]", 400)]
     public async Task BadRequestsGetClientErrorsWithCodeAndMessage(string method, string path, string? body, int status)
     {
         var (code, json) = await Send(new HttpMethod(method), path, body);
