@@ -7,7 +7,6 @@ using Cirrus.Consensus.Transition;
 using Cirrus.Consensus.Types;
 using Cirrus.Crypto;
 using Cirrus.Node;
-using Cirrus.Node.Pools;
 using Cirrus.Ssz;
 
 namespace Cirrus.Api.Tests;
@@ -117,8 +116,8 @@ public class DevnetThroughApiTests
                 foreach (var duty in group.OrderBy(d => d.ValidatorCommitteeIndex))
                 {
                     var k = keyOf[duty.ValidatorIndex];
-                    var proof = Signer.Sign(k, Misc.ComputeSigningRoot(config, Misc.EpochRoot(slot), signer.Domain(config.DomainSelectionProof, epoch)));
-                    if (!AttestationChecks.IsAggregator(config, (int)duty.CommitteeLength, proof)) continue;
+                    var proof = Signer.Sign(k, ValidatorHelpers.SlotSigningRoot(config, slot, signer.Domain(config.DomainSelectionProof, epoch)));
+                    if (!ValidatorHelpers.IsAggregator(config, (int)duty.CommitteeLength, proof)) continue;
                     var data = dataByCommittee[duty.CommitteeIndex];
                     var aggregate = await client.GetAggregateAttestationAsync(config.Schema.HashTreeRoot(data), slot);
                     Assert.Equal((int)duty.CommitteeLength, aggregate.AggregationBits.PopCount()); // the whole committee, aggregated

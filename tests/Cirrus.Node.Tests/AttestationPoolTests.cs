@@ -63,6 +63,22 @@ public class AttestationPoolTests
         var a3 = Interop.Attest(cs, data, 3 % a1.AggregationBits.Count);
         pool.Add(a3); // joins the first disjoint aggregate: now 3 bits
         Assert.Equal(3, pool.GetAggregate(Interop.Config.Schema.HashTreeRoot(data), data.Slot)!.AggregationBits.PopCount());
+        Assert.Equal(3, pool.GetBestAggregate(data.Slot, data.Index)!.AggregationBits.PopCount());
+        Assert.Null(pool.GetBestAggregate(data.Slot, data.Index + 1));
+    }
+
+    [Fact]
+    public void IsAggregatorSelectsAboutOneInModuloOfLargeCommittees()
+    {
+        var c = Interop.Config;
+        var proofs = Enumerable.Range(0, 400).Select(i => Interop.Sign((ulong)(i % Interop.Count), MathHelpers.Hash(BitConverter.GetBytes(i)))).ToList();
+        // Small committees: every member aggregates (modulo 1).
+        Assert.All(proofs, p => Assert.True(AttestationChecks.IsAggregator(c, (int)c.TargetAggregatorsPerCommittee * 2 - 1, p)));
+        // A committee of 10 * TARGET: modulo 10, decided by the first 8 bytes of hash(proof), little-endian.
+        int length = (int)c.TargetAggregatorsPerCommittee * 10;
+        int selected = proofs.Count(p => ValidatorHelpers.IsAggregator(c, length, p));
+        Assert.Equal(proofs.Count(p => System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(MathHelpers.Hash(p.AsSpan()).AsSpan()) % 10 == 0), selected);
+        Assert.InRange(selected, 15, 70); // about 40 of 400
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Cirrus.Consensus.Config;
 using Cirrus.Consensus.Helpers;
 using Cirrus.Consensus.Signatures;
@@ -54,7 +53,7 @@ public static class AttestationChecks
         Run(() => BlockProcessing.IsValidIndexedAttestation(state, indexed, null));
         if (verifier is null) return;
         ulong epoch = Misc.ComputeEpochAtSlot(c, data.Slot);
-        var selectionRoot = Misc.ComputeSigningRoot(c, Misc.EpochRoot(data.Slot), BeaconStateAccessors.GetDomain(c, s, c.DomainSelectionProof, epoch));
+        var selectionRoot = ValidatorHelpers.SlotSigningRoot(c, data.Slot, BeaconStateAccessors.GetDomain(c, s, c.DomainSelectionProof, epoch));
         var outerRoot = Misc.ComputeSigningRoot(c, msg, BeaconStateAccessors.GetDomain(c, s, c.DomainAggregateAndProof, epoch));
         var attRoot = Misc.ComputeSigningRoot(c, data, BeaconStateAccessors.GetDomain(c, s, c.DomainBeaconAttester, data.Target.Epoch));
         var sets = new List<SignatureSet>
@@ -73,13 +72,9 @@ public static class AttestationChecks
             });
     }
 
-    /// <summary>spec (validator.md): is_aggregator, from the committee length and the selection proof.</summary>
-    public static bool IsAggregator(ChainConfig c, int committeeLength, Bytes96 selectionProof)
-    {
-        ulong modulo = Math.Max(1UL, (ulong)committeeLength / c.TargetAggregatorsPerCommittee);
-        var h = MathHelpers.Hash(selectionProof.AsSpan());
-        return BinaryPrimitives.ReadUInt64LittleEndian(h.AsSpan()) % modulo == 0;
-    }
+    /// <summary>spec (validator.md): is_aggregator; see <see cref="ValidatorHelpers.IsAggregator"/>.</summary>
+    public static bool IsAggregator(ChainConfig c, int committeeLength, Bytes96 selectionProof) =>
+        ValidatorHelpers.IsAggregator(c, committeeLength, selectionProof);
 
     private static IndexedAttestation Indexed(CachedBeaconState state, Attestation attestation)
     {

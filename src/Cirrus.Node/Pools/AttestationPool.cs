@@ -92,6 +92,22 @@ public sealed class AttestationPool(ChainConfig config)
         }
     }
 
+    /// <summary>The aggregate with the most bits among all data of a slot and committee, or null.</summary>
+    public Attestation? GetBestAggregate(ulong slot, ulong committeeIndex)
+    {
+        lock (_lock)
+        {
+            (AttestationData Data, Aggregate Agg)? best = null;
+            foreach (var e in _byData.Values)
+            {
+                if (e.Data.Slot != slot || e.Data.Index != committeeIndex) continue;
+                foreach (var a in e.Aggregates)
+                    if (best is null || a.Bits.PopCount() > best.Value.Agg.Bits.PopCount()) best = (e.Data, a);
+            }
+            return best is { } b ? ToAttestation(b.Data, b.Agg) : null;
+        }
+    }
+
     /// <summary>Every held aggregate, optionally only those of a slot and committee.</summary>
     public List<Attestation> GetAll(ulong? slot = null, ulong? committeeIndex = null)
     {
