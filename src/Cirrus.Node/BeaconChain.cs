@@ -620,28 +620,34 @@ public sealed class BeaconChain : IDisposable
     /// </summary>
     public (Bytes32 BlockRoot, CachedBeaconState State)? GetCanonicalState(ulong slot)
     {
+        Bytes32 blockRoot;
+        CachedBeaconState copy;
         lock (_lock)
         {
             var root = _store.GetAncestor(Head, slot);
             if (root is null) return null;
             var cs = _store.GetBlockState(root.Value);
             if (cs is null || cs.State.Slot > slot || slot - cs.State.Slot > MaxSlotsToAdvance) return null;
-            var copy = cs.Copy();
-            if (copy.State.Slot < slot) StateTransition.ProcessSlots(copy, slot);
-            return (root.Value, copy);
+            blockRoot = root.Value;
+            copy = cs.Copy();
         }
+        // Advancing is the costly part; the copy is private, so imports need not wait for it.
+        if (copy.State.Slot < slot) StateTransition.ProcessSlots(copy, slot);
+        return (blockRoot, copy);
     }
 
     /// <summary>
     /// Hands an already verified attestation to fork choice: now if its slot is past, otherwise
     /// queued until <see cref="FlushDeferredAttestations"/> runs in a later slot (fork choice only
-    /// counts attestations from the slot after theirs). Returns false when fork choice rejects it.
+    /// counts attestations from the slot after theirs; its AttestationEvent fires then too).
+    /// Returns false when fork choice rejects it.
     /// </summary>
     public bool SubmitToForkChoice(Attestation attestation)
     {
         FlushDeferredAttestations(); // new votes arrive every slot: the queue drains even without a caller per tick
         lock (_lock)
         {
+            TickToNow();
             if (attestation.Data.Slot >= _store.GetCurrentSlot())
             {
                 // Bounded: if no one flushes, the oldest give way.
@@ -659,6 +665,7 @@ public sealed class BeaconChain : IDisposable
         List<Attestation> due;
         lock (_lock)
         {
+            TickToNow();
             ulong now = _store.GetCurrentSlot();
             due = _deferredForkChoice.Where(a => a.Data.Slot < now).ToList();
             _deferredForkChoice.RemoveAll(a => a.Data.Slot < now);
