@@ -94,7 +94,7 @@ public sealed partial class BeaconApi
         AttestationChecks.VerifyAttestation(state, att, _chain.SignatureVerifier);
         _chain.Attestations.Prune(now);
         _chain.Attestations.Add(att);
-        _chain.SubmitToForkChoice(att);
+        _chain.OnVerifiedAttestation(att);
         return true;
     }
 }

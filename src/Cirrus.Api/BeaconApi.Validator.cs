@@ -189,7 +189,7 @@ public sealed partial class BeaconApi
         AttestationChecks.VerifyAggregateAndProof(state, signed, _chain.SignatureVerifier);
         _chain.Attestations.Prune(now);
         _chain.Attestations.Add(signed.Message.Aggregate);
-        _chain.SubmitToForkChoice(signed.Message.Aggregate);
+        _chain.OnVerifiedAttestation(signed.Message.Aggregate);
         return true;
     }
 

@@ -637,12 +637,12 @@ public sealed class BeaconChain : IDisposable
     }
 
     /// <summary>
-    /// Hands an already verified attestation to fork choice: now if its slot is past, otherwise
+    /// Hands an attestation whose signature the caller verified to fork choice: now if its slot is past, otherwise
     /// queued until <see cref="FlushDeferredAttestations"/> runs in a later slot (fork choice only
     /// counts attestations from the slot after theirs; its AttestationEvent fires then too).
     /// Returns false when fork choice rejects it.
     /// </summary>
-    public bool SubmitToForkChoice(Attestation attestation)
+    public bool OnVerifiedAttestation(Attestation attestation)
     {
         FlushDeferredAttestations(); // new votes arrive every slot: the queue drains even without a caller per tick
         lock (_lock)
@@ -673,20 +673,25 @@ public sealed class BeaconChain : IDisposable
         foreach (var a in due) TryForkChoice(a);
     }
 
+    /// <summary>OnAttestation without re-checking the signature: callers verified it already (BLS is the cost).</summary>
     private bool TryForkChoice(Attestation attestation)
     {
-        try
+        var events = new List<ChainEvent>();
+        lock (_lock)
         {
-            OnAttestation(attestation);
-            return true;
+            TickToNow();
+            try
+            {
+                _store.OnAttestation(attestation, null);
+            }
+            catch (Exception e) when (e is ForkChoiceException or StateTransitionException)
+            {
+                return false;
+            }
+            events.Add(new AttestationEvent(attestation));
+            UpdateHead(events);
         }
-        catch (ForkChoiceException)
-        {
-            return false;
-        }
-        catch (StateTransitionException)
-        {
-            return false;
-        }
+        Raise(events);
+        return true;
     }
 }
