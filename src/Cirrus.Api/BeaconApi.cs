@@ -224,6 +224,8 @@ public sealed partial class BeaconApi : IAsyncDisposable
         }));
         MapNode();
         MapEvents();
+        MapPool();
+        MapValidator();
         _app.MapFallback((RequestDelegate)(c => Handle(c, () => throw ApiError.NotFound($"no such endpoint: {c.Request.Method} {c.Request.Path}"))));
     }
 

@@ -588,4 +588,110 @@ public sealed class BeaconChain : IDisposable
     }
 
     public void Dispose() => _db?.Dispose();
+
+    // --- block production support ---
+
+    private Pools.AttestationPool? _attestationPool;
+    private Pools.OperationPool? _operationPool;
+    private readonly List<Attestation> _deferredForkChoice = [];
+
+    /// <summary>Current-slot attestations queued for fork choice at most.</summary>
+    public const int MaxDeferredAttestations = 1 << 16;
+
+    /// <summary>Verified attestations waiting for blocks (created on first use).</summary>
+    public Pools.AttestationPool Attestations =>
+        LazyInitializer.EnsureInitialized(ref _attestationPool, () => new Pools.AttestationPool(Config));
+
+    /// <summary>Slashings and exits waiting for blocks, checked with the chain's signature verifier.</summary>
+    public Pools.OperationPool Operations =>
+        LazyInitializer.EnsureInitialized(ref _operationPool, () => new Pools.OperationPool(Config, _verifier));
+
+    /// <summary>The chain's signature verifier (null when the chain checks no signatures).</summary>
+    public ISignatureVerifier? SignatureVerifier => _verifier;
+
+    /// <summary>How far past its block a state is advanced for production, duties and attestation data.</summary>
+    public ulong MaxSlotsToAdvance => 4 * Config.SlotsPerEpoch;
+
+    /// <summary>
+    /// The canonical block at or before <paramref name="slot"/> (on the head chain) and a copy of its
+    /// state advanced through empty slots to <paramref name="slot"/>, with the state's caches. For a
+    /// slot after the head this is the head state advanced. Null when the state is not held or the
+    /// slot is more than <see cref="MaxSlotsToAdvance"/> past that block.
+    /// </summary>
+    public (Bytes32 BlockRoot, CachedBeaconState State)? GetCanonicalState(ulong slot)
+    {
+        Bytes32 blockRoot;
+        CachedBeaconState copy;
+        lock (_lock)
+        {
+            var root = _store.GetAncestor(Head, slot);
+            if (root is null) return null;
+            var cs = _store.GetBlockState(root.Value);
+            if (cs is null || cs.State.Slot > slot || slot - cs.State.Slot > MaxSlotsToAdvance) return null;
+            blockRoot = root.Value;
+            copy = cs.Copy();
+        }
+        // Advancing is the costly part; the copy is private, so imports need not wait for it.
+        if (copy.State.Slot < slot) StateTransition.ProcessSlots(copy, slot);
+        return (blockRoot, copy);
+    }
+
+    /// <summary>
+    /// Hands an attestation whose signature the caller verified to fork choice: now if its slot is past, otherwise
+    /// queued until <see cref="FlushDeferredAttestations"/> runs in a later slot (fork choice only
+    /// counts attestations from the slot after theirs; its AttestationEvent fires then too).
+    /// Returns false when fork choice rejects it.
+    /// </summary>
+    public bool OnVerifiedAttestation(Attestation attestation)
+    {
+        FlushDeferredAttestations(); // new votes arrive every slot: the queue drains even without a caller per tick
+        lock (_lock)
+        {
+            TickToNow();
+            if (attestation.Data.Slot >= _store.GetCurrentSlot())
+            {
+                // Bounded: if no one flushes, the oldest give way.
+                if (_deferredForkChoice.Count >= MaxDeferredAttestations) _deferredForkChoice.RemoveAt(0);
+                _deferredForkChoice.Add(attestation);
+                return true;
+            }
+        }
+        return TryForkChoice(attestation);
+    }
+
+    /// <summary>Applies queued attestations whose slot has passed; call once per slot (e.g. after OnTick).</summary>
+    public void FlushDeferredAttestations()
+    {
+        List<Attestation> due;
+        lock (_lock)
+        {
+            TickToNow();
+            ulong now = _store.GetCurrentSlot();
+            due = _deferredForkChoice.Where(a => a.Data.Slot < now).ToList();
+            _deferredForkChoice.RemoveAll(a => a.Data.Slot < now);
+        }
+        foreach (var a in due) TryForkChoice(a);
+    }
+
+    /// <summary>OnAttestation without re-checking the signature: callers verified it already (BLS is the cost).</summary>
+    private bool TryForkChoice(Attestation attestation)
+    {
+        var events = new List<ChainEvent>();
+        lock (_lock)
+        {
+            TickToNow();
+            try
+            {
+                _store.OnAttestation(attestation, null);
+            }
+            catch (Exception e) when (e is ForkChoiceException or StateTransitionException)
+            {
+                return false;
+            }
+            events.Add(new AttestationEvent(attestation));
+            UpdateHead(events);
+        }
+        Raise(events);
+        return true;
+    }
 }

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text.Json;
+using Cirrus.Api.Types;
+using Cirrus.Consensus.Helpers;
+using Cirrus.Consensus.Transition;
+using Cirrus.Consensus.Types;
+using Cirrus.Node;
+using Cirrus.Node.Duties;
+using Cirrus.Node.Pools;
+using Cirrus.Node.Production;
+using Cirrus.Ssz;
+using Microsoft.AspNetCore.Http;
+
+namespace Cirrus.Api;
+
+// validator/* and beacon/states/{state_id}/committees: what a validator client needs.
+public sealed partial class BeaconApi
+{
+    /// <summary>Subscriptions from validator/beacon_committee_subscriptions, for the networking layer to act on.</summary>
+    public CommitteeSubscriptions Subscriptions { get; } = new();
+
+    private const int MaxDutyIndices = 1 << 16;
+
+    private void MapValidator()
+    {
+        Get("/eth/v1/beacon/states/{state_id}/committees", c =>
+        {
+            var cs = NodeCall(() => new CachedBeaconState(_chain.Config, State(c)));
+            ulong stateEpoch = cs.CurrentEpoch;
+            ulong epoch = QueryUInt(c, "epoch") ?? stateEpoch;
+            if (epoch + 1 < stateEpoch || epoch > stateEpoch + 1)
+                throw ApiError.BadRequest($"epoch {epoch} is not within one epoch of the state's epoch {stateEpoch}");
+            ulong? index = QueryUInt(c, "index");
+            ulong? slot = QueryUInt(c, "slot");
+            ulong spe = _chain.Config.SlotsPerEpoch;
+            if (slot is { } sl && sl / spe != epoch) throw ApiError.BadRequest($"slot {sl} is not in epoch {epoch}");
+            var shuffling = NodeCall(() => cs.GetShuffling(epoch));
+            if (index is { } ix && ix >= shuffling.CommitteesPerSlot)
+                throw ApiError.BadRequest($"committee index {ix} is not below {shuffling.CommitteesPerSlot}");
+            var committees = new List<BeaconCommittee>();
+            for (ulong s = epoch * spe; s < (epoch + 1) * spe; s++)
+            {
+                if (slot is { } only && s != only) continue;
+                for (ulong ci = 0; ci < shuffling.CommitteesPerSlot; ci++)
+                {
+                    if (index is { } onlyIndex && ci != onlyIndex) continue;
+                    var members = shuffling.Committee(s, ci);
+                    var list = new List<ulong>(members.Length);
+                    foreach (int m in members) list.Add((ulong)m);
+                    committees.Add(new BeaconCommittee { Index = ci, Slot = s, Validators = list });
+                }
+            }
+            return Data(w => ApiJson.WriteList(w, Schema.Get<BeaconCommittee>(), committees));
+        });
+
+        // Late-2020 clients asked with GET ?index=1,2; the v1 API settled on POST with a JSON array.
+        Get("/eth/v1/validator/duties/attester/{epoch}", c =>
+            AttesterDuties(RouteUInt(c, "epoch"), QueryList(c, "index").Select(ParseIndex).ToList()));
+        Post("/eth/v1/validator/duties/attester/{epoch}", async c =>
+        {
+            ulong epoch = RouteUInt(c, "epoch");
+            using var doc = await ReadJsonBody(c);
+            var arr = RequireArray(doc);
+            if (arr.GetArrayLength() > MaxDutyIndices) throw ApiError.BadRequest($"too many validator indices (at most {MaxDutyIndices})");
+            var indices = new List<ulong>();
+            foreach (var e in arr.EnumerateArray())
+            {
+                try { indices.Add(SszSchema.UInt64.ReadJson(e)); }
+                catch (SszException) { throw ApiError.BadRequest($"invalid validator index {e.GetRawText()}"); }
+            }
+            return AttesterDuties(epoch, indices);
+        });
+        Get("/eth/v1/validator/duties/proposer/{epoch}", c =>
+        {
+            ulong epoch = RouteUInt(c, "epoch");
+            var (dependent, duties) = NodeCall(() => ValidatorDuties.GetProposerDuties(_chain, epoch));
+            var items = duties.Select(d => new ProposerDuty { Pubkey = d.Pubkey, ValidatorIndex = d.ValidatorIndex, Slot = d.Slot });
+            return DutiesResult(dependent, w => ApiJson.WriteList(w, Schema.Get<ProposerDuty>(), items));
+        });
+
+        Get("/eth/v1/validator/blocks/{slot}", c =>
+        {
+            ulong slot = RouteUInt(c, "slot");
+            var reveal = ParseHex(c.Request.Query["randao_reveal"], "randao_reveal", Bytes96.FromHex);
+            string? g = c.Request.Query["graffiti"];
+            var graffiti = string.IsNullOrEmpty(g) ? default : ParseHex(g, "graffiti", Bytes32.FromHex);
+            var block = NodeCall(() => BlockProducer.Produce(_chain, slot, reveal, graffiti));
+            return Data(w => Schema.Get<BeaconBlock>().WriteJson(w, block));
+        });
+        Get("/eth/v1/validator/attestation_data", c =>
+        {
+            ulong slot = RequiredQueryUInt(c, "slot");
+            ulong index = RequiredQueryUInt(c, "committee_index");
+            var data = NodeCall(() => AttestationDataProducer.Produce(_chain, slot, index));
+            return Data(w => Schema.Get<AttestationData>().WriteJson(w, data));
+        });
+        Get("/eth/v1/validator/aggregate_attestation", c =>
+        {
+            var root = ParseHex(c.Request.Query["attestation_data_root"], "attestation_data_root", Bytes32.FromHex);
+            ulong slot = RequiredQueryUInt(c, "slot");
+            var agg = _chain.Attestations.GetAggregate(root, slot)
+                ?? throw ApiError.NotFound($"no attestation with data root {root} at slot {slot}");
+            return Data(w => Schema.Get<Attestation>().WriteJson(w, agg));
+        });
+        Post("/eth/v1/validator/aggregate_and_proofs", async c =>
+        {
+            using var doc = await ReadJsonBody(c);
+            var items = RequireArray(doc);
+            var type = Schema.Get<SignedAggregateAndProof>();
+            var failures = new List<IndexedError>();
+            CachedBeaconState? state = null;
+            int i = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                try
+                {
+                    var signed = type.ReadJson(item);
+                    state ??= CurrentState();
+                    NodeCall(() => AcceptAggregate(state, signed));
+                }
+                catch (Exception e) when (e is ApiError or SszException)
+                {
+                    failures.Add(new IndexedError(i, e.Message));
+                }
+                i++;
+            }
+            return failures.Count == 0 ? Ok() : Failures("some aggregates were not accepted", failures);
+        });
+        Post("/eth/v1/validator/beacon_committee_subscriptions", async c =>
+        {
+            using var doc = await ReadJsonBody(c);
+            var items = RequireArray(doc);
+            var type = Schema.Get<BeaconCommitteeSubscription>();
+            var accepted = new List<CommitteeSubscription>();
+            var state = CurrentState();
+            ulong now = _chain.CurrentSlot;
+            int i = 0;
+            foreach (var item in items.EnumerateArray())
+            {
+                BeaconCommitteeSubscription sub;
+                try { sub = type.ReadJson(item); }
+                catch (SszException e) { throw ApiError.BadRequest($"subscription {i}: {e.Message}"); }
+                accepted.Add(CheckSubscription(state, now, sub, i));
+                i++;
+            }
+            foreach (var s in accepted) Subscriptions.Add(s);
+            Subscriptions.Prune(now);
+            return Ok();
+        });
+    }
+
+    private static ulong ParseIndex(string s) =>
+        ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : throw ApiError.BadRequest($"invalid validator index '{s}'");
+
+    private ApiResult AttesterDuties(ulong epoch, List<ulong> indices)
+    {
+        var (dependent, duties) = NodeCall(() => ValidatorDuties.GetAttesterDuties(_chain, epoch, indices));
+        var items = duties.Select(d => new AttesterDuty
+        {
+            Pubkey = d.Pubkey, ValidatorIndex = d.ValidatorIndex, CommitteeIndex = d.CommitteeIndex, CommitteeLength = d.CommitteeLength,
+            CommitteesAtSlot = d.CommitteesAtSlot, ValidatorCommitteeIndex = d.ValidatorCommitteeIndex, Slot = d.Slot,
+        });
+        return DutiesResult(dependent, w => ApiJson.WriteList(w, Schema.Get<AttesterDuty>(), items));
+    }
+
+    private static ApiResult DutiesResult(Bytes32 dependentRoot, Action<Utf8JsonWriter> write)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms))
+        {
+            w.WriteStartObject();
+            w.WriteString("dependent_root", dependentRoot.ToString());
+            w.WritePropertyName("data");
+            write(w);
+            w.WriteEndObject();
+        }
+        return new ApiResult(200, ms.ToArray(), "application/json");
+    }
+
+    /// <summary>Checks a signed aggregate against <paramref name="state"/> and adds its aggregate to the pool and fork choice.</summary>
+    private bool AcceptAggregate(CachedBeaconState state, SignedAggregateAndProof signed)
+    {
+        var d = signed.Message.Aggregate.Data;
+        ulong now = _chain.CurrentSlot;
+        if (d.Slot > now) throw new NodeRequestException($"aggregate slot {d.Slot} is in the future (current slot {now})");
+        if (d.Slot + _chain.Config.SlotsPerEpoch < now) throw new NodeRequestException($"aggregate slot {d.Slot} is too old to be included");
+        if (_chain.GetBlock(d.BeaconBlockRoot) is null) throw new NodeRequestException($"unknown beacon block root {d.BeaconBlockRoot}");
+        if (_chain.GetBlock(d.Target.Root) is null) throw new NodeRequestException($"unknown target root {d.Target.Root}");
+        AttestationChecks.VerifyAggregateAndProof(state, signed, _chain.SignatureVerifier);
+        _chain.Attestations.Prune(now);
+        _chain.Attestations.Add(signed.Message.Aggregate);
+        _chain.OnVerifiedAttestation(signed.Message.Aggregate);
+        return true;
+    }
+
+    private CommitteeSubscription CheckSubscription(CachedBeaconState state, ulong now, BeaconCommitteeSubscription sub, int i)
+    {
+        var c = _chain.Config;
+        if (sub.ValidatorIndex >= (ulong)state.State.Validators.Count)
+            throw ApiError.BadRequest($"subscription {i}: validator {sub.ValidatorIndex} does not exist");
+        ulong epoch = Misc.ComputeEpochAtSlot(c, sub.Slot);
+        if (sub.Slot + c.SlotsPerEpoch < now || epoch > state.CurrentEpoch + 1)
+            throw ApiError.BadRequest($"subscription {i}: slot {sub.Slot} is not in the previous, current or next epoch");
+        ulong committees = NodeCall(() => state.GetShuffling(epoch).CommitteesPerSlot);
+        if (sub.CommitteesAtSlot != committees)
+            throw ApiError.BadRequest($"subscription {i}: committees_at_slot is {sub.CommitteesAtSlot}, the state has {committees}");
+        if (sub.CommitteeIndex >= committees)
+            throw ApiError.BadRequest($"subscription {i}: committee index {sub.CommitteeIndex} is not below {committees}");
+        return new CommitteeSubscription(sub.ValidatorIndex, sub.Slot, sub.CommitteeIndex, sub.CommitteesAtSlot, sub.IsAggregator);
+    }
+}

@@ -1,0 +1,117 @@
+using Cirrus.Consensus.Helpers;
+using Cirrus.Consensus.Transition;
+using Cirrus.Consensus.Transition.Block;
+using Cirrus.Consensus.Types;
+using Cirrus.Ssz;
+
+namespace Cirrus.Node.Production;
+
+/// <summary>
+/// Builds unsigned blocks for validator/blocks/{slot} (spec: validator.md "Block proposal") on the
+/// chain's head, packing the pools' operations. Errors are <see cref="NodeRequestException"/>.
+/// </summary>
+public static class BlockProducer
+{
+    /// <summary>
+    /// An unsigned block for <paramref name="slot"/> on the current head, with its state_root
+    /// filled in. The RANDAO reveal is checked against the slot's proposer (when the chain checks
+    /// signatures). The slot must be after the head block and at most one slot past the clock.
+    /// </summary>
+    public static BeaconBlock Produce(BeaconChain chain, ulong slot, Bytes96 randaoReveal, Bytes32 graffiti)
+    {
+        var c = chain.Config;
+        chain.FlushDeferredAttestations();
+        ulong current = chain.CurrentSlot;
+        if (slot > current + 1)
+            throw new NodeRequestException($"slot {slot} is in the future (the node's current slot is {current})");
+        var headRoot = chain.Head;
+        var headBlock = chain.GetBlock(headRoot) ?? throw new NodeRequestException("the head block is not held");
+        ulong headSlot = headBlock.Message.Slot;
+        if (slot <= headSlot)
+            throw new NodeRequestException($"slot {slot} is not after the head block's slot {headSlot}");
+        if (slot - headSlot > chain.MaxSlotsToAdvance)
+            throw new NodeRequestException($"slot {slot} is too far past the head block's slot {headSlot} (at most {chain.MaxSlotsToAdvance})");
+        var at = chain.GetCanonicalState(slot) ?? throw new NodeRequestException($"no state to build slot {slot} on");
+        if (at.BlockRoot != headRoot) throw new NodeRequestException("the head changed while building; try again");
+        var state = at.State;
+
+        ulong proposer;
+        try
+        {
+            proposer = state.GetBeaconProposerIndex();
+        }
+        catch (StateTransitionException e)
+        {
+            throw new NodeRequestException(e.Message);
+        }
+        if (chain.SignatureVerifier is { } verifier)
+        {
+            var root = Misc.ComputeSigningRoot(c, Misc.EpochRoot(state.CurrentEpoch),
+                BeaconStateAccessors.GetDomain(c, state.State, c.DomainRandao));
+            if (!verifier.Verify(state.State.Validators[(int)proposer].Pubkey, root, randaoReveal))
+                throw new NodeRequestException($"the RANDAO reveal is not validator {proposer}'s signature of epoch {state.CurrentEpoch}");
+        }
+
+        var s = state.State;
+        // There is no eth1 follower yet: vote for the eth1 data the state already has. That never
+        // changes the state's eth1_data, so the deposit count stays what genesis set.
+        var eth1Vote = c.Schema.Copy(s.Eth1Data);
+        // Deposits need proofs from the deposit contract's tree, which only an eth1 follower has. On
+        // a devnet every genesis deposit is processed (eth1_deposit_index == eth1_data.deposit_count);
+        // otherwise process_operations demands deposits this node cannot supply.
+        if (s.Eth1DepositIndex < s.Eth1Data.DepositCount)
+            throw new NodeRequestException(
+                $"the state expects deposits {s.Eth1DepositIndex}..{s.Eth1Data.DepositCount - 1}, and this node has no eth1 deposit data to include them");
+
+        chain.Attestations.Prune(current);
+        var (proposerSlashings, attesterSlashings, exits) = chain.Operations.SelectForBlock(state);
+        var attestations = CheckedAttestations(state, chain.Attestations.SelectForBlock(state));
+
+        var block = new BeaconBlock
+        {
+            Slot = slot,
+            ProposerIndex = proposer,
+            ParentRoot = headRoot,
+            Body = new BeaconBlockBody
+            {
+                RandaoReveal = randaoReveal,
+                Eth1Data = eth1Vote,
+                Graffiti = graffiti,
+                ProposerSlashings = proposerSlashings,
+                AttesterSlashings = attesterSlashings,
+                Attestations = attestations,
+                VoluntaryExits = exits,
+            },
+        };
+        try
+        {
+            // The pools' copies are the node's; the post-state root comes from this state.
+            BlockProcessing.ProcessBlock(state, block, null);
+            block.StateRoot = state.HashTreeRoot();
+        }
+        catch (StateTransitionException e)
+        {
+            throw new NodeRequestException($"the built block does not apply to the head state: {e.Message}");
+        }
+        return block;
+    }
+
+    /// <summary>Keeps the attestations process_attestation accepts, applied in order to a scratch copy.</summary>
+    private static List<Attestation> CheckedAttestations(CachedBeaconState state, List<Attestation> selected)
+    {
+        var scratch = state.Copy();
+        var kept = new List<Attestation>(selected.Count);
+        foreach (var a in selected)
+        {
+            try
+            {
+                BlockProcessing.ProcessAttestation(scratch, a, null);
+                kept.Add(a);
+            }
+            catch (StateTransitionException)
+            {
+            }
+        }
+        return kept;
+    }
+}
