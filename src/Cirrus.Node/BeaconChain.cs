@@ -279,6 +279,7 @@ public sealed class BeaconChain : IDisposable
             UpdateHead(events);
         }
         Raise(events);
+        FlushDeferredAttestations(); // votes from the slot that just ended now count
     }
 
     /// <summary>Imports a block now; throws <see cref="BlockImportException"/> if it cannot be.</summary>
