@@ -62,6 +62,7 @@ public sealed class BeaconChain : IDisposable
     private readonly BeaconStore? _db;
     private readonly Func<DateTimeOffset>? _clock;
     private readonly Action<string> _log;
+    private Bytes32 _storedHead; // the head the store holds (saves a synced write per block)
 
     public ChainConfig Config { get; }
     /// <summary>The genesis state, when the chain started from genesis (null after a checkpoint start).</summary>
@@ -168,6 +169,7 @@ public sealed class BeaconChain : IDisposable
             _db.Initialize(new GenesisInfo(GenesisTime, GenesisValidatorsRoot),
                 new ForkChoiceAnchor(root, Config.Schema.HashTreeRoot(anchorState), anchorState.Slot, _store.FinalizedCheckpoint.Copy()),
                 block, anchorState);
+            _storedHead = root;
         }
         TickToNow();
     }
@@ -235,6 +237,7 @@ public sealed class BeaconChain : IDisposable
             replayed++;
         }
         Head = _store.GetHead();
+        _storedHead = db.Head!.Value.Root;
         _log($"resumed from {db.Path}: finalized epoch {fin.Epoch}, {replayed} blocks replayed, head {Head} at slot {SlotOf(Head)}");
     }
 
@@ -424,6 +427,7 @@ public sealed class BeaconChain : IDisposable
             bool snapshot = epoch > parentEpoch && epoch % SnapshotEveryEpochs == 0;
             _db.ImportBlock(new BlockImport(root, block, snapshot ? post : null,
                 new HeadUpdate(newHead, _store.JustifiedCheckpoint.Copy(), _store.FinalizedCheckpoint.Copy())));
+            _storedHead = newHead;
         }
         events.Add(new BlockEvent(block.Message.Slot, root));
         if (_store.FinalizedCheckpoint.Epoch > finalizedBefore)
@@ -470,7 +474,12 @@ public sealed class BeaconChain : IDisposable
                 _blocks.GetValueOrDefault(old)?.Message.StateRoot ?? default, newStateRoot, Misc.ComputeEpochAtSlot(Config, newSlot)));
         }
         events.Add(new HeadEvent(newSlot, newHead, newStateRoot, epochTransition));
-        _db?.UpdateHead(new HeadUpdate(newHead, _store.JustifiedCheckpoint.Copy(), _store.FinalizedCheckpoint.Copy()));
+        if (_db is not null && newHead != _storedHead)
+        {
+            // Written with the block when an import moved it; otherwise (votes, ticks) here.
+            _db.UpdateHead(new HeadUpdate(newHead, _store.JustifiedCheckpoint.Copy(), _store.FinalizedCheckpoint.Copy()));
+            _storedHead = newHead;
+        }
     }
 
     private void Raise(List<ChainEvent> events)

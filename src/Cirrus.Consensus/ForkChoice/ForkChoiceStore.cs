@@ -110,6 +110,7 @@ public sealed class ForkChoiceStore
 
         var state = parentState.Copy();
         StateTransition.Apply(state, signedBlock, verifier, validateResult: true);
+        parentState.ReleaseHashCache(); // the child carries it on; a second child (a fork) rebuilds it
         var s = state.State;
         _proto.OnBlock(root, block.ParentRoot, block.Slot, s.CurrentJustifiedCheckpoint, s.FinalizedCheckpoint);
         _blockStates[root] = state;

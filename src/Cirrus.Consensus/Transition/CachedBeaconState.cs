@@ -132,6 +132,9 @@ public sealed class CachedBeaconState
         };
     }
 
+    /// <summary>Frees the incremental-hashing caches (megabytes for large registries); the next root is computed afresh.</summary>
+    public void ReleaseHashCache() => _hasher = null;
+
     /// <summary>hash_tree_root(state), re-hashing only what changed since the previous call.</summary>
     public Bytes32 HashTreeRoot() => (_hasher ??= new StateHasher(Config)).HashTreeRoot(State);
 
