@@ -28,6 +28,9 @@ public class BeaconApiClientTests(ApiFixture f) : IClassFixture<ApiFixture>
         Assert.Equal(2, vals.Count);
         Assert.Contains(vals, v => v.Index == 5 && v.Validator.Pubkey == key && v.Status == "active_ongoing");
         Assert.Contains(vals, v => v.Index == 2 && v.Balance == f.Chain.GenesisState!.Balances[2]);
+        var balances = await c.GetValidatorBalancesAsync("genesis", ["1", "3"]);
+        Assert.Equal(new ulong[] { 1, 3 }, balances.Select(b => b.Index));
+        Assert.Equal(f.Chain.GenesisState!.Balances[3], balances[1].Balance);
         var spec = await c.GetSpecAsync();
         Assert.Equal("8", spec["SLOTS_PER_EPOCH"]);
         var sync = await c.GetSyncingAsync();

@@ -38,6 +38,17 @@ public class ProductionAndDutiesTests
     }
 
     [Fact]
+    public void ProductionRefusesWhenTheStateExpectsDepositsItCannotProve()
+    {
+        var genesis = C.Schema.Copy(Interop.Genesis);
+        genesis.Eth1Data.DepositCount += 2; // two deposits the node has no eth1 data for
+        var chain = new BeaconChain(C, genesis, null);
+        Interop.TickTo(chain, 1);
+        var e = Assert.Throws<NodeRequestException>(() => BlockProducer.Produce(chain, 1, Interop.RandaoReveal(chain, 1), default));
+        Assert.Contains("no eth1 deposit data", e.Message);
+    }
+
+    [Fact]
     public void AttesterDutiesPlaceEveryActiveValidatorOnceAsTheCommitteesDo()
     {
         var chain = Interop.NewChain();

@@ -210,9 +210,10 @@ public sealed class AttestationPool(ChainConfig config)
     private static int NewBits(Dictionary<(ulong, ulong), Bitlist> covered, AttestationData d, Bitlist bits)
     {
         if (!covered.TryGetValue((d.Slot, d.Index), out var have) || have.Count != bits.Count) return bits.PopCount();
+        var x = bits.Bytes;
+        var y = have.Bytes;
         int n = 0;
-        for (int i = 0; i < bits.Count; i++)
-            if (bits[i] && !have[i]) n++;
+        for (int i = 0; i < x.Length; i++) n += System.Numerics.BitOperations.PopCount((uint)(x[i] & ~y[i] & 0xff));
         return n;
     }
 

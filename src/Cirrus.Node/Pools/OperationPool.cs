@@ -49,7 +49,7 @@ public sealed class OperationPool(ChainConfig config, ISignatureVerifier? verifi
     /// <summary>
     /// The operations for a block on <paramref name="state"/> (advanced to the block's slot; not
     /// modified): each applied in block order to a scratch copy, kept when it still applies, up to
-    /// the MAX_* limits. Operations that no longer apply anywhere (already included) are dropped.
+    /// the MAX_* limits. Operations that conflict with an earlier pick are left out (not removed).
     /// </summary>
     public (List<ProposerSlashing> ProposerSlashings, List<AttesterSlashing> AttesterSlashings, List<SignedVoluntaryExit> Exits)
         SelectForBlock(CachedBeaconState state)

@@ -64,6 +64,7 @@ public static class BlockProducer
                 $"the state expects deposits {s.Eth1DepositIndex}..{s.Eth1Data.DepositCount - 1}, and this node has no eth1 deposit data to include them");
 
         chain.Attestations.Prune(current);
+        chain.Operations.Prune(state); // included or moot by now
         var (proposerSlashings, attesterSlashings, exits) = chain.Operations.SelectForBlock(state);
         var attestations = CheckedAttestations(state, chain.Attestations.SelectForBlock(state));
 
