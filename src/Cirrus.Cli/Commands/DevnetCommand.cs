@@ -1,0 +1,238 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Cirrus.Consensus.Config;
+using Cirrus.Consensus.Genesis;
+using Cirrus.Consensus.Transition;
+using Cirrus.Consensus.Transition.Epoch;
+using Cirrus.Consensus.Types;
+using Cirrus.Ssz;
+
+namespace Cirrus.Cli.Commands;
+
+/// <summary>
+/// `cirrus devnet`: a local network on 127.0.0.1 from an interop genesis — one beacon node and
+/// validator-client processes sharing the interop validators — with head, justification,
+/// finality and participation printed as it runs. Ctrl-C stops everything cleanly.
+/// </summary>
+public sealed class DevnetCommand : ICliCommand
+{
+    public string? Group => null;
+    public string Name => "devnet";
+    public string Summary => "run a local devnet: 1 beacon node + validator clients on an interop genesis (minimal preset)";
+    public string Usage =>
+        "[--validators N] [--validator-clients K] [--seconds-per-slot S] [--dir DIR] [--rest-port P]\n" +
+        "    [--genesis-delay SECONDS] [--until-finalized EPOCH] [--timeout SECONDS]\n" +
+        "  defaults: 64 validators, 2 validator clients, 2 s slots, a fresh directory under the system temp dir,\n" +
+        "  REST port 5052; runs until Ctrl-C (or, with --until-finalized, until that epoch is finalized: exit 0,\n" +
+        "  or the timeout passes: exit 1). Logs of every process go to DIR/*.log.";
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new CliArgs(args, ["validators", "validator-clients", "seconds-per-slot", "dir", "rest-port", "genesis-delay",
+            "until-finalized", "timeout"], []);
+        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
+        ulong validators = a.ULong("validators", 64), clients = a.ULong("validator-clients", 2);
+        ulong sps = a.ULong("seconds-per-slot", 2), port = a.ULong("rest-port", 5052), delay = a.ULong("genesis-delay", 8);
+        ulong? until = a.Option("until-finalized") is null ? null : a.ULong("until-finalized");
+        ulong timeout = a.ULong("timeout", 0);
+        var preset = ChainConfig.Minimal;
+        if (validators < preset.SlotsPerEpoch || validators > NcliGenesis.MaxValidators)
+            throw new CliException($"--validators must be between {preset.SlotsPerEpoch} and {NcliGenesis.MaxValidators}", 2);
+        if (clients == 0 || clients > validators) throw new CliException("--validator-clients must be between 1 and the number of validators", 2);
+        if (sps == 0 || sps > 60) throw new CliException("--seconds-per-slot must be between 1 and 60", 2);
+        if (port == 0 || port > 65535) throw new CliException($"--rest-port: {port} is not a port number", 2);
+        if (NodeSetup.PortInUse(System.Net.IPAddress.Loopback, (int)port))
+            throw new CliException($"port {port} is in use (choose another with --rest-port)");
+
+        string dir = a.Option("dir") ?? Path.Combine(Path.GetTempPath(), $"cirrus-devnet-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+        if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
+            throw new CliException($"{dir} is not empty: give a new or empty --dir");
+        var log = NodeSetup.Logger(stdout);
+        string network = Path.Combine(dir, "network");
+        try
+        {
+            Directory.CreateDirectory(network);
+            File.WriteAllText(Path.Combine(network, "config.yaml"),
+                $"PRESET_BASE: minimal\nCONFIG_NAME: devnet\nSECONDS_PER_SLOT: {sps}\nMIN_GENESIS_ACTIVE_VALIDATOR_COUNT: {validators}\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot create {dir}: {e.Message}");
+        }
+        var config = ChainConfig.FromYaml(File.ReadAllText(Path.Combine(network, "config.yaml")));
+        ulong genesisTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + delay;
+        log($"devnet in {dir}: {validators} interop validators, {clients} validator clients, {sps} s slots, genesis in {delay} s");
+        var genesis = InteropGenesis.CreateGenesisState(config, (int)validators, genesisTime);
+        CliArgs.WriteFileAtomic(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
+
+        using var cts = new CancellationTokenSource();
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+        var children = new List<Child>();
+        try
+        {
+            string rest = $"http://127.0.0.1:{port}";
+            children.Add(Child.Start("node0", dir, ["beacon-node", "--network-dir", network, "--data-dir", Path.Combine(dir, "node0"), "--rest-port", port.ToString(CultureInfo.InvariantCulture)]));
+            ulong per = validators / clients;
+            for (ulong k = 0; k < clients; k++)
+            {
+                ulong first = k * per, count = k == clients - 1 ? validators - first : per;
+                children.Add(Child.Start($"vc{k}", dir, ["validator-client", "--network-dir", network, "--beacon-node", rest,
+                    "--data-dir", Path.Combine(dir, $"vc{k}"), "--interop-validators", $"{first}:{count}"]));
+            }
+            log($"REST API of the node: {rest} (logs: {dir}/node0.log, {dir}/vc*.log)");
+            return Monitor(config, rest, children, log, until, timeout, cts.Token);
+        }
+        finally
+        {
+            log("stopping the devnet");
+            foreach (var c in children) c.Terminate();
+            foreach (var c in children) c.WaitOrKill(TimeSpan.FromSeconds(15));
+            log("devnet stopped");
+        }
+    }
+
+    /// <summary>Prints the chain's progress once per slot; returns the exit code.</summary>
+    private static int Monitor(ChainConfig config, string rest, List<Child> children, Action<string> log, ulong? until, ulong timeout,
+        CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri(rest), Timeout = TimeSpan.FromSeconds(10) };
+        var started = Stopwatch.StartNew();
+        string last = "";
+        while (!ct.IsCancellationRequested)
+        {
+            if (children.FirstOrDefault(c => c.HasExited) is { } dead)
+            {
+                log($"{dead.Name} exited with code {dead.ExitCode}; see {dead.LogPath}");
+                return 1;
+            }
+            if (timeout > 0 && started.Elapsed.TotalSeconds > timeout)
+            {
+                log($"timeout: epoch {until} was not finalized within {timeout} s");
+                return 1;
+            }
+            try
+            {
+                var status = Status(config, http, ct);
+                if (status.Line != last) log(status.Line);
+                last = status.Line;
+                if (until is { } e && status.Finalized >= e)
+                {
+                    log($"finalized epoch {status.Finalized} reached (previous-epoch target participation {status.Participation:P1})");
+                    return 0;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or SszException or KeyNotFoundException or InvalidOperationException)
+            {
+                if (ct.IsCancellationRequested) break;
+                if (started.Elapsed > TimeSpan.FromSeconds(20)) log($"node not answering yet: {e.Message}");
+            }
+            try { Task.Delay(TimeSpan.FromSeconds(Math.Max(1, config.SecondsPerSlot)), ct).Wait(ct); }
+            catch (OperationCanceledException) { }
+        }
+        return 0;
+    }
+
+    private sealed record DevnetStatus(string Line, ulong Finalized, double Participation);
+
+    private static DevnetStatus Status(ChainConfig config, HttpClient http, CancellationToken ct)
+    {
+        using var req = new HttpRequestMessage(HttpMethod.Get, "/eth/v1/debug/beacon/states/head");
+        req.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/octet-stream"));
+        using var resp = http.Send(req, ct);
+        if (!resp.IsSuccessStatusCode) throw new InvalidOperationException($"head state: HTTP {(int)resp.StatusCode}");
+        using var ms = new MemoryStream();
+        resp.Content.ReadAsStream(ct).CopyTo(ms);
+        var state = config.Schema.Deserialize<BeaconState>(ms.ToArray());
+        var cs = new CachedBeaconState(config, state);
+        // The previous epoch's attesters with the right target, as epoch processing will count them.
+        double participation = 0;
+        if (cs.CurrentEpoch > 0)
+        {
+            var summary = new EpochSummary(cs);
+            participation = summary.TotalActiveBalance == 0 ? 0 : (double)summary.PrevTargetBalance / summary.TotalActiveBalance;
+        }
+        string line = $"head slot {state.Slot} (epoch {cs.CurrentEpoch}) | justified {state.CurrentJustifiedCheckpoint.Epoch} | " +
+            $"finalized {state.FinalizedCheckpoint.Epoch} | previous-epoch participation {participation:P0}";
+        return new DevnetStatus(line, state.FinalizedCheckpoint.Epoch, participation);
+    }
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>A child `cirrus` process whose output goes to a log file.</summary>
+    private sealed class Child
+    {
+        private readonly Process _p;
+        private readonly StreamWriter _log;
+        public string Name { get; }
+        public string LogPath { get; }
+
+        private Child(string name, string logPath, Process p, StreamWriter log)
+        {
+            Name = name;
+            LogPath = logPath;
+            _p = p;
+            _log = log;
+        }
+
+        public bool HasExited => _p.HasExited;
+        public int ExitCode => _p.ExitCode;
+
+        public static Child Start(string name, string dir, IEnumerable<string> args)
+        {
+            string logPath = Path.Combine(dir, name + ".log");
+            var log = new StreamWriter(logPath) { AutoFlush = true };
+            var psi = SelfStartInfo();
+            foreach (var x in args) psi.ArgumentList.Add(x);
+            psi.RedirectStandardOutput = true;
+            psi.RedirectStandardError = true;
+            var p = new Process { StartInfo = psi };
+            void Write(string? line)
+            {
+                if (line is null) return;
+                lock (log) log.WriteLine(line);
+            }
+            p.OutputDataReceived += (_, e) => Write(e.Data);
+            p.ErrorDataReceived += (_, e) => Write(e.Data);
+            p.Start();
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            return new Child(name, logPath, p, log);
+        }
+
+        /// <summary>This binary again: the apphost, or `dotnet cirrus.dll` when run that way.</summary>
+        private static ProcessStartInfo SelfStartInfo()
+        {
+            string? host = Environment.ProcessPath;
+            string dll = typeof(DevnetCommand).Assembly.Location;
+            if (host is null || Path.GetFileNameWithoutExtension(host) == "dotnet")
+            {
+                var psi = new ProcessStartInfo(host ?? "dotnet") { UseShellExecute = false };
+                psi.ArgumentList.Add(dll);
+                return psi;
+            }
+            return new ProcessStartInfo(host) { UseShellExecute = false };
+        }
+
+        public void Terminate()
+        {
+            if (_p.HasExited) return;
+            if (Kill(_p.Id, 15) != 0) _p.Kill(); // SIGTERM lets it close its database cleanly
+        }
+
+        public void WaitOrKill(TimeSpan t)
+        {
+            if (!_p.WaitForExit(t))
+            {
+                try { _p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+                _p.WaitForExit();
+            }
+            else _p.WaitForExit();
+            lock (_log) _log.Dispose();
+        }
+    }
+}
