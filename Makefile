@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests bench-ssz bench-bls bench-p2p clean
+.PHONY: all build test spec-tests devnet bench-ssz bench-bls bench-p2p bench-import clean
 
 all: build
 
@@ -8,6 +8,10 @@ build:
 
 spec-tests:
 	scripts/fetch-spec-tests.sh
+
+# the main job: a local devnet (1 beacon node + 2 validator clients, 64 interop validators); Ctrl-C stops it
+devnet:
+	dotnet run -c Release --project src/Cirrus.Cli -- devnet
 
 test:
 	scripts/test.sh
@@ -23,6 +27,10 @@ bench-bls:
 # gossip rate/latency and Noise throughput against js-libp2p, side by side
 bench-p2p:
 	scripts/bench-p2p.sh
+
+# block import rate (signatures on, RocksDB writes) replaying a generated 16k-validator mainnet-preset chain, and RSS
+bench-import:
+	dotnet run -c Release --project bench/Cirrus.ImportBench -- --validators 16384 --epochs 6 --runs 3
 
 clean:
 	dotnet clean BeaconNode.sln

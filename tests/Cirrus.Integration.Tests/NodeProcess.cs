@@ -61,6 +61,18 @@ public sealed partial class NodeProcess : IDisposable
         return n;
     }
 
+    /// <summary>Starts `cirrus ARGS` without waiting for anything (a validator client, a devnet).</summary>
+    public static NodeProcess Spawn(IEnumerable<string> args) => new(args);
+
+    /// <summary>Waits for the process to exit on its own; returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _p.WaitForExitAsync(cts.Token);
+        _p.WaitForExit();
+        return _p.ExitCode;
+    }
+
     /// <summary>Starts a process that is expected to exit (e.g. a bad flag); returns its code and output.</summary>
     public static async Task<(int Code, string Output)> RunToExitAsync(IEnumerable<string> args, TimeSpan timeout)
     {
