@@ -59,6 +59,9 @@ public sealed class CliArgs
 
     public string? Option(string name) => _options.TryGetValue(name, out var l) ? l[^1] : null;
 
+    /// <summary>Every value given for a repeatable option, in order.</summary>
+    public IReadOnlyList<string> Options(string name) => _options.TryGetValue(name, out var l) ? l : [];
+
     public string Required(string name) => Option(name) ?? throw new CliException($"missing required option --{name}", 2);
 
     public ulong ULong(string name, ulong? defaultValue = null)

@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+using Cirrus.Ssz;
+using Cirrus.Validator;
+using Cirrus.Validator.Client;
+using Cirrus.Validator.Keys;
+
+namespace Cirrus.Cli.Commands;
+
+/// <summary>`cirrus validator-client`: performs the duties of the data dir's (and/or interop) validators through beacon nodes' REST APIs.</summary>
+public sealed class ValidatorClientCommand : ICliCommand
+{
+    public string? Group => null;
+    public string Name => "validator-client";
+    public string Summary => "run a validator client: propose, attest and aggregate through beacon nodes' REST APIs";
+    public string Usage =>
+        "(--network NAME | --network-dir DIR) --beacon-node URL [--beacon-node URL ...] --data-dir DIR\n" +
+        "    [--interop-validators FIRST:COUNT] [--graffiti TEXT] [--metrics-port N]\n" +
+        "  --beacon-node URL     a beacon node's REST API (repeat for fallbacks, in order of preference)\n" +
+        "  --data-dir DIR        imported keystores (see `validator-client import`) and the slashing-protection database\n" +
+        "  --interop-validators  also run the devnet interop keys FIRST .. FIRST+COUNT-1 (insecure: for devnets only)\n" +
+        "  --graffiti TEXT       put in proposed blocks (at most 32 bytes of UTF-8)\n" +
+        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics";
+
+    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port"], []);
+        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
+        var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
+        string dataDir = a.Required("data-dir");
+        var urls = a.Options("beacon-node").Select(ParseUrl).ToList();
+        if (urls.Count == 0) throw new CliException("missing required option --beacon-node", 2);
+        (ulong First, int Count)? interop = a.Option("interop-validators") is { } iv ? ParseRange(iv) : null;
+        int? metricsPort = null;
+        if (a.Option("metrics-port") is not null)
+        {
+            ulong p = a.ULong("metrics-port");
+            if (p is 0 or > 65535) throw new CliException($"option --metrics-port: {p} is not a port number", 2);
+            metricsPort = (int)p;
+        }
+        Bytes32 graffiti = a.Option("graffiti") is { } g ? KeyFiles.Guard(() => ValidatorClientOptions.GraffitiFromText(g)) : default;
+
+        var log = NodeSetup.Logger(stdout);
+        var keys = new List<ValidatorKey>();
+        try
+        {
+            KeyFiles.Guard(() =>
+            {
+                ValidatorDataDir.CreateDirectory(dataDir, isPrivate: true);
+                keys.AddRange(ValidatorKeyLoader.Load(dataDir));
+                int imported = keys.Count;
+                if (interop is { } r) keys.AddRange(InteropKeySource.Keys(r.First, r.Count));
+                var distinct = keys.DistinctBy(k => k.PubkeyHex).ToList();
+                if (distinct.Count != keys.Count) throw new ValidatorException("an interop key is also imported in the data directory: run each key once");
+                if (keys.Count == 0)
+                    throw new ValidatorException($"no validator keys: {dataDir} has no imported keystores (cirrus validator-client import) and no --interop-validators given");
+                log($"loaded {imported} imported key(s) from {dataDir}" + (interop is { } ri ? $" and {ri.Count} interop key(s) from index {ri.First}" : ""));
+                return 0;
+            });
+
+            // The genesis validators root sits at bytes 8..40 of a BeaconState (after genesis_time).
+            Bytes32? expectedGvr = network.GenesisState is { Length: >= 40 } gs ? Bytes32.FromSpan(gs.AsSpan(8, 32)) : null;
+            var metrics = new ValidatorMetrics();
+            using var server = metricsPort is { } mp ? KeyFiles.Guard(() => metrics.Serve(mp)) : null;
+            if (metricsPort is { } port) log($"metrics on http://127.0.0.1:{port}/metrics");
+            using var client = new ValidatorClient(new ValidatorClientOptions
+            {
+                Config = network.Config,
+                BeaconNodes = urls,
+                DataDir = dataDir,
+                Keys = keys,
+                ExpectedGenesisValidatorsRoot = expectedGvr,
+                Graffiti = graffiti,
+                Log = log,
+            }, metrics);
+            log($"cirrus {Program.Version} validator client: network {network.Name} ({network.Config.ConfigName} preset, {network.Config.SecondsPerSlot} s slots), beacon node(s) {string.Join(", ", urls)}");
+
+            using var cts = new CancellationTokenSource();
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+            try
+            {
+                client.RunAsync(cts.Token).GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (cts.IsCancellationRequested)
+            {
+            }
+            catch (ValidatorException e)
+            {
+                throw new CliException(e.Message);
+            }
+            return 0;
+        }
+        finally
+        {
+            foreach (var k in keys) k.Dispose();
+        }
+    }
+
+    private static Uri ParseUrl(string s)
+    {
+        if (!Uri.TryCreate(s, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+            throw new CliException($"--beacon-node: '{s}' is not an http(s) URL", 2);
+        return u;
+    }
+
+    private static (ulong First, int Count) ParseRange(string s)
+    {
+        var parts = s.Split(':');
+        if (parts.Length == 2 && ulong.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong first)
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count) && count > 0)
+            return (first, count);
+        throw new CliException($"option --interop-validators: '{s}' is not FIRST:COUNT (e.g. 0:32)", 2);
+    }
+}

@@ -1,0 +1,602 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using Cirrus.Api.Types;
+using Cirrus.Consensus.Config;
+using Cirrus.Consensus.Helpers;
+using Cirrus.Consensus.Types;
+using Cirrus.Ssz;
+using Cirrus.Validator.Keys;
+using Cirrus.Validator.SlashingProtection;
+
+namespace Cirrus.Validator.Client;
+
+/// <summary>What a validator client runs with.</summary>
+public sealed class ValidatorClientOptions
+{
+    /// <summary>The network's config: the node must agree on SECONDS_PER_SLOT, SLOTS_PER_EPOCH and GENESIS_FORK_VERSION.</summary>
+    public required ChainConfig Config { get; init; }
+    /// <summary>Beacon node REST URLs, in order of preference.</summary>
+    public required IReadOnlyList<Uri> BeaconNodes { get; init; }
+    /// <summary>Holds the slashing-protection database (and the imported keystores the caller loaded).</summary>
+    public required string DataDir { get; init; }
+    public required IReadOnlyList<ValidatorKey> Keys { get; init; }
+    /// <summary>When the network's genesis is known, the node must be on that chain.</summary>
+    public Bytes32? ExpectedGenesisValidatorsRoot { get; init; }
+    public Bytes32 Graffiti { get; init; }
+    public Func<DateTimeOffset> Now { get; init; } = () => DateTimeOffset.UtcNow;
+    public Action<string> Log { get; init; } = _ => { };
+    /// <summary>Pause between attempts to reach a node that does not answer.</summary>
+    public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Per-request timeout (default: one slot, at least 2 s).</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
+    /// <summary>Graffiti from text: UTF-8, at most 32 bytes, zero-padded.</summary>
+    public static Bytes32 GraffitiFromText(string text)
+    {
+        byte[] b = Encoding.UTF8.GetBytes(text);
+        if (b.Length > 32) throw new ValidatorException($"graffiti '{text}' is {b.Length} bytes in UTF-8; at most 32 fit");
+        var g = new byte[32];
+        b.CopyTo(g, 0);
+        return Bytes32.FromSpan(g);
+    }
+}
+
+/// <summary>An attester duty with its selection proof and whether it makes the validator an aggregator.</summary>
+public sealed record AttesterDutyInfo(AttesterDuty Duty, Bytes96 SelectionProof, bool IsAggregator);
+
+/// <summary>The duties of our validators in one epoch.</summary>
+public sealed record EpochDuties(ulong Epoch, IReadOnlyList<ProposerDuty> Proposers, IReadOnlyList<AttesterDutyInfo> Attesters);
+
+/// <summary>
+/// The validator client: keeps the chain's clock, fetches its validators' duties from the beacon
+/// node(s) each epoch (and again after a re-org), and proposes, attests and aggregates on time,
+/// every signature checked by slashing protection first. Talks to the node over HTTP only.
+/// Node failures never stop it: a duty that cannot be done is logged and counted as missed.
+/// </summary>
+public sealed class ValidatorClient : IDisposable
+{
+    private readonly ValidatorClientOptions _o;
+    private readonly ChainConfig _c;
+    private readonly Action<string> _log;
+    private readonly BeaconNodePool _pool;
+    private readonly Dictionary<Bytes48, ValidatorKey> _keys = new();
+    private readonly ConcurrentDictionary<ulong, ValidatorKey> _byIndex = new();
+    private readonly ConcurrentDictionary<ulong, EpochDuties> _duties = new();
+    private readonly ConcurrentDictionary<(ulong Validator, ulong Slot), Bytes96> _selectionProofs = new();
+    private readonly ConcurrentDictionary<ulong, TaskCompletionSource> _headSeen = new();
+    private readonly ConcurrentDictionary<(ulong Slot, ulong Committee), AttestationData> _attested = new();
+    private readonly ConcurrentDictionary<(ulong Epoch, DutyKind Kind), int[]> _epochTally = new();
+    private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    private readonly List<Task> _inFlight = [];
+    private SlashingProtectionDb? _protection;
+    private DutySigning? _signing;
+    private SlotClock? _clock;
+    private volatile bool _dutiesStale;
+    private ulong? _refreshedEpoch;
+    private ulong _unknownKeysLoggedEpoch = ulong.MaxValue;
+
+    public ValidatorClient(ValidatorClientOptions options, ValidatorMetrics? metrics = null)
+    {
+        _o = options;
+        _c = options.Config;
+        _log = options.Log;
+        if (options.Keys.Count == 0) throw new ValidatorException("no validator keys: import keystores into the data directory or give interop keys");
+        if (options.BeaconNodes.Count == 0) throw new ValidatorException("no beacon node URL given");
+        foreach (var k in options.Keys) _keys[Bytes48.FromSpan(k.PublicKey.ToBytes())] = k;
+        Metrics = metrics ?? new ValidatorMetrics();
+        var timeout = options.RequestTimeout ?? TimeSpan.FromSeconds(Math.Max(2, _c.SecondsPerSlot));
+        _pool = new BeaconNodePool(options.BeaconNodes, _c, timeout, Metrics, _log, options.Now);
+    }
+
+    public ValidatorMetrics Metrics { get; }
+    public BeaconNodePool Nodes => _pool;
+    /// <summary>Our validators whose index is known.</summary>
+    public IReadOnlyDictionary<ulong, ValidatorKey> Indices => _byIndex;
+    /// <summary>Set once the node was reached and checked.</summary>
+    public SlotClock? Clock => _clock;
+
+    /// <summary>
+    /// Runs until <paramref name="ct"/> is cancelled. Throws <see cref="ValidatorException"/> when the
+    /// node is on another network or chain, or slashing protection cannot be opened.
+    /// </summary>
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var genesis = await ConnectAsync(ct);
+        if (genesis is null) return;
+        _clock = new SlotClock(genesis.GenesisTime, _c.SecondsPerSlot, _c.SlotsPerEpoch, _o.Now);
+        _protection = SlashingProtectionDb.Open(SlashingProtectionDb.PathIn(_o.DataDir), genesis.GenesisValidatorsRoot);
+        _protection.RegisterValidators(_keys.Keys);
+        _signing = new DutySigning(_c, genesis.GenesisValidatorsRoot, new Fork
+        {
+            PreviousVersion = genesis.GenesisForkVersion, CurrentVersion = genesis.GenesisForkVersion, Epoch = 0,
+        });
+        _log($"validator client: {_keys.Count} validator(s), {_o.BeaconNodes.Count} beacon node(s), genesis time {genesis.GenesisTime}, " +
+             $"genesis validators root {genesis.GenesisValidatorsRoot}, slashing protection {_protection.Path}");
+
+        var events = new EventStream(_pool, OnEvent, _log);
+        var eventsTask = Task.Run(() => events.RunAsync(ct), CancellationToken.None);
+        try
+        {
+            await SlotLoopAsync(ct);
+        }
+        finally
+        {
+            Task[] pending;
+            lock (_inFlight) pending = _inFlight.ToArray();
+            try { await Task.WhenAll(pending.Append(eventsTask)); }
+            catch (OperationCanceledException) { }
+            _log("validator client stopped");
+        }
+    }
+
+    // ---- start-up ----
+
+    /// <summary>Waits for a node to answer, then checks it is on our network. Null when cancelled.</summary>
+    private async Task<GenesisData?> ConnectAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            GenesisData genesis;
+            Dictionary<string, string> spec;
+            try
+            {
+                genesis = await _pool.RunAsync(c => c.GetGenesisAsync(ct), ct);
+                spec = await _pool.RunAsync(c => c.GetSpecAsync(ct), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return null;
+            }
+            catch (BeaconApiException e)
+            {
+                _log($"waiting for a beacon node ({string.Join(", ", _o.BeaconNodes)}): {e.Message}");
+                if (!await Delay(_o.RetryInterval, ct)) return null;
+                continue;
+            }
+            CheckNetwork(genesis, spec);
+            return genesis;
+        }
+        return null;
+    }
+
+    /// <summary>Throws ValidatorException if the node's chain is not the one configured.</summary>
+    public void CheckNetwork(GenesisData genesis, IReadOnlyDictionary<string, string> spec)
+    {
+        void Number(string name, ulong expected)
+        {
+            if (!spec.TryGetValue(name, out string? v))
+                throw new ValidatorException($"the beacon node does not report {name}; cannot check that it runs the same network");
+            if (!ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong got) || got != expected)
+                throw new ValidatorException($"the beacon node runs another network: its {name} is {v}, ours is {expected}");
+        }
+        Number("SECONDS_PER_SLOT", _c.SecondsPerSlot);
+        Number("SLOTS_PER_EPOCH", _c.SlotsPerEpoch);
+        if (genesis.GenesisForkVersion != _c.GenesisForkVersion)
+            throw new ValidatorException($"the beacon node runs another network: its genesis fork version is {genesis.GenesisForkVersion}, ours is {_c.GenesisForkVersion}");
+        if (_o.ExpectedGenesisValidatorsRoot is { } gvr && genesis.GenesisValidatorsRoot != gvr)
+            throw new ValidatorException($"the beacon node runs another chain: its genesis validators root is {genesis.GenesisValidatorsRoot}, ours is {gvr}");
+    }
+
+    // ---- the clock ----
+
+    private async Task SlotLoopAsync(CancellationToken ct)
+    {
+        var clock = _clock!;
+        ulong? lastDone = null;
+        long lastGenesisLog = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            ulong? current = clock.CurrentSlot();
+            if (current is null)
+            {
+                long now = _o.Now().ToUnixTimeMilliseconds();
+                if (now - lastGenesisLog >= 10_000)
+                {
+                    _log($"waiting for genesis in {(clock.SlotStartMs(0) - now + 999) / 1000} s");
+                    lastGenesisLog = now;
+                }
+                await clock.WaitUntilAsync(Math.Min(clock.SlotStartMs(0), now + 10_000), ct);
+                continue;
+            }
+            ulong slot = current.Value;
+            if (slot != lastDone)
+            {
+                await StartSlotAsync(slot, ct);
+                lastDone = slot;
+            }
+            await clock.WaitUntilAsync(clock.SlotStartMs(slot + 1), ct);
+        }
+    }
+
+    private async Task StartSlotAsync(ulong slot, CancellationToken ct)
+    {
+        ulong epoch = _clock!.EpochOf(slot);
+        if (_refreshedEpoch != epoch || _dutiesStale)
+        {
+            if (_refreshedEpoch is { } prev && prev != epoch) Summary(epoch - 1);
+            await RefreshDutiesAsync(epoch, ct);
+        }
+        foreach (var key in _headSeen.Keys.Where(s => s + 2 < slot)) _headSeen.TryRemove(key, out _);
+        foreach (var key in _attested.Keys.Where(k => k.Slot + 2 < slot)) _attested.TryRemove(key, out _);
+        foreach (var key in _selectionProofs.Keys.Where(k => k.Slot + _c.SlotsPerEpoch < slot)) _selectionProofs.TryRemove(key, out _);
+        foreach (var d in _duties.Keys.Where(e => e + 1 < epoch)) _duties.TryRemove(d, out _);
+        var task = Task.Run(() => SlotDutiesAsync(slot, ct), CancellationToken.None);
+        lock (_inFlight)
+        {
+            _inFlight.RemoveAll(t => t.IsCompleted);
+            _inFlight.Add(task);
+        }
+    }
+
+    private void OnEvent(NodeEvent e)
+    {
+        if (e.Topic is "head" or "block")
+            _headSeen.GetOrAdd(e.Slot, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        else if (e.Topic == "chain_reorg")
+        {
+            _log($"chain re-org at slot {e.Slot}: fetching duties again");
+            _dutiesStale = true;
+            if (_clock?.CurrentSlot() is { } s)
+                _ = Task.Run(() => RefreshDutiesAsync(_clock.EpochOf(s), CancellationToken.None));
+        }
+    }
+
+    // ---- duties ----
+
+    /// <summary>Resolves unknown validator indices, then fetches proposer duties for the epoch and attester duties for it and the next.</summary>
+    public async Task RefreshDutiesAsync(ulong epoch, CancellationToken ct)
+    {
+        try { await _refreshGate.WaitAsync(ct); }
+        catch (OperationCanceledException) { return; }
+        try
+        {
+            _dutiesStale = false;
+            var fork = await _pool.RunAsync(c => c.GetForkAsync("head", ct), ct);
+            _signing!.Fork = fork;
+            await ResolveIndicesAsync(epoch, ct);
+            if (_byIndex.IsEmpty)
+            {
+                _refreshedEpoch = epoch;
+                return;
+            }
+            var ours = _byIndex.Keys.Order().ToList();
+            var proposers = await _pool.RunAsync(c => c.GetProposerDutiesAsync(epoch, ct), ct);
+            var mine = proposers.Items.Where(d => _byIndex.ContainsKey(d.ValidatorIndex)).ToList();
+            var subscriptions = new List<BeaconCommitteeSubscription>();
+            for (ulong e = epoch; e <= epoch + 1; e++)
+            {
+                ulong ep = e;
+                var att = await _pool.RunAsync(c => c.GetAttesterDutiesAsync(ep, ours, ct), ct);
+                var infos = new List<AttesterDutyInfo>();
+                foreach (var d in att.Items)
+                {
+                    if (!_byIndex.TryGetValue(d.ValidatorIndex, out var key)) continue;
+                    var proof = _selectionProofs.GetOrAdd((d.ValidatorIndex, d.Slot),
+                        _ => DutySigning.Sign(key.SecretKey, _signing.SelectionProofRoot(d.Slot)));
+                    bool agg = ValidatorHelpers.IsAggregator(_c, (int)d.CommitteeLength, proof);
+                    infos.Add(new AttesterDutyInfo(d, proof, agg));
+                    subscriptions.Add(new BeaconCommitteeSubscription
+                    {
+                        ValidatorIndex = d.ValidatorIndex, CommitteeIndex = d.CommitteeIndex, CommitteesAtSlot = d.CommitteesAtSlot,
+                        Slot = d.Slot, IsAggregator = agg,
+                    });
+                }
+                var old = _duties.GetValueOrDefault(ep);
+                _duties[ep] = new EpochDuties(ep, ep == epoch ? mine : old?.Proposers ?? [], infos);
+            }
+            try
+            {
+                await _pool.RunAsync(c => c.SubscribeToBeaconCommitteesAsync(subscriptions, ct), ct);
+            }
+            catch (BeaconApiException e)
+            {
+                _log($"committee subscriptions for epochs {epoch}-{epoch + 1} failed: {e.Message}");
+            }
+            if (_refreshedEpoch != epoch)
+            {
+                var cur = _duties[epoch];
+                _log($"epoch {epoch}: {cur.Proposers.Count} proposal(s) at slot(s) [{string.Join(", ", cur.Proposers.Select(p => p.Slot))}], " +
+                     $"{cur.Attesters.Count} attestation(s), {cur.Attesters.Count(a => a.IsAggregator)} aggregation(s)");
+            }
+            _refreshedEpoch = epoch;
+        }
+        catch (BeaconApiException e)
+        {
+            _dutiesStale = true;
+            _log($"cannot fetch duties for epoch {epoch}: {e.Message} (retrying next slot)");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _refreshGate.Release();
+        }
+    }
+
+    private async Task ResolveIndicesAsync(ulong epoch, CancellationToken ct)
+    {
+        var known = _byIndex.Values.ToHashSet();
+        var unknown = _keys.Where(kv => !known.Contains(kv.Value)).Select(kv => kv.Key).ToList();
+        if (unknown.Count == 0) return;
+        var entries = await _pool.RunAsync(c => c.GetValidatorsAsync("head", unknown.Select(p => p.ToString()), ct), ct);
+        int found = 0;
+        foreach (var e in entries)
+        {
+            if (!_keys.TryGetValue(e.Validator.Pubkey, out var key)) continue;
+            _byIndex[e.Index] = key;
+            found++;
+        }
+        if (found > 0) _log($"{found} validator(s) found in the registry ({_byIndex.Count} of {_keys.Count} known)");
+        if (found < unknown.Count && _unknownKeysLoggedEpoch != epoch)
+        {
+            _log($"{unknown.Count - found} validator key(s) not in the registry yet (checked again each epoch)");
+            _unknownKeysLoggedEpoch = epoch;
+        }
+    }
+
+    /// <summary>The duties known for the slot's epoch.</summary>
+    public EpochDuties? DutiesAt(ulong epoch) => _duties.GetValueOrDefault(epoch);
+
+    // ---- one slot ----
+
+    private async Task SlotDutiesAsync(ulong slot, CancellationToken ct)
+    {
+        try
+        {
+            var clock = _clock!;
+            var duties = DutiesAt(clock.EpochOf(slot));
+            if (duties is null) return;
+            foreach (var p in duties.Proposers.Where(p => p.Slot == slot))
+                await ProposeAsync(slot, p, ct);
+
+            var attesters = duties.Attesters.Where(a => a.Duty.Slot == slot).ToList();
+            if (attesters.Count == 0) return;
+            var seen = _headSeen.GetOrAdd(slot, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            await Task.WhenAny(seen.Task, clock.WaitUntilAsync(clock.AttestationDeadlineMs(slot), ct));
+            if (ct.IsCancellationRequested) return;
+            await AttestAsync(slot, attesters, ct);
+
+            var aggregators = attesters.Where(a => a.IsAggregator).ToList();
+            if (aggregators.Count == 0) return;
+            if (!await clock.WaitUntilAsync(clock.AggregationTimeMs(slot), ct)) return;
+            await AggregateAsync(slot, aggregators, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            // A bug must not stop the client: the slot's remaining duties are lost, the next slot runs.
+            _log($"slot {slot}: internal error: {e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private void Tally(ulong slot, DutyKind kind, bool ok, int n = 1)
+    {
+        if (n == 0) return;
+        if (ok) Metrics.Performed(kind, n);
+        else Metrics.Missed(kind, n);
+        var t = _epochTally.GetOrAdd((slot / _c.SlotsPerEpoch, kind), _ => new int[2]);
+        Interlocked.Add(ref t[ok ? 0 : 1], n);
+    }
+
+    private void Summary(ulong epoch)
+    {
+        string Part(DutyKind k, string name)
+        {
+            var t = _epochTally.GetValueOrDefault((epoch, k)) ?? new int[2];
+            return $"{name} {t[0]} done / {t[1]} missed";
+        }
+        _log($"epoch {epoch} summary: {Part(DutyKind.Proposal, "proposals")}, {Part(DutyKind.Attestation, "attestations")}, " +
+             $"{Part(DutyKind.Aggregation, "aggregations")}; slashing-protection refusals so far {Metrics.RefusalCount()}");
+        foreach (var k in _epochTally.Keys.Where(k => k.Epoch + 2 < epoch)) _epochTally.TryRemove(k, out _);
+    }
+
+    private static string Short(Bytes32 root) => root.ToString()[..10];
+
+    public async Task ProposeAsync(ulong slot, ProposerDuty duty, CancellationToken ct)
+    {
+        var key = _byIndex[duty.ValidatorIndex];
+        string who = $"slot {slot} validator {duty.ValidatorIndex} proposal";
+        try
+        {
+            var reveal = DutySigning.Sign(key.SecretKey, _signing!.RandaoRoot(slot / _c.SlotsPerEpoch));
+            var block = await _pool.RunAsync(c => c.ProduceBlockAsync(slot, reveal, _o.Graffiti, ct), ct);
+            if (block.Slot != slot || block.ProposerIndex != duty.ValidatorIndex)
+            {
+                _log($"{who}: missed: the node built a block for slot {block.Slot} proposer {block.ProposerIndex}");
+                Tally(slot, DutyKind.Proposal, false);
+                return;
+            }
+            var root = _signing.BlockRoot(block);
+            var check = _protection!.CheckAndInsertBlockProposal(Bytes48.FromSpan(key.PublicKey.ToBytes()), slot, root);
+            if (!check.IsAllowed)
+            {
+                Metrics.Refused(DutyKind.Proposal);
+                _log($"{who}: refused by slashing protection: {check}");
+                Tally(slot, DutyKind.Proposal, false);
+                return;
+            }
+            var signed = new SignedBeaconBlock { Message = block, Signature = DutySigning.Sign(key.SecretKey, root) };
+            await _pool.RunAsync(c => c.PublishBlockAsync(signed, ct), ct);
+            _log($"{who}: published block {Short(_c.Schema.HashTreeRoot(block))} with {block.Body.Attestations.Count} attestation(s)");
+            Tally(slot, DutyKind.Proposal, true);
+        }
+        catch (BeaconApiException e)
+        {
+            _log($"{who}: missed: {e.Message}");
+            Tally(slot, DutyKind.Proposal, false);
+        }
+        catch (ValidatorException e)
+        {
+            _log($"{who}: missed: {e.Message}");
+            Tally(slot, DutyKind.Proposal, false);
+        }
+    }
+
+    public async Task AttestAsync(ulong slot, IReadOnlyList<AttesterDutyInfo> duties, CancellationToken ct)
+    {
+        var attestations = new List<Attestation>();
+        var sent = new List<AttesterDutyInfo>();
+        foreach (var group in duties.GroupBy(d => d.Duty.CommitteeIndex))
+        {
+            AttestationData data;
+            try
+            {
+                data = await _pool.RunAsync(c => c.GetAttestationDataAsync(slot, group.Key, ct), ct);
+                if (data.Slot != slot || data.Index != group.Key)
+                    throw new BeaconApiException($"attestation_data: asked for slot {slot} committee {group.Key}, got slot {data.Slot} committee {data.Index}", 200);
+            }
+            catch (BeaconApiException e)
+            {
+                foreach (var d in group)
+                {
+                    _log($"slot {slot} validator {d.Duty.ValidatorIndex} attestation: missed: {e.Message}");
+                    Tally(slot, DutyKind.Attestation, false);
+                }
+                continue;
+            }
+            _attested[(slot, group.Key)] = data;
+            var root = _signing!.AttestationRoot(data);
+            foreach (var d in group)
+            {
+                var key = _byIndex[d.Duty.ValidatorIndex];
+                SigningCheck check;
+                try
+                {
+                    check = _protection!.CheckAndInsertAttestation(Bytes48.FromSpan(key.PublicKey.ToBytes()), data.Source.Epoch, data.Target.Epoch, root);
+                }
+                catch (ValidatorException e)
+                {
+                    _log($"slot {slot} validator {d.Duty.ValidatorIndex} attestation: missed: {e.Message}");
+                    Tally(slot, DutyKind.Attestation, false);
+                    continue;
+                }
+                if (!check.IsAllowed)
+                {
+                    Metrics.Refused(DutyKind.Attestation);
+                    _log($"slot {slot} validator {d.Duty.ValidatorIndex} attestation: refused by slashing protection: {check}");
+                    Tally(slot, DutyKind.Attestation, false);
+                    continue;
+                }
+                if (d.Duty.ValidatorCommitteeIndex >= d.Duty.CommitteeLength)
+                {
+                    _log($"slot {slot} validator {d.Duty.ValidatorIndex} attestation: missed: malformed duty (position {d.Duty.ValidatorCommitteeIndex} in a committee of {d.Duty.CommitteeLength})");
+                    Tally(slot, DutyKind.Attestation, false);
+                    continue;
+                }
+                var bits = new Bitlist((int)d.Duty.CommitteeLength);
+                bits[(int)d.Duty.ValidatorCommitteeIndex] = true;
+                attestations.Add(new Attestation { AggregationBits = bits, Data = data, Signature = DutySigning.Sign(key.SecretKey, root) });
+                sent.Add(d);
+            }
+        }
+        if (attestations.Count == 0) return;
+        var failed = new Dictionary<int, string>();
+        string? allFailed = null;
+        try
+        {
+            await _pool.RunAsync(c => c.SubmitAttestationsAsync(attestations, ct), ct);
+        }
+        catch (BeaconApiException e)
+        {
+            if (e.Failures.Count > 0)
+                foreach (var f in e.Failures) failed[f.Index] = f.Message;
+            else allFailed = e.Message;
+        }
+        for (int i = 0; i < sent.Count; i++)
+        {
+            var d = sent[i].Duty;
+            string? why = allFailed ?? failed.GetValueOrDefault(i);
+            var data = attestations[i].Data;
+            if (why is null)
+                _log($"slot {slot} validator {d.ValidatorIndex} attestation: published (committee {d.CommitteeIndex}, head {Short(data.BeaconBlockRoot)}, source {data.Source.Epoch}, target {data.Target.Epoch})");
+            else
+                _log($"slot {slot} validator {d.ValidatorIndex} attestation: missed: {why}");
+            Tally(slot, DutyKind.Attestation, why is null);
+        }
+    }
+
+    public async Task AggregateAsync(ulong slot, IReadOnlyList<AttesterDutyInfo> aggregators, CancellationToken ct)
+    {
+        var signed = new List<SignedAggregateAndProof>();
+        var sent = new List<AttesterDutyInfo>();
+        var aggregates = new Dictionary<ulong, Attestation>();
+        foreach (var a in aggregators)
+        {
+            var d = a.Duty;
+            string who = $"slot {slot} validator {d.ValidatorIndex} aggregation";
+            if (!_attested.TryGetValue((slot, d.CommitteeIndex), out var data))
+            {
+                _log($"{who}: missed: no attestation data for committee {d.CommitteeIndex}");
+                Tally(slot, DutyKind.Aggregation, false);
+                continue;
+            }
+            try
+            {
+                if (!aggregates.TryGetValue(d.CommitteeIndex, out var aggregate))
+                {
+                    var dataRoot = _c.Schema.HashTreeRoot(data);
+                    aggregate = await _pool.RunAsync(c => c.GetAggregateAttestationAsync(dataRoot, slot, ct), ct);
+                    if (_c.Schema.HashTreeRoot(aggregate.Data) != dataRoot)
+                        throw new BeaconApiException($"aggregate_attestation: the node answered with another attestation data", 200);
+                    aggregates[d.CommitteeIndex] = aggregate;
+                }
+                var message = new AggregateAndProof { AggregatorIndex = d.ValidatorIndex, Aggregate = aggregate, SelectionProof = a.SelectionProof };
+                var key = _byIndex[d.ValidatorIndex];
+                signed.Add(new SignedAggregateAndProof { Message = message, Signature = DutySigning.Sign(key.SecretKey, _signing!.AggregateAndProofRoot(message)) });
+                sent.Add(a);
+            }
+            catch (BeaconApiException e)
+            {
+                _log($"{who}: missed: {e.Message}");
+                Tally(slot, DutyKind.Aggregation, false);
+            }
+        }
+        if (signed.Count == 0) return;
+        var failed = new Dictionary<int, string>();
+        string? allFailed = null;
+        try
+        {
+            await _pool.RunAsync(c => c.SubmitAggregateAndProofsAsync(signed, ct), ct);
+        }
+        catch (BeaconApiException e)
+        {
+            if (e.Failures.Count > 0)
+                foreach (var f in e.Failures) failed[f.Index] = f.Message;
+            else allFailed = e.Message;
+        }
+        for (int i = 0; i < sent.Count; i++)
+        {
+            var d = sent[i].Duty;
+            string? why = allFailed ?? failed.GetValueOrDefault(i);
+            if (why is null)
+                _log($"slot {slot} validator {d.ValidatorIndex} aggregation: published (committee {d.CommitteeIndex}, {signed[i].Message.Aggregate.AggregationBits.PopCount()} of {d.CommitteeLength} votes)");
+            else
+                _log($"slot {slot} validator {d.ValidatorIndex} aggregation: missed: {why}");
+            Tally(slot, DutyKind.Aggregation, why is null);
+        }
+    }
+
+    private static async Task<bool> Delay(TimeSpan t, CancellationToken ct)
+    {
+        try
+        {
+            await Task.Delay(t, ct);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _protection?.Dispose();
+        _pool.Dispose();
+        _refreshGate.Dispose();
+    }
+}
