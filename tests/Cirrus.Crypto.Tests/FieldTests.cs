@@ -42,6 +42,11 @@ public class FieldTests
             {
                 Fp.MulBmi2(out Fp fast, fa, fb);
                 Assert.Equal(portable, fast);
+                // Sum of two products with one reduction, including the largest operands (p - 1).
+                BigInteger c = i < edge.Length ? P - 1 : RandBig(rng);
+                Fp fc = Limbs.FpFromBig(c);
+                Fp.SumOfProductsBmi2(out Fp sop, fa, fb, fc, fc);
+                Assert.Equal((a * b + c * c) % P, Limbs.ToBig(sop));
             }
             if (i < 40 && a != 0)
             {
