@@ -48,10 +48,14 @@ internal partial struct Fp : IEquatable<Fp>
     private static void Reduce(out Fp r, ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5)
     {
         // t < 2p: subtract p once if t >= p.
-        ulong b = 0;
-        ulong s0 = Sbb(t0, P0, ref b), s1 = Sbb(t1, P1, ref b), s2 = Sbb(t2, P2, ref b);
-        ulong s3 = Sbb(t3, P3, ref b), s4 = Sbb(t4, P4, ref b), s5 = Sbb(t5, P5, ref b);
-        ulong keep = 0UL - b; // all ones if t < p (borrow)
+        ulong bw, b1;
+        ulong s0 = t0 - P0; bw = t0 < P0 ? 1UL : 0UL;
+        ulong s1 = t1 - P1; b1 = t1 < P1 ? 1UL : 0UL; b1 |= s1 < bw ? 1UL : 0UL; s1 -= bw; bw = b1;
+        ulong s2 = t2 - P2; b1 = t2 < P2 ? 1UL : 0UL; b1 |= s2 < bw ? 1UL : 0UL; s2 -= bw; bw = b1;
+        ulong s3 = t3 - P3; b1 = t3 < P3 ? 1UL : 0UL; b1 |= s3 < bw ? 1UL : 0UL; s3 -= bw; bw = b1;
+        ulong s4 = t4 - P4; b1 = t4 < P4 ? 1UL : 0UL; b1 |= s4 < bw ? 1UL : 0UL; s4 -= bw; bw = b1;
+        ulong s5 = t5 - P5; b1 = t5 < P5 ? 1UL : 0UL; b1 |= s5 < bw ? 1UL : 0UL; s5 -= bw; bw = b1;
+        ulong keep = 0UL - bw; // all ones if t < p (borrow)
         r.L0 = (t0 & keep) | (s0 & ~keep);
         r.L1 = (t1 & keep) | (s1 & ~keep);
         r.L2 = (t2 & keep) | (s2 & ~keep);
@@ -83,33 +87,42 @@ internal partial struct Fp : IEquatable<Fp>
         return s2;
     }
 
+    // Add, Sub and Neg spell out their carry chains instead of calling Adc/Sbb: inside large callers the
+    // JIT's inlining budget runs out and a non-inlined helper with a ref carry goes through memory.
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Sub(out Fp r, in Fp a, in Fp b)
     {
-        ulong bw = 0;
-        ulong t0 = Sbb(a.L0, b.L0, ref bw), t1 = Sbb(a.L1, b.L1, ref bw), t2 = Sbb(a.L2, b.L2, ref bw);
-        ulong t3 = Sbb(a.L3, b.L3, ref bw), t4 = Sbb(a.L4, b.L4, ref bw), t5 = Sbb(a.L5, b.L5, ref bw);
-        ulong mask = 0UL - bw;
-        ulong c = 0;
-        r.L0 = Adc(t0, P0 & mask, ref c);
-        r.L1 = Adc(t1, P1 & mask, ref c);
-        r.L2 = Adc(t2, P2 & mask, ref c);
-        r.L3 = Adc(t3, P3 & mask, ref c);
-        r.L4 = Adc(t4, P4 & mask, ref c);
-        r.L5 = Adc(t5, P5 & mask, ref c);
+        ulong x, y, bw, b1;
+        x = a.L0; y = b.L0; ulong t0 = x - y; bw = x < y ? 1UL : 0UL;
+        x = a.L1; y = b.L1; ulong t1 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t1 < bw ? 1UL : 0UL; t1 -= bw; bw = b1;
+        x = a.L2; y = b.L2; ulong t2 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t2 < bw ? 1UL : 0UL; t2 -= bw; bw = b1;
+        x = a.L3; y = b.L3; ulong t3 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t3 < bw ? 1UL : 0UL; t3 -= bw; bw = b1;
+        x = a.L4; y = b.L4; ulong t4 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t4 < bw ? 1UL : 0UL; t4 -= bw; bw = b1;
+        x = a.L5; y = b.L5; ulong t5 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t5 < bw ? 1UL : 0UL; t5 -= bw; bw = b1;
+        // On borrow add p back; the sum wraps to the right value and its final carry is dropped.
+        ulong mask = 0UL - bw, c, q;
+        q = P0 & mask; ulong r0 = t0 + q; c = r0 < q ? 1UL : 0UL;
+        q = (P1 & mask) + c; ulong r1 = t1 + q; c = (r1 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P2 & mask) + c; ulong r2 = t2 + q; c = (r2 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P3 & mask) + c; ulong r3 = t3 + q; c = (r3 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P4 & mask) + c; ulong r4 = t4 + q; c = (r4 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P5 & mask) + c;
+        r.L0 = r0; r.L1 = r1; r.L2 = r2; r.L3 = r3; r.L4 = r4; r.L5 = t5 + q;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Neg(out Fp r, in Fp a)
     {
         ulong nz = a.IsZero ? 0UL : ~0UL;
-        ulong bw = 0;
-        r.L0 = Sbb(P0, a.L0, ref bw) & nz;
-        r.L1 = Sbb(P1, a.L1, ref bw) & nz;
-        r.L2 = Sbb(P2, a.L2, ref bw) & nz;
-        r.L3 = Sbb(P3, a.L3, ref bw) & nz;
-        r.L4 = Sbb(P4, a.L4, ref bw) & nz;
-        r.L5 = Sbb(P5, a.L5, ref bw) & nz;
+        ulong x, bw, b1;
+        x = a.L0; ulong t0 = P0 - x; bw = P0 < x ? 1UL : 0UL;
+        x = a.L1; ulong t1 = P1 - x; b1 = P1 < x ? 1UL : 0UL; b1 |= t1 < bw ? 1UL : 0UL; t1 -= bw; bw = b1;
+        x = a.L2; ulong t2 = P2 - x; b1 = P2 < x ? 1UL : 0UL; b1 |= t2 < bw ? 1UL : 0UL; t2 -= bw; bw = b1;
+        x = a.L3; ulong t3 = P3 - x; b1 = P3 < x ? 1UL : 0UL; b1 |= t3 < bw ? 1UL : 0UL; t3 -= bw; bw = b1;
+        x = a.L4; ulong t4 = P4 - x; b1 = P4 < x ? 1UL : 0UL; b1 |= t4 < bw ? 1UL : 0UL; t4 -= bw; bw = b1;
+        ulong t5 = P5 - a.L5 - bw;
+        r.L0 = t0 & nz; r.L1 = t1 & nz; r.L2 = t2 & nz; r.L3 = t3 & nz; r.L4 = t4 & nz; r.L5 = t5 & nz;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
