@@ -115,6 +115,74 @@ internal struct Fp12 : IEquatable<Fp12>
         r.C1.C0 = z2; r.C1.C1 = z1; r.C1.C2 = z5;
     }
 
+    /// <summary>
+    /// Karabina's compressed cyclotomic squaring: the squares of z2 = C1.C0, z3 = C0.C2, z4 = C0.C1 and
+    /// z5 = C1.C2 depend only on those four (two Fp4 squarings, 6 Fp2 squarings against Granger-Scott's 9);
+    /// C0.C0 and C1.C1 are recovered afterwards by <see cref="TryDecompress"/>.
+    /// </summary>
+    public static void CompressedSquare(ref Fp2 z2, ref Fp2 z3, ref Fp2 z4, ref Fp2 z5)
+    {
+        Fp4Square(z2, z3, out Fp2 t0, out Fp2 t1);
+        Fp4Square(z4, z5, out Fp2 t2, out Fp2 t3);
+        ThreeMinusTwo(out z4, t0, z4);
+        ThreePlusTwo(out z5, t1, z5);
+        Fp2.MulByXi(out t3, t3);
+        ThreePlusTwo(out z2, t3, z2);
+        ThreeMinusTwo(out z3, t2, z3);
+    }
+
+    /// <summary>
+    /// Recovers cyclotomic elements from their compressed parts (z2, z3, z4, z5), sharing one inversion:
+    /// C1.C1 = (ξ·z5² + 3·z4² − 2·z3) / (4·z2), C0.C0 = ξ·(2·C1.C1² + z2·z5 − 3·z4·z3) + 1.
+    /// False when some z2 is zero (that formula does not apply; callers fall back to plain squaring).
+    /// </summary>
+    public static bool TryDecompress(Span<Fp12> xs)
+    {
+        int n = xs.Length;
+        Span<Fp2> num = n <= 8 ? stackalloc Fp2[n] : new Fp2[n];
+        Span<Fp2> acc = n <= 8 ? stackalloc Fp2[n] : new Fp2[n];
+        Fp2 prod = Fp2.One;
+        for (int i = 0; i < n; i++)
+        {
+            ref Fp12 x = ref xs[i];
+            if (x.C1.C0.IsZero) return false;
+            Fp2.Square(out Fp2 t0, x.C0.C1);
+            Fp2.Sub(out Fp2 t1, t0, x.C0.C2);
+            Fp2.Double(out t1, t1);
+            Fp2.Add(out t1, t1, t0);
+            Fp2.Square(out Fp2 t2, x.C1.C2);
+            Fp2.MulByXi(out t2, t2);
+            Fp2.Add(out num[i], t2, t1);
+            acc[i] = prod;
+            Fp2.Double(out Fp2 d, x.C1.C0);
+            Fp2.Double(out d, d);
+            Fp2.Mul(out prod, prod, d);
+        }
+        Fp2 inv = prod.Inverse();
+        for (int i = n - 1; i >= 0; i--)
+        {
+            ref Fp12 x = ref xs[i];
+            // inv = 1 / (d_0 ... d_i): 1/d_i = inv · (d_0 ... d_{i-1}); then drop d_i from inv.
+            Fp2.Mul(out Fp2 di, inv, acc[i]);
+            Fp2.Double(out Fp2 d, x.C1.C0);
+            Fp2.Double(out d, d);
+            Fp2.Mul(out inv, inv, d);
+            Fp2.Mul(out Fp2 g4, num[i], di);
+            Fp2.Square(out Fp2 t0, g4);
+            Fp2.Double(out t0, t0);
+            Fp2.Mul(out Fp2 t1, x.C0.C1, x.C0.C2);
+            Fp2.Sub(out t0, t0, t1);
+            Fp2.Double(out t1, t1);
+            Fp2.Sub(out t0, t0, t1);
+            Fp2.Mul(out Fp2 t2, x.C1.C0, x.C1.C2);
+            Fp2.Add(out t0, t0, t2);
+            Fp2.MulByXi(out t0, t0);
+            Fp2.Add(out x.C0.C0, t0, Fp2.One);
+            x.C1.C1 = g4;
+        }
+        return true;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Fp4Square(in Fp2 a, in Fp2 b, out Fp2 c0, out Fp2 c1)
     {
