@@ -36,6 +36,8 @@ public class FieldTests
             Assert.Equal(((a - b) % P + P) % P, Limbs.ToBig(fa - fb));
             Assert.Equal((P - a) % P, Limbs.ToBig(-fa));
             Assert.Equal(a * a % P, Limbs.ToBig(fa.Square()));
+            Fp.Halve(out Fp half, fa);
+            Assert.Equal(a, Limbs.ToBig(half + half));
             Fp.MulPortable(out Fp portable, fa, fb);
             Assert.Equal(a * b % P, Limbs.ToBig(portable));
             if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)

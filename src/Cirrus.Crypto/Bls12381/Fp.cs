@@ -125,6 +125,24 @@ internal partial struct Fp : IEquatable<Fp>
         r.L0 = t0 & nz; r.L1 = t1 & nz; r.L2 = t2 & nz; r.L3 = t3 & nz; r.L4 = t4 & nz; r.L5 = t5 & nz;
     }
 
+    /// <summary>a/2 mod p, branch-free: (a + (a odd ? p : 0)) / 2; a + p &lt; 2^382 does not overflow.</summary>
+    public static void Halve(out Fp r, in Fp a)
+    {
+        ulong mask = 0UL - (a.L0 & 1), q, c;
+        q = P0 & mask; ulong t0 = a.L0 + q; c = t0 < q ? 1UL : 0UL;
+        q = (P1 & mask) + c; ulong t1 = a.L1 + q; c = (t1 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P2 & mask) + c; ulong t2 = a.L2 + q; c = (t2 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P3 & mask) + c; ulong t3 = a.L3 + q; c = (t3 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P4 & mask) + c; ulong t4 = a.L4 + q; c = (t4 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        ulong t5 = a.L5 + (P5 & mask) + c;
+        r.L0 = (t0 >> 1) | (t1 << 63);
+        r.L1 = (t1 >> 1) | (t2 << 63);
+        r.L2 = (t2 >> 1) | (t3 << 63);
+        r.L3 = (t3 >> 1) | (t4 << 63);
+        r.L4 = (t4 >> 1) | (t5 << 63);
+        r.L5 = t5 >> 1;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Double(out Fp r, in Fp a) => Add(out r, a, a);
 

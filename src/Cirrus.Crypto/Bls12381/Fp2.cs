@@ -96,6 +96,12 @@ internal partial struct Fp2 : IEquatable<Fp2>
         Fp.Add(out r.C1, a.C1, a.C1);
     }
 
+    public static void Halve(out Fp2 r, in Fp2 a)
+    {
+        Fp.Halve(out r.C0, a.C0);
+        Fp.Halve(out r.C1, a.C1);
+    }
+
     /// <summary>Multiplies by the non-residue ξ = 1 + u used to build Fp6.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly Fp2 MulByXi() => new(C0 - C1, C0 + C1);

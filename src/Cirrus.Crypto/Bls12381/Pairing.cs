@@ -15,9 +15,6 @@ internal readonly struct G2Affine(Fp2 x, Fp2 y)
 /// <summary>The optimal ate pairing on BLS12-381: multi-Miller loop and final exponentiation.</summary>
 internal static class Pairing
 {
-    private static readonly Fp HalfOne = Fp.FromUlong(2).Inverse();
-    /// <summary>3·b' = 12·(1 + u) for the twist y^2 = x^3 + 4(1 + u).</summary>
-    private static readonly Fp2 ThreeBTwist = new(Fp.FromUlong(12), Fp.FromUlong(12));
 
     /// <summary>Homogeneous projective point on the twist (x = X/Z, y = Y/Z).</summary>
     private struct Proj
@@ -28,21 +25,38 @@ internal static class Pairing
     /// <summary>Tangent step: T = 2T, returns the line (c0, c1, c4) evaluated at P.</summary>
     private static void DoublingStep(ref Proj t, in Fp xp, in Fp yp, out Fp2 c0, out Fp2 c1, out Fp2 c4)
     {
-        Fp2 a = (t.X * t.Y) * HalfOne;
-        Fp2 b = t.Y.Square();
-        Fp2 c = t.Z.Square();
-        Fp2 e = ThreeBTwist * c;
-        Fp2 f = e + e + e;
-        Fp2 g = (b + f) * HalfOne;
-        Fp2 h = (t.Y + t.Z).Square() - (b + c);
-        Fp2 x2 = t.X.Square();
-        Fp2 e2 = e.Square();
-        c0 = e - b;
-        c1 = (x2 + x2 + x2) * xp;
+        Fp2.Mul(out Fp2 a, t.X, t.Y);
+        Fp2.Halve(out a, a);
+        Fp2.Square(out Fp2 b, t.Y);
+        Fp2.Square(out Fp2 c, t.Z);
+        // e = 3b'·c = 12·ξ·c by additions.
+        Fp2.MulByXi(out Fp2 e, c);
+        Fp2.Double(out Fp2 e2x, e);
+        Fp2.Add(out e, e2x, e);
+        Fp2.Double(out e, e);
+        Fp2.Double(out e, e);
+        Fp2.Double(out Fp2 f, e);
+        Fp2.Add(out f, f, e);
+        Fp2.Add(out Fp2 g, b, f);
+        Fp2.Halve(out g, g);
+        Fp2.Add(out Fp2 h, t.Y, t.Z);
+        Fp2.Square(out h, h);
+        Fp2.Add(out Fp2 bc, b, c);
+        Fp2.Sub(out h, h, bc);
+        Fp2.Square(out Fp2 x2, t.X);
+        Fp2.Square(out Fp2 ee, e);
+        Fp2.Sub(out c0, e, b);
+        Fp2.Double(out Fp2 x3, x2);
+        Fp2.Add(out x3, x3, x2);
+        c1 = x3 * xp;
         c4 = -(h * yp);
-        t.X = a * (b - f);
-        t.Y = g.Square() - (e2 + e2 + e2);
-        t.Z = b * h;
+        Fp2.Sub(out Fp2 bf, b, f);
+        Fp2.Mul(out t.X, a, bf);
+        Fp2.Square(out Fp2 gg, g);
+        Fp2.Double(out Fp2 e3, ee);
+        Fp2.Add(out e3, e3, ee);
+        Fp2.Sub(out t.Y, gg, e3);
+        Fp2.Mul(out t.Z, b, h);
     }
 
     /// <summary>Chord step: T = T + Q, returns the line (c0, c1, c4) evaluated at P.</summary>
