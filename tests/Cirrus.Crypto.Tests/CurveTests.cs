@@ -30,6 +30,7 @@ public class CurveTests
         Assert.True(g2.AddAffine(x, y).EqualsPoint(g.MulVartime(5)));
         var h = G2.Generator;
         Assert.True(h.MulVartime(7).EqualsPoint(h.Double().Double().Add(h.Double()).Add(h)));
+        Assert.True(Jacobian<Fp2>.Infinity.Double().IsInfinity);
         h.Double().ToAffine(out Fp2 hx, out Fp2 hy);
         Assert.True(h.AddAffine(hx, hy).EqualsPoint(h.MulVartime(3)));
         byte[] k = new byte[32];

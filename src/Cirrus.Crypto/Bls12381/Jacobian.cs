@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Cirrus.Crypto.Bls12381;
 
 /// <summary>
@@ -21,6 +23,14 @@ internal struct Jacobian<F> where F : struct, IField<F>
     /// <summary>dbl-2009-l (a = 0).</summary>
     public readonly Jacobian<F> Double()
     {
+        if (typeof(F) == typeof(Fp2))
+        {
+            // G2 (cofactor clearing, MulByX) doubles most: an in-place version without the generic
+            // by-value copies of 96-byte elements. The type test is resolved when the JIT specializes.
+            Unsafe.SkipInit(out Jacobian<F> r);
+            JacobianFp2.Double(in Unsafe.As<Jacobian<F>, Jacobian<Fp2>>(ref Unsafe.AsRef(in this)), out Unsafe.As<Jacobian<F>, Jacobian<Fp2>>(ref r));
+            return r;
+        }
         if (IsInfinity) return this;
         F a = F.FSqr(X);
         F b = F.FSqr(Y);
@@ -167,5 +177,35 @@ internal struct Jacobian<F> where F : struct, IField<F>
             F zi2 = F.FSqr(zi);
             pts[i] = new Jacobian<F>(F.FMul(pts[i].X, zi2), F.FMul(pts[i].Y, F.FMul(zi2, zi)), F.FOne);
         }
+    }
+}
+
+/// <summary>Jacobian point operations specialized to Fp2 (G2).</summary>
+internal static class JacobianFp2
+{
+    /// <summary>dbl-2009-l (a = 0); infinity (Z = 0) doubles to Z = 0.</summary>
+    public static void Double(in Jacobian<Fp2> p, out Jacobian<Fp2> r)
+    {
+        Fp2.Square(out Fp2 a, p.X);
+        Fp2.Square(out Fp2 b, p.Y);
+        Fp2.Square(out Fp2 c, b);
+        Fp2.Add(out Fp2 d, p.X, b);
+        Fp2.Square(out d, d);
+        Fp2.Sub(out d, d, a);
+        Fp2.Sub(out d, d, c);
+        Fp2.Double(out d, d);
+        Fp2.Double(out Fp2 e, a);
+        Fp2.Add(out e, e, a);
+        Fp2.Square(out Fp2 f, e);
+        Fp2.Mul(out Fp2 z3, p.Y, p.Z);
+        Fp2.Double(out r.Z, z3);
+        Fp2.Double(out Fp2 d2, d);
+        Fp2.Sub(out r.X, f, d2);
+        Fp2.Sub(out d, d, r.X);
+        Fp2.Mul(out Fp2 y3, e, d);
+        Fp2.Double(out c, c);
+        Fp2.Double(out c, c);
+        Fp2.Double(out c, c);
+        Fp2.Sub(out r.Y, y3, c);
     }
 }
