@@ -148,7 +148,7 @@ internal partial struct Fp2 : IEquatable<Fp2>
 
     /// <summary>
     /// Square root in Fp2 by the norm ("complex") method: with n = a0^2 + a1^2 and s = sqrt(n) in Fp,
-    /// x0 = sqrt((a0 ± s)/2) and x1 = a1/(2·x0). Two or three Fp exponentiations. Variable time
+    /// x0 = sqrt((a0 ± s)/2) and x1 = a1/(2·x0). Two Fp exponentiations, no inversion. Variable time
     /// (inputs are public: hashed messages and decoded points).
     /// </summary>
     public readonly bool TrySqrt(out Fp2 root)
@@ -162,17 +162,27 @@ internal partial struct Fp2 : IEquatable<Fp2>
             return false;
         }
         if (!Norm().TrySqrt(out Fp s)) { root = Zero; return false; }
+        return TrySqrtGivenNormRoot(s, out root);
+    }
+
+    /// <summary>
+    /// The second half of <see cref="TrySqrt"/> for a1 ≠ 0, given s with s^2 = a0^2 + a1^2 (either sign).
+    /// </summary>
+    public readonly bool TrySqrtGivenNormRoot(in Fp s, out Fp2 root)
+    {
         Fp t = (C0 + s) * HalfFp;
-        if (t.TrySqrt(out Fp x0))
+        // x0^2 = ±t and x0·w = ±1 with the same sign, so 1/x0 = ±w.
+        t.SqrtAndInverseCandidate(out Fp x0, out Fp w);
+        Fp y = C1 * w * HalfFp;
+        if (x0.Square() == t)
         {
-            root = new Fp2(x0, C1 * (x0 + x0).Inverse());
+            root = new Fp2(x0, y);
         }
         else
         {
-            // t is a non-residue, so x0^2 = -t. Since (a0 - s)/2 · t = -a1^2/4, the other candidate
-            // (a0 - s)/2 equals (a1 / (2·x0))^2: no second exponentiation needed.
-            Fp y0 = C1 * (x0 + x0).Inverse();
-            root = new Fp2(y0, x0);
+            // t is a non-residue, so x0^2 = -t and 1/x0 = -w. Since (a0 - s)/2 · t = -a1^2/4, the other
+            // candidate (a0 - s)/2 equals (a1 / (2·x0))^2 = (-y)^2: no second exponentiation needed.
+            root = new Fp2(-y, x0);
         }
         return root.Square() == this;
     }
