@@ -12,6 +12,7 @@ def consts():
         w(f"    private const ulong Pb{k} = 0x{(pl[k] << 8):016x}UL;")
     w(f"    private const ulong Inv56 = 0x{inv56:014x}UL;")
     w(f"    private const ulong Mask56 = 0x00ffffffffffffffUL;")
+    w(f"    private const ulong Mask48 = 0x0000ffffffffffffUL;")
 
 def split_a(pre, src):
     # value split into 7 x 56-bit limbs
@@ -56,6 +57,26 @@ def body(pairs):
     w("        t6 += t5 >> 56; t5 &= Mask56;")
     w("        Reduce(out r, t0 | (t1 << 56), (t1 >> 8) | (t2 << 48), (t2 >> 16) | (t3 << 40), (t3 >> 24) | (t4 << 32), (t4 >> 32) | (t5 << 24), (t5 >> 40) | (t6 << 16));")
 
+def square_body():
+    w("        ulong A0 = a0 << 8, A1 = a1 << 8, A2 = a2 << 8, A3 = a3 << 8, A4 = a4 << 8, A5 = a5 << 8, A6 = a6 << 8;")
+    w("        ulong " + ", ".join(f"t{k} = 0" for k in range(14)) + ", h, m;")
+    for i in range(7):
+        for j in range(i + 1, 7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(a{i}, A{j}); t{i+j} += (a{i} * A{j}) >> 8; t{i+j+1} += h;")
+    w("        " + " ".join(f"t{k} <<= 1;" for k in range(1, 14)))
+    for i in range(7):
+        w(f"        h = Bmi2.X64.MultiplyNoFlags(a{i}, A{i}); t{2*i} += (a{i} * A{i}) >> 8; t{2*i+1} += h;")
+    for r in range(7):
+        mask = "Mask56" if r < 6 else "Mask48"
+        w(f"        m = (t{r} * Inv56) & {mask};")
+        for j in range(7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb{j}); t{r+j} += (m * Pb{j}) >> 8; t{r+j+1} += h;")
+        if r < 6:
+            w(f"        t{r+1} += t{r} >> 56;")
+    for k in range(6, 13):
+        w(f"        t{k+1} += t{k} >> 56; t{k} &= Mask56;")
+    w("        Reduce(out r, (t6 >> 48) | (t7 << 8), t8 | (t9 << 56), (t9 >> 8) | (t10 << 48), (t10 >> 16) | (t11 << 40), (t11 >> 24) | (t12 << 32), (t12 >> 32) | (t13 << 24));")
+
 print("using System.Runtime.Intrinsics.X86;\n\nnamespace Cirrus.Crypto.Bls12381;\n")
 print("""/// <summary>
 /// Montgomery multiplication with BMI2 on seven 56-bit limbs. A 56x56-bit product split at bit 56 by
@@ -81,5 +102,14 @@ print("""    /// <summary>(a·b + c·d)·2^-384 mod p (BMI2, radix 2^56): one re
     public static void SumOfProductsBmi2(out Fp r, in Fp a, in Fp b, in Fp c, in Fp d)
     {""")
 split_a("a", "a"); split_b("b", "b"); split_a("c", "c"); split_b("d", "d"); body([("a", "b"), ("c", "d")])
+print("\n".join(out)); out.clear()
+print("    }\n")
+print("""    /// <summary>
+    /// a^2·2^-384 mod p (BMI2, radix 2^56): cross products once and doubled; both operands in the plain
+    /// limb form, so the reduction divides by 2^384 directly (six 56-bit rounds and a 48-bit one).
+    /// </summary>
+    public static void SquareBmi2(out Fp r, in Fp a)
+    {""")
+split_a("a", "a"); square_body()
 print("\n".join(out)); out.clear()
 print("    }\n}")

@@ -47,6 +47,8 @@ public class FieldTests
                 // Sum of two products with one reduction, including the largest operands (p - 1).
                 BigInteger c = i < edge.Length ? P - 1 : RandBig(rng);
                 Fp fc = Limbs.FpFromBig(c);
+                Fp.SquareBmi2(out Fp sq, fa);
+                Assert.Equal(a * a % P, Limbs.ToBig(sq));
                 Fp.SumOfProductsBmi2(out Fp sop, fa, fb, fc, fc);
                 Assert.Equal((a * b + c * c) % P, Limbs.ToBig(sop));
             }

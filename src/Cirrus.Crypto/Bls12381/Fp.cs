@@ -151,7 +151,14 @@ internal partial struct Fp : IEquatable<Fp>
     public static Fp operator -(in Fp a) { Neg(out Fp r, a); return r; }
     public static Fp operator *(in Fp a, in Fp b) { Mul(out Fp r, a, b); return r; }
 
-    public readonly Fp Square() { Mul(out Fp r, this, this); return r; }
+    public readonly Fp Square() { Sqr(out Fp r, this); return r; }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sqr(out Fp r, in Fp a)
+    {
+        if (Bmi2.X64.IsSupported) SquareBmi2(out r, a);
+        else MulPortable(out r, a, a);
+    }
 
     /// <summary>Montgomery multiplication: radix-2^56 MULX path (FpRadix56.cs) or portable 64-bit CIOS.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -405,7 +412,7 @@ internal partial struct Fp : IEquatable<Fp>
                 int w = (int)((e[i] >> (nib * 4)) & 15);
                 if (started)
                 {
-                    Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r);
+                    Sqr(out r, r); Sqr(out r, r); Sqr(out r, r); Sqr(out r, r);
                     if (w != 0) Mul(out r, r, table[w]);
                 }
                 else if (w != 0)

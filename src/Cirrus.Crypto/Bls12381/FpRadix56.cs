@@ -22,6 +22,7 @@ internal partial struct Fp
     private const ulong Pb6 = 0x001a0111ea397f00UL;
     private const ulong Inv56 = 0xf3fffcfffcfffdUL;
     private const ulong Mask56 = 0x00ffffffffffffffUL;
+    private const ulong Mask48 = 0x0000ffffffffffffUL;
 
     /// <summary>a·b·2^-384 mod p (BMI2, radix 2^56).</summary>
     public static void MulBmi2(out Fp r, in Fp a, in Fp b)
@@ -362,5 +363,121 @@ internal partial struct Fp
         t5 += t4 >> 56; t4 &= Mask56;
         t6 += t5 >> 56; t5 &= Mask56;
         Reduce(out r, t0 | (t1 << 56), (t1 >> 8) | (t2 << 48), (t2 >> 16) | (t3 << 40), (t3 >> 24) | (t4 << 32), (t4 >> 32) | (t5 << 24), (t5 >> 40) | (t6 << 16));
+    }
+
+    /// <summary>
+    /// a^2·2^-384 mod p (BMI2, radix 2^56): cross products once and doubled; both operands in the plain
+    /// limb form, so the reduction divides by 2^384 directly (six 56-bit rounds and a 48-bit one).
+    /// </summary>
+    public static void SquareBmi2(out Fp r, in Fp a)
+    {
+        ulong a0 = a.L0 & Mask56;
+        ulong a1 = ((a.L0 >> 56) | (a.L1 << 8)) & Mask56;
+        ulong a2 = ((a.L1 >> 48) | (a.L2 << 16)) & Mask56;
+        ulong a3 = ((a.L2 >> 40) | (a.L3 << 24)) & Mask56;
+        ulong a4 = ((a.L3 >> 32) | (a.L4 << 32)) & Mask56;
+        ulong a5 = ((a.L4 >> 24) | (a.L5 << 40)) & Mask56;
+        ulong a6 = a.L5 >> 16;
+        ulong A0 = a0 << 8, A1 = a1 << 8, A2 = a2 << 8, A3 = a3 << 8, A4 = a4 << 8, A5 = a5 << 8, A6 = a6 << 8;
+        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, t6 = 0, t7 = 0, t8 = 0, t9 = 0, t10 = 0, t11 = 0, t12 = 0, t13 = 0, h, m;
+        h = Bmi2.X64.MultiplyNoFlags(a0, A1); t1 += (a0 * A1) >> 8; t2 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, A2); t2 += (a0 * A2) >> 8; t3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, A3); t3 += (a0 * A3) >> 8; t4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, A4); t4 += (a0 * A4) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, A5); t5 += (a0 * A5) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, A6); t6 += (a0 * A6) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, A2); t3 += (a1 * A2) >> 8; t4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, A3); t4 += (a1 * A3) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, A4); t5 += (a1 * A4) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, A5); t6 += (a1 * A5) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, A6); t7 += (a1 * A6) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, A3); t5 += (a2 * A3) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, A4); t6 += (a2 * A4) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, A5); t7 += (a2 * A5) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, A6); t8 += (a2 * A6) >> 8; t9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, A4); t7 += (a3 * A4) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, A5); t8 += (a3 * A5) >> 8; t9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, A6); t9 += (a3 * A6) >> 8; t10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, A5); t9 += (a4 * A5) >> 8; t10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, A6); t10 += (a4 * A6) >> 8; t11 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, A6); t11 += (a5 * A6) >> 8; t12 += h;
+        t1 <<= 1; t2 <<= 1; t3 <<= 1; t4 <<= 1; t5 <<= 1; t6 <<= 1; t7 <<= 1; t8 <<= 1; t9 <<= 1; t10 <<= 1; t11 <<= 1; t12 <<= 1; t13 <<= 1;
+        h = Bmi2.X64.MultiplyNoFlags(a0, A0); t0 += (a0 * A0) >> 8; t1 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, A1); t2 += (a1 * A1) >> 8; t3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, A2); t4 += (a2 * A2) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, A3); t6 += (a3 * A3) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, A4); t8 += (a4 * A4) >> 8; t9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, A5); t10 += (a5 * A5) >> 8; t11 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, A6); t12 += (a6 * A6) >> 8; t13 += h;
+        m = (t0 * Inv56) & Mask56;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t0 += (m * Pb0) >> 8; t1 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); t1 += (m * Pb1) >> 8; t2 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); t2 += (m * Pb2) >> 8; t3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); t3 += (m * Pb3) >> 8; t4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); t4 += (m * Pb4) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); t5 += (m * Pb5) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); t6 += (m * Pb6) >> 8; t7 += h;
+        t1 += t0 >> 56;
+        m = (t1 * Inv56) & Mask56;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t1 += (m * Pb0) >> 8; t2 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); t2 += (m * Pb1) >> 8; t3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); t3 += (m * Pb2) >> 8; t4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); t4 += (m * Pb3) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); t5 += (m * Pb4) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); t6 += (m * Pb5) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); t7 += (m * Pb6) >> 8; t8 += h;
+        t2 += t1 >> 56;
+        m = (t2 * Inv56) & Mask56;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t2 += (m * Pb0) >> 8; t3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); t3 += (m * Pb1) >> 8; t4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); t4 += (m * Pb2) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); t5 += (m * Pb3) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); t6 += (m * Pb4) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); t7 += (m * Pb5) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); t8 += (m * Pb6) >> 8; t9 += h;
+        t3 += t2 >> 56;
+        m = (t3 * Inv56) & Mask56;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t3 += (m * Pb0) >> 8; t4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); t4 += (m * Pb1) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); t5 += (m * Pb2) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); t6 += (m * Pb3) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); t7 += (m * Pb4) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); t8 += (m * Pb5) >> 8; t9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); t9 += (m * Pb6) >> 8; t10 += h;
+        t4 += t3 >> 56;
+        m = (t4 * Inv56) & Mask56;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t4 += (m * Pb0) >> 8; t5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); t5 += (m * Pb1) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); t6 += (m * Pb2) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); t7 += (m * Pb3) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); t8 += (m * Pb4) >> 8; t9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); t9 += (m * Pb5) >> 8; t10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); t10 += (m * Pb6) >> 8; t11 += h;
+        t5 += t4 >> 56;
+        m = (t5 * Inv56) & Mask56;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t5 += (m * Pb0) >> 8; t6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); t6 += (m * Pb1) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); t7 += (m * Pb2) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); t8 += (m * Pb3) >> 8; t9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); t9 += (m * Pb4) >> 8; t10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); t10 += (m * Pb5) >> 8; t11 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); t11 += (m * Pb6) >> 8; t12 += h;
+        t6 += t5 >> 56;
+        m = (t6 * Inv56) & Mask48;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t6 += (m * Pb0) >> 8; t7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); t7 += (m * Pb1) >> 8; t8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); t8 += (m * Pb2) >> 8; t9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); t9 += (m * Pb3) >> 8; t10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); t10 += (m * Pb4) >> 8; t11 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); t11 += (m * Pb5) >> 8; t12 += h;
+        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); t12 += (m * Pb6) >> 8; t13 += h;
+        t7 += t6 >> 56; t6 &= Mask56;
+        t8 += t7 >> 56; t7 &= Mask56;
+        t9 += t8 >> 56; t8 &= Mask56;
+        t10 += t9 >> 56; t9 &= Mask56;
+        t11 += t10 >> 56; t10 &= Mask56;
+        t12 += t11 >> 56; t11 &= Mask56;
+        t13 += t12 >> 56; t12 &= Mask56;
+        Reduce(out r, (t6 >> 48) | (t7 << 8), t8 | (t9 << 56), (t9 >> 8) | (t10 << 48), (t10 >> 16) | (t11 << 40), (t11 >> 24) | (t12 << 32), (t12 >> 32) | (t13 << 24));
     }
 }
