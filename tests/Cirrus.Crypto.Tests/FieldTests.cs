@@ -191,6 +191,12 @@ public class FieldTests
             Fp2 c0 = RandFp2(rng), c1 = RandFp2(rng), c4 = RandFp2(rng);
             var sparse = new Fp12(new Fp6(c0, c1, Fp2.Zero), new Fp6(Fp2.Zero, c4, Fp2.Zero));
             Assert.Equal(a * sparse, a.MulBy014(c0, c1, c4));
+            Fp2 d0 = RandFp2(rng), d1 = RandFp2(rng), d4 = RandFp2(rng);
+            var sparse2 = new Fp12(new Fp6(d0, d1, Fp2.Zero), new Fp6(Fp2.Zero, d4, Fp2.Zero));
+            Fp12.MulByLinePair(out Fp12 pair, a, c0, c1, c4, d0, d1, d4);
+            Assert.Equal(a * sparse * sparse2, pair);
+            Fp6.MulBy12(out Fp6 by12, a.C0, c1, c4);
+            Assert.Equal(a.C0 * new Fp6(Fp2.Zero, c1, c4), by12);
         }
     }
 }

@@ -71,6 +71,47 @@ internal struct Fp12 : IEquatable<Fp12>
         Fp6.Add(out r.C0, aa, bb);
     }
 
+    /// <summary>
+    /// Multiplies by the product of two lines (a0 + a1·v + a4·v·w)(b0 + b1·v + b4·v·w): the line product
+    /// (6 Fp2 products) has a zero w coefficient, and multiplying by it costs 17, against 26 for two
+    /// separate sparse multiplications.
+    /// </summary>
+    public static void MulByLinePair(out Fp12 r, in Fp12 f, in Fp2 a0, in Fp2 a1, in Fp2 a4, in Fp2 b0, in Fp2 b1, in Fp2 b4)
+    {
+        Fp2.Mul(out Fp2 m00, a0, b0);
+        Fp2.Mul(out Fp2 m11, a1, b1);
+        Fp2.Mul(out Fp2 m44, a4, b4);
+        Fp2.Add(out Fp2 x, a0, a1);
+        Fp2.Add(out Fp2 y, b0, b1);
+        Fp2.Mul(out Fp2 g1, x, y);
+        Fp2.Sub(out g1, g1, m00);
+        Fp2.Sub(out g1, g1, m11);
+        Fp2.Add(out x, a0, a4);
+        Fp2.Add(out y, b0, b4);
+        Fp2.Mul(out Fp2 h1, x, y);
+        Fp2.Sub(out h1, h1, m00);
+        Fp2.Sub(out h1, h1, m44);
+        Fp2.Add(out x, a1, a4);
+        Fp2.Add(out y, b1, b4);
+        Fp2.Mul(out Fp2 h2, x, y);
+        Fp2.Sub(out h2, h2, m11);
+        Fp2.Sub(out h2, h2, m44);
+        Fp2.MulByXi(out Fp2 g0, m44);
+        Fp2.Add(out g0, g0, m00);
+        // The line product: G0 = (g0, g1, m11), G1 = (0, h1, h2).
+        Fp6 gc0 = new(g0, g1, m11);
+        Fp6.Mul(out Fp6 t0, f.C0, gc0);
+        Fp6.MulBy12(out Fp6 t1, f.C1, h1, h2);
+        Fp6.Add(out Fp6 s, f.C0, f.C1);
+        Fp2.Add(out gc0.C1, g1, h1);
+        Fp2.Add(out gc0.C2, m11, h2);
+        Fp6.Mul(out s, s, gc0);
+        Fp6.Sub(out s, s, t0);
+        Fp6.Sub(out r.C1, s, t1);
+        Fp6.MulByV(out t1, t1);
+        Fp6.Add(out r.C0, t0, t1);
+    }
+
     public readonly Fp12 Frobenius()
     {
         Fp6 c0 = C0.Frobenius();

@@ -96,17 +96,31 @@ internal static class Pairing
         {
             if (!first) f = f.Square();
             first = false;
-            for (int i = 0; i < n; i++)
+            // Lines are multiplied in pairs (MulByLinePair), a lone last one sparsely.
+            int i = 0;
+            for (; i + 1 < n; i += 2)
+            {
+                DoublingStep(ref ts[i], ps[i].X, ps[i].Y, out Fp2 a0, out Fp2 a1, out Fp2 a4);
+                DoublingStep(ref ts[i + 1], ps[i + 1].X, ps[i + 1].Y, out Fp2 b0, out Fp2 b1, out Fp2 b4);
+                Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
+            }
+            if (i < n)
             {
                 DoublingStep(ref ts[i], ps[i].X, ps[i].Y, out Fp2 c0, out Fp2 c1, out Fp2 c4);
-                f = f.MulBy014(c0, c1, c4);
+                Fp12.MulBy014(out f, f, c0, c1, c4);
             }
             if (((G1.AbsX >> bit) & 1) != 0)
             {
-                for (int i = 0; i < n; i++)
+                for (i = 0; i + 1 < n; i += 2)
+                {
+                    AdditionStep(ref ts[i], qs[i], ps[i].X, ps[i].Y, out Fp2 a0, out Fp2 a1, out Fp2 a4);
+                    AdditionStep(ref ts[i + 1], qs[i + 1], ps[i + 1].X, ps[i + 1].Y, out Fp2 b0, out Fp2 b1, out Fp2 b4);
+                    Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
+                }
+                if (i < n)
                 {
                     AdditionStep(ref ts[i], qs[i], ps[i].X, ps[i].Y, out Fp2 c0, out Fp2 c1, out Fp2 c4);
-                    f = f.MulBy014(c0, c1, c4);
+                    Fp12.MulBy014(out f, f, c0, c1, c4);
                 }
             }
         }
