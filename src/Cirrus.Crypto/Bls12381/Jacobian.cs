@@ -152,6 +152,33 @@ internal struct Jacobian<F> where F : struct, IField<F>
         return MulVartime(s);
     }
 
+    /// <summary>
+    /// The non-adjacent form of k as two 65-bit masks (digit +1 where pos is set, -1 where neg is set),
+    /// from 3k - k: on average a third of the digits are non-zero, against half of the bits.
+    /// </summary>
+    public static void Naf(ulong k, out UInt128 pos, out UInt128 neg)
+    {
+        UInt128 x = k, h = 3 * x;
+        pos = (h & ~x) >> 1;
+        neg = (~h & x) >> 1;
+    }
+
+    /// <summary>Variable-time multiplication of an affine point (Z = 1) by a 64-bit scalar: NAF digits, mixed additions.</summary>
+    public readonly Jacobian<F> MulVartimeAffine(ulong k)
+    {
+        if (IsInfinity || !F.FEq(Z, F.FOne)) return MulVartime(k);
+        Naf(k, out UInt128 pos, out UInt128 neg);
+        F negY = F.FNeg(Y);
+        Jacobian<F> r = Infinity;
+        for (int i = 64; i >= 0; i--)
+        {
+            r = r.Double();
+            if (((pos >> i) & 1) != 0) r = r.AddAffine(X, Y);
+            else if (((neg >> i) & 1) != 0) r = r.AddAffine(X, negY);
+        }
+        return r;
+    }
+
     /// <summary>Branch-free choice of b (flag) or a.</summary>
     public static Jacobian<F> Select(in Jacobian<F> a, in Jacobian<F> b, bool flag) =>
         new(F.FSelect(a.X, b.X, flag), F.FSelect(a.Y, b.Y, flag), F.FSelect(a.Z, b.Z, flag));
