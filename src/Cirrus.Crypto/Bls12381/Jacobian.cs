@@ -115,6 +115,8 @@ internal struct Jacobian<F> where F : struct, IField<F>
     /// <summary>Affine coordinates (one inversion); the point must not be infinity.</summary>
     public readonly void ToAffine(out F x, out F y)
     {
+        // Decoded keys and signatures are stored with Z = 1: skip the inversion.
+        if (F.FEq(Z, F.FOne)) { x = X; y = Y; return; }
         F zi = F.FInv(Z);
         F zi2 = F.FSqr(zi);
         x = F.FMul(X, zi2);
