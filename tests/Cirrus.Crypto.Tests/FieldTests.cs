@@ -126,6 +126,15 @@ public class FieldTests
             Fp2 b = RandFp2(rng);
             Fp2.MulPortable(out Fp2 portable, a, b);
             Assert.Equal(portable, a * b);
+            Fp2.SquarePortable(out Fp2 sqp, a);
+            Assert.Equal(sqp, a.Square());
+            foreach (Fp2 e in new[] { new Fp2(-Fp.One, -Fp.One), new Fp2(Fp.Zero, -Fp.One), new Fp2(-Fp.One, Fp.Zero), new Fp2(Fp.One, -Fp.One), new Fp2(-Fp.One, a.C1) })
+            {
+                Fp2.SquarePortable(out Fp2 ep, e);
+                Assert.Equal(ep, e.Square());
+                Fp2.MulPortable(out Fp2 em, e, e);
+                Assert.Equal(em, e.Square());
+            }
             Fp2 edge = new(-Fp.One, -Fp.One);
             Fp2.MulPortable(out Fp2 pe, edge, edge);
             Assert.Equal(pe, edge * edge);

@@ -125,6 +125,40 @@ internal partial struct Fp : IEquatable<Fp>
         r.L0 = t0 & nz; r.L1 = t1 & nz; r.L2 = t2 & nz; r.L3 = t3 & nz; r.L4 = t4 & nz; r.L5 = t5 & nz;
     }
 
+    /// <summary>a + b without reduction (a, b &lt; p, so the sum is below 2p &lt; 2^382): an input for the BMI2 products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddUnreduced(out Fp r, in Fp a, in Fp b)
+    {
+        ulong x, y, c;
+        x = a.L0; y = b.L0; ulong t0 = x + y; c = t0 < x ? 1UL : 0UL;
+        x = a.L1 + c; c = x < c ? 1UL : 0UL; y = b.L1; ulong t1 = x + y; c |= t1 < y ? 1UL : 0UL;
+        x = a.L2 + c; c = x < c ? 1UL : 0UL; y = b.L2; ulong t2 = x + y; c |= t2 < y ? 1UL : 0UL;
+        x = a.L3 + c; c = x < c ? 1UL : 0UL; y = b.L3; ulong t3 = x + y; c |= t3 < y ? 1UL : 0UL;
+        x = a.L4 + c; c = x < c ? 1UL : 0UL; y = b.L4; ulong t4 = x + y; c |= t4 < y ? 1UL : 0UL;
+        r.L0 = t0; r.L1 = t1; r.L2 = t2; r.L3 = t3; r.L4 = t4; r.L5 = a.L5 + b.L5 + c;
+    }
+
+    /// <summary>a - b + p without reduction (a, b &lt; p, so the result lies in (0, 2p)): an input for the BMI2 products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SubPlusPUnreduced(out Fp r, in Fp a, in Fp b)
+    {
+        ulong x, y, bw, b1;
+        x = a.L0; y = b.L0; ulong t0 = x - y; bw = x < y ? 1UL : 0UL;
+        x = a.L1; y = b.L1; ulong t1 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t1 < bw ? 1UL : 0UL; t1 -= bw; bw = b1;
+        x = a.L2; y = b.L2; ulong t2 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t2 < bw ? 1UL : 0UL; t2 -= bw; bw = b1;
+        x = a.L3; y = b.L3; ulong t3 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t3 < bw ? 1UL : 0UL; t3 -= bw; bw = b1;
+        x = a.L4; y = b.L4; ulong t4 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t4 < bw ? 1UL : 0UL; t4 -= bw; bw = b1;
+        ulong t5 = a.L5 - b.L5 - bw;
+        // Adding p wraps a negative difference back into range; the final carry is dropped.
+        ulong c, q;
+        q = P0; ulong r0 = t0 + q; c = r0 < q ? 1UL : 0UL;
+        q = P1 + c; ulong r1 = t1 + q; c = r1 < q ? 1UL : 0UL;
+        q = P2 + c; ulong r2 = t2 + q; c = r2 < q ? 1UL : 0UL;
+        q = P3 + c; ulong r3 = t3 + q; c = r3 < q ? 1UL : 0UL;
+        q = P4 + c; ulong r4 = t4 + q; c = r4 < q ? 1UL : 0UL;
+        r.L0 = r0; r.L1 = r1; r.L2 = r2; r.L3 = r3; r.L4 = r4; r.L5 = t5 + P5 + c;
+    }
+
     /// <summary>a/2 mod p, branch-free: (a + (a odd ? p : 0)) / 2; a + p &lt; 2^382 does not overflow.</summary>
     public static void Halve(out Fp r, in Fp a)
     {
