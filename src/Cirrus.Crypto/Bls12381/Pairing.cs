@@ -15,7 +15,6 @@ internal readonly struct G2Affine(Fp2 x, Fp2 y)
 /// <summary>The optimal ate pairing on BLS12-381: multi-Miller loop and final exponentiation.</summary>
 internal static class Pairing
 {
-
     /// <summary>Homogeneous projective point on the twist (x = X/Z, y = Y/Z).</summary>
     private struct Proj
     {
