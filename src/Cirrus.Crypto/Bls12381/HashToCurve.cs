@@ -71,10 +71,21 @@ internal static class HashToCurve
     /// <summary>Simplified SWU onto E2' (RFC 9380 section 6.6.2), affine output.</summary>
     public static void MapToCurveSswu(in Fp2 u, out Fp2 x, out Fp2 y)
     {
-        Fp2 u2 = u.Square();
-        Fp2 zu2 = SswuZ * u2;
-        Fp2 tv1 = zu2.Square() + zu2;
-        Fp2 x1 = tv1.IsZero ? BOverZA : MinusBOverA * (Fp2.One + tv1.Inverse());
+        SswuDenominator(u, out Fp2 zu2, out Fp2 tv1);
+        MapToCurveSswu(u, zu2, tv1, tv1.IsZero ? Fp2.Zero : tv1.Inverse(), out x, out y);
+    }
+
+    /// <summary>Z·u^2 and tv1 = Z^2·u^4 + Z·u^2, whose inverse the map needs.</summary>
+    private static void SswuDenominator(in Fp2 u, out Fp2 zu2, out Fp2 tv1)
+    {
+        zu2 = SswuZ * u.Square();
+        tv1 = zu2.Square() + zu2;
+    }
+
+    /// <summary>The map given 1/tv1 (anything when tv1 = 0), so two maps can share one inversion.</summary>
+    private static void MapToCurveSswu(in Fp2 u, in Fp2 zu2, in Fp2 tv1, in Fp2 tv1Inverse, out Fp2 x, out Fp2 y)
+    {
+        Fp2 x1 = tv1.IsZero ? BOverZA : MinusBOverA * (Fp2.One + tv1Inverse);
         Fp2 gx1 = (x1.Square() + IsoA) * x1 + IsoB;
         if (gx1.C1.IsZero)
         {
@@ -195,8 +206,20 @@ internal static class HashToCurve
     public static Jacobian<Fp2> HashToG2(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst)
     {
         HashToField(msg, dst, out Fp2 u0, out Fp2 u1);
-        Jacobian<Fp2> q0 = MapToCurve(u0);
-        Jacobian<Fp2> q1 = MapToCurve(u1);
-        return ClearCofactor(q0.Add(q1));
+        SswuDenominator(u0, out Fp2 zu0, out Fp2 tv0);
+        SswuDenominator(u1, out Fp2 zu1, out Fp2 tv1);
+        // One inversion for both maps (Montgomery's trick); a zero tv1 needs none.
+        Fp2 inv0 = Fp2.Zero, inv1 = Fp2.Zero;
+        if (!tv0.IsZero && !tv1.IsZero)
+        {
+            Fp2 both = (tv0 * tv1).Inverse();
+            inv0 = both * tv1;
+            inv1 = both * tv0;
+        }
+        else if (!tv0.IsZero) inv0 = tv0.Inverse();
+        else if (!tv1.IsZero) inv1 = tv1.Inverse();
+        MapToCurveSswu(u0, zu0, tv0, inv0, out Fp2 x0, out Fp2 y0);
+        MapToCurveSswu(u1, zu1, tv1, inv1, out Fp2 x1, out Fp2 y1);
+        return ClearCofactor(IsoMap(x0, y0).Add(IsoMap(x1, y1)));
     }
 }

@@ -15,14 +15,18 @@ internal readonly struct G2Affine(Fp2 x, Fp2 y)
 /// <summary>The optimal ate pairing on BLS12-381: multi-Miller loop and final exponentiation.</summary>
 internal static class Pairing
 {
-    /// <summary>Homogeneous projective point on the twist (x = X/Z, y = Y/Z).</summary>
+    /// <summary>
+    /// Homogeneous projective point on the twist (x = X/Z, y = Y/Z), with its pair's G1 coordinates
+    /// pre-scaled for the line evaluations (3·xp, -xp, yp, -yp).
+    /// </summary>
     private struct Proj
     {
         public Fp2 X, Y, Z;
+        public Fp Xp3, NXp, Yp, NYp;
     }
 
     /// <summary>Tangent step: T = 2T, returns the line (c0, c1, c4) evaluated at P.</summary>
-    private static void DoublingStep(ref Proj t, in Fp xp, in Fp yp, out Fp2 c0, out Fp2 c1, out Fp2 c4)
+    private static void DoublingStep(ref Proj t, out Fp2 c0, out Fp2 c1, out Fp2 c4)
     {
         Fp2.Mul(out Fp2 a, t.X, t.Y);
         Fp2.Halve(out a, a);
@@ -45,10 +49,8 @@ internal static class Pairing
         Fp2.Square(out Fp2 x2, t.X);
         Fp2.Square(out Fp2 ee, e);
         Fp2.Sub(out c0, e, b);
-        Fp2.Double(out Fp2 x3, x2);
-        Fp2.Add(out x3, x3, x2);
-        c1 = x3 * xp;
-        c4 = -(h * yp);
+        c1 = x2 * t.Xp3;
+        c4 = h * t.NYp;
         Fp2.Sub(out Fp2 bf, b, f);
         Fp2.Mul(out t.X, a, bf);
         Fp2.Square(out Fp2 gg, g);
@@ -59,7 +61,7 @@ internal static class Pairing
     }
 
     /// <summary>Chord step: T = T + Q, returns the line (c0, c1, c4) evaluated at P.</summary>
-    private static void AdditionStep(ref Proj t, in G2Affine q, in Fp xp, in Fp yp, out Fp2 c0, out Fp2 c1, out Fp2 c4)
+    private static void AdditionStep(ref Proj t, in G2Affine q, out Fp2 c0, out Fp2 c1, out Fp2 c4)
     {
         Fp2 theta = t.Y - q.Y * t.Z;
         Fp2 lambda = t.X - q.X * t.Z;
@@ -70,8 +72,8 @@ internal static class Pairing
         Fp2 g = t.X * d;
         Fp2 h = e + f - (g + g);
         c0 = theta * q.X - lambda * q.Y;
-        c1 = -(theta * xp);
-        c4 = lambda * yp;
+        c1 = theta * t.NXp;
+        c4 = lambda * t.Yp;
         t.X = lambda * h;
         t.Y = theta * (g - h) - e * t.Y;
         t.Z = t.Z * e;
@@ -88,6 +90,11 @@ internal static class Pairing
             ts[i].X = qs[i].X;
             ts[i].Y = qs[i].Y;
             ts[i].Z = Fp2.One;
+            Fp xp = ps[i].X;
+            ts[i].Xp3 = xp + xp + xp;
+            ts[i].NXp = -xp;
+            ts[i].Yp = ps[i].Y;
+            ts[i].NYp = -ps[i].Y;
         }
         Fp12 f = Fp12.One;
         bool first = true;
@@ -99,26 +106,26 @@ internal static class Pairing
             int i = 0;
             for (; i + 1 < n; i += 2)
             {
-                DoublingStep(ref ts[i], ps[i].X, ps[i].Y, out Fp2 a0, out Fp2 a1, out Fp2 a4);
-                DoublingStep(ref ts[i + 1], ps[i + 1].X, ps[i + 1].Y, out Fp2 b0, out Fp2 b1, out Fp2 b4);
+                DoublingStep(ref ts[i], out Fp2 a0, out Fp2 a1, out Fp2 a4);
+                DoublingStep(ref ts[i + 1], out Fp2 b0, out Fp2 b1, out Fp2 b4);
                 Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
             }
             if (i < n)
             {
-                DoublingStep(ref ts[i], ps[i].X, ps[i].Y, out Fp2 c0, out Fp2 c1, out Fp2 c4);
+                DoublingStep(ref ts[i], out Fp2 c0, out Fp2 c1, out Fp2 c4);
                 Fp12.MulBy014(out f, f, c0, c1, c4);
             }
             if (((G1.AbsX >> bit) & 1) != 0)
             {
                 for (i = 0; i + 1 < n; i += 2)
                 {
-                    AdditionStep(ref ts[i], qs[i], ps[i].X, ps[i].Y, out Fp2 a0, out Fp2 a1, out Fp2 a4);
-                    AdditionStep(ref ts[i + 1], qs[i + 1], ps[i + 1].X, ps[i + 1].Y, out Fp2 b0, out Fp2 b1, out Fp2 b4);
+                    AdditionStep(ref ts[i], qs[i], out Fp2 a0, out Fp2 a1, out Fp2 a4);
+                    AdditionStep(ref ts[i + 1], qs[i + 1], out Fp2 b0, out Fp2 b1, out Fp2 b4);
                     Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
                 }
                 if (i < n)
                 {
-                    AdditionStep(ref ts[i], qs[i], ps[i].X, ps[i].Y, out Fp2 c0, out Fp2 c1, out Fp2 c4);
+                    AdditionStep(ref ts[i], qs[i], out Fp2 c0, out Fp2 c1, out Fp2 c4);
                     Fp12.MulBy014(out f, f, c0, c1, c4);
                 }
             }
