@@ -30,7 +30,18 @@ public class CurveTests
         Assert.True(g2.AddAffine(x, y).EqualsPoint(g.MulVartime(5)));
         var h = G2.Generator;
         Assert.True(h.MulVartime(7).EqualsPoint(h.Double().Double().Add(h.Double()).Add(h)));
+        Assert.True(Jacobian<Fp2>.Infinity.Double().IsInfinity);
         h.Double().ToAffine(out Fp2 hx, out Fp2 hy);
+        foreach (ulong sc in new ulong[] { 0, 1, 2, 3, 7, 0x5555555555555555UL, 0xAAAAAAAAAAAAAAAAUL, ulong.MaxValue, 0xd201000000010000UL, 0x8000000000000001UL })
+        {
+            Assert.True(h.Double().MulVartimeAffine(sc).EqualsPoint(h.Double().MulVartime(sc)));
+            var ha = Jacobian<Fp2>.FromAffine(hx, hy);
+            Assert.True(ha.MulVartimeAffine(sc).EqualsPoint(ha.MulVartime(sc)));
+            Assert.True(G1.Generator.MulVartimeAffine(sc).EqualsPoint(G1.Generator.MulVartime(sc)));
+            Jacobian<Fp2>.Naf(sc, out UInt128 pos, out UInt128 neg);
+            Assert.Equal((UInt128)sc, pos - neg);
+            Assert.Equal(UInt128.Zero, (pos | neg) & ((pos | neg) >> 1));
+        }
         Assert.True(h.AddAffine(hx, hy).EqualsPoint(h.MulVartime(3)));
         byte[] k = new byte[32];
         new Random(7).NextBytes(k);

@@ -36,12 +36,21 @@ public class FieldTests
             Assert.Equal(((a - b) % P + P) % P, Limbs.ToBig(fa - fb));
             Assert.Equal((P - a) % P, Limbs.ToBig(-fa));
             Assert.Equal(a * a % P, Limbs.ToBig(fa.Square()));
+            Fp.Halve(out Fp half, fa);
+            Assert.Equal(a, Limbs.ToBig(half + half));
             Fp.MulPortable(out Fp portable, fa, fb);
             Assert.Equal(a * b % P, Limbs.ToBig(portable));
             if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
             {
                 Fp.MulBmi2(out Fp fast, fa, fb);
                 Assert.Equal(portable, fast);
+                // Sum of two products with one reduction, including the largest operands (p - 1).
+                BigInteger c = i < edge.Length ? P - 1 : RandBig(rng);
+                Fp fc = Limbs.FpFromBig(c);
+                Fp.SquareBmi2(out Fp sq, fa);
+                Assert.Equal(a * a % P, Limbs.ToBig(sq));
+                Fp.SumOfProductsBmi2(out Fp sop, fa, fb, fc, fc);
+                Assert.Equal((a * b + c * c) % P, Limbs.ToBig(sop));
             }
             if (i < 40 && a != 0)
             {
@@ -87,6 +96,25 @@ public class FieldTests
         }
     }
 
+    private static Fp12 Decompressed(Fp12 x)
+    {
+        Span<Fp12> one = [x];
+        Assert.True(Fp12.TryDecompress(one));
+        return one[0];
+    }
+
+    [Fact]
+    public void KarabinaDecompressionRefusesZeroDenominator()
+    {
+        var rng = new Random(9);
+        Fp12 x = RandFp12(rng);
+        x.C1.C0 = Fp2.Zero;
+        Span<Fp12> xs = [RandFp12(rng), x];
+        Assert.False(Fp12.TryDecompress(xs));
+        // 1 compresses to zeros: CycExpX falls back to plain squaring and still gets 1.
+        Assert.True(Pairing.CycExpX(Fp12.One).IsOne);
+    }
+
     [Fact]
     public void Fp2InverseAndSqrt()
     {
@@ -100,6 +128,15 @@ public class FieldTests
             Fp2 b = RandFp2(rng);
             Fp2.MulPortable(out Fp2 portable, a, b);
             Assert.Equal(portable, a * b);
+            Fp2.SquarePortable(out Fp2 sqp, a);
+            Assert.Equal(sqp, a.Square());
+            foreach (Fp2 e in new[] { new Fp2(-Fp.One, -Fp.One), new Fp2(Fp.Zero, -Fp.One), new Fp2(-Fp.One, Fp.Zero), new Fp2(Fp.One, -Fp.One), new Fp2(-Fp.One, a.C1) })
+            {
+                Fp2.SquarePortable(out Fp2 ep, e);
+                Assert.Equal(ep, e.Square());
+                Fp2.MulPortable(out Fp2 em, e, e);
+                Assert.Equal(em, e.Square());
+            }
             Fp2 edge = new(-Fp.One, -Fp.One);
             Fp2.MulPortable(out Fp2 pe, edge, edge);
             Assert.Equal(pe, edge * edge);
@@ -138,10 +175,39 @@ public class FieldTests
             Fp12 t = a.Conjugate() * a.Inverse();
             Fp12 cyc = t.Frobenius().Frobenius() * t;
             Assert.Equal(cyc.Square(), cyc.CyclotomicSquare());
+            // Karabina: compressed squarings, then decompression, match plain squarings.
+            Fp2 z2 = cyc.C1.C0, z3 = cyc.C0.C2, z4 = cyc.C0.C1, z5 = cyc.C1.C2;
+            Fp12 plain = cyc;
+            Span<Fp12> pw = new Fp12[3];
+            for (int k = 1; k <= 9; k++)
+            {
+                Fp12.CompressedSquare(ref z2, ref z3, ref z4, ref z5);
+                plain = plain.CyclotomicSquare();
+                if (k % 3 == 0) pw[k / 3 - 1] = new Fp12(new Fp6(default, z4, z3), new Fp6(z2, default, z5));
+                if (k == 3) Assert.Equal(plain, Decompressed(pw[0]));
+            }
+            Assert.True(Fp12.TryDecompress(pw));
+            Assert.Equal(plain, pw[2]);
+            Assert.Equal(plain, pw[1].Square().Square().Square());
+            // a^x: the compressed chain, the Granger-Scott chain and generic square-and-multiply agree.
+            Fp12 generic = Fp12.One;
+            for (int bit = 63; bit >= 0; bit--)
+            {
+                generic = generic.Square();
+                if (((G1.AbsX >> bit) & 1) != 0) generic *= cyc;
+            }
+            Assert.Equal(generic.Conjugate(), Pairing.CycExpXPlain(cyc));
+            Assert.Equal(generic.Conjugate(), Pairing.CycExpX(cyc));
             // Sparse multiplication agrees with the dense one.
             Fp2 c0 = RandFp2(rng), c1 = RandFp2(rng), c4 = RandFp2(rng);
             var sparse = new Fp12(new Fp6(c0, c1, Fp2.Zero), new Fp6(Fp2.Zero, c4, Fp2.Zero));
             Assert.Equal(a * sparse, a.MulBy014(c0, c1, c4));
+            Fp2 d0 = RandFp2(rng), d1 = RandFp2(rng), d4 = RandFp2(rng);
+            var sparse2 = new Fp12(new Fp6(d0, d1, Fp2.Zero), new Fp6(Fp2.Zero, d4, Fp2.Zero));
+            Fp12.MulByLinePair(out Fp12 pair, a, c0, c1, c4, d0, d1, d4);
+            Assert.Equal(a * sparse * sparse2, pair);
+            Fp6.MulBy12(out Fp6 by12, a.C0, c1, c4);
+            Assert.Equal(a.C0 * new Fp6(Fp2.Zero, c1, c4), by12);
         }
     }
 }

@@ -61,5 +61,7 @@ public class HashToCurveTests
         var q = HashToCurve.MapToCurve(u);
         var expected = q.MulVartime(Limbs.From(hEff, 10));
         Assert.True(HashToCurve.ClearCofactor(q).EqualsPoint(expected));
+        // u = 0 makes tv1 = 0, the map's exceptional case: the result still lies on E2.
+        Assert.True(G2.IsOnCurve(HashToCurve.MapToCurve(Fp2.Zero)));
     }
 }

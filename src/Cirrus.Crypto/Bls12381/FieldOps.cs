@@ -25,7 +25,7 @@ internal partial struct Fp : IField<Fp>
     public static Fp FAdd(in Fp a, in Fp b) { Add(out Fp r, a, b); return r; }
     public static Fp FSub(in Fp a, in Fp b) { Sub(out Fp r, a, b); return r; }
     public static Fp FMul(in Fp a, in Fp b) { Mul(out Fp r, a, b); return r; }
-    public static Fp FSqr(in Fp a) { Mul(out Fp r, a, a); return r; }
+    public static Fp FSqr(in Fp a) { Sqr(out Fp r, a); return r; }
     public static Fp FNeg(in Fp a) { Neg(out Fp r, a); return r; }
     public static Fp FInv(in Fp a) => a.Inverse();
     public static Fp FSelect(in Fp a, in Fp b, bool flag) => Select(a, b, flag);

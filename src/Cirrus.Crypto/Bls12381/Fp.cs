@@ -48,10 +48,14 @@ internal partial struct Fp : IEquatable<Fp>
     private static void Reduce(out Fp r, ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5)
     {
         // t < 2p: subtract p once if t >= p.
-        ulong b = 0;
-        ulong s0 = Sbb(t0, P0, ref b), s1 = Sbb(t1, P1, ref b), s2 = Sbb(t2, P2, ref b);
-        ulong s3 = Sbb(t3, P3, ref b), s4 = Sbb(t4, P4, ref b), s5 = Sbb(t5, P5, ref b);
-        ulong keep = 0UL - b; // all ones if t < p (borrow)
+        ulong bw, b1;
+        ulong s0 = t0 - P0; bw = t0 < P0 ? 1UL : 0UL;
+        ulong s1 = t1 - P1; b1 = t1 < P1 ? 1UL : 0UL; b1 |= s1 < bw ? 1UL : 0UL; s1 -= bw; bw = b1;
+        ulong s2 = t2 - P2; b1 = t2 < P2 ? 1UL : 0UL; b1 |= s2 < bw ? 1UL : 0UL; s2 -= bw; bw = b1;
+        ulong s3 = t3 - P3; b1 = t3 < P3 ? 1UL : 0UL; b1 |= s3 < bw ? 1UL : 0UL; s3 -= bw; bw = b1;
+        ulong s4 = t4 - P4; b1 = t4 < P4 ? 1UL : 0UL; b1 |= s4 < bw ? 1UL : 0UL; s4 -= bw; bw = b1;
+        ulong s5 = t5 - P5; b1 = t5 < P5 ? 1UL : 0UL; b1 |= s5 < bw ? 1UL : 0UL; s5 -= bw; bw = b1;
+        ulong keep = 0UL - bw; // all ones if t < p (borrow)
         r.L0 = (t0 & keep) | (s0 & ~keep);
         r.L1 = (t1 & keep) | (s1 & ~keep);
         r.L2 = (t2 & keep) | (s2 & ~keep);
@@ -83,33 +87,94 @@ internal partial struct Fp : IEquatable<Fp>
         return s2;
     }
 
+    // Add, Sub and Neg spell out their carry chains instead of calling Adc/Sbb: inside large callers the
+    // JIT's inlining budget runs out and a non-inlined helper with a ref carry goes through memory.
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Sub(out Fp r, in Fp a, in Fp b)
     {
-        ulong bw = 0;
-        ulong t0 = Sbb(a.L0, b.L0, ref bw), t1 = Sbb(a.L1, b.L1, ref bw), t2 = Sbb(a.L2, b.L2, ref bw);
-        ulong t3 = Sbb(a.L3, b.L3, ref bw), t4 = Sbb(a.L4, b.L4, ref bw), t5 = Sbb(a.L5, b.L5, ref bw);
-        ulong mask = 0UL - bw;
-        ulong c = 0;
-        r.L0 = Adc(t0, P0 & mask, ref c);
-        r.L1 = Adc(t1, P1 & mask, ref c);
-        r.L2 = Adc(t2, P2 & mask, ref c);
-        r.L3 = Adc(t3, P3 & mask, ref c);
-        r.L4 = Adc(t4, P4 & mask, ref c);
-        r.L5 = Adc(t5, P5 & mask, ref c);
+        ulong x, y, bw, b1;
+        x = a.L0; y = b.L0; ulong t0 = x - y; bw = x < y ? 1UL : 0UL;
+        x = a.L1; y = b.L1; ulong t1 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t1 < bw ? 1UL : 0UL; t1 -= bw; bw = b1;
+        x = a.L2; y = b.L2; ulong t2 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t2 < bw ? 1UL : 0UL; t2 -= bw; bw = b1;
+        x = a.L3; y = b.L3; ulong t3 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t3 < bw ? 1UL : 0UL; t3 -= bw; bw = b1;
+        x = a.L4; y = b.L4; ulong t4 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t4 < bw ? 1UL : 0UL; t4 -= bw; bw = b1;
+        x = a.L5; y = b.L5; ulong t5 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t5 < bw ? 1UL : 0UL; t5 -= bw; bw = b1;
+        // On borrow add p back; the sum wraps to the right value and its final carry is dropped.
+        ulong mask = 0UL - bw, c, q;
+        q = P0 & mask; ulong r0 = t0 + q; c = r0 < q ? 1UL : 0UL;
+        q = (P1 & mask) + c; ulong r1 = t1 + q; c = (r1 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P2 & mask) + c; ulong r2 = t2 + q; c = (r2 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P3 & mask) + c; ulong r3 = t3 + q; c = (r3 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P4 & mask) + c; ulong r4 = t4 + q; c = (r4 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P5 & mask) + c;
+        r.L0 = r0; r.L1 = r1; r.L2 = r2; r.L3 = r3; r.L4 = r4; r.L5 = t5 + q;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Neg(out Fp r, in Fp a)
     {
         ulong nz = a.IsZero ? 0UL : ~0UL;
-        ulong bw = 0;
-        r.L0 = Sbb(P0, a.L0, ref bw) & nz;
-        r.L1 = Sbb(P1, a.L1, ref bw) & nz;
-        r.L2 = Sbb(P2, a.L2, ref bw) & nz;
-        r.L3 = Sbb(P3, a.L3, ref bw) & nz;
-        r.L4 = Sbb(P4, a.L4, ref bw) & nz;
-        r.L5 = Sbb(P5, a.L5, ref bw) & nz;
+        ulong x, bw, b1;
+        x = a.L0; ulong t0 = P0 - x; bw = P0 < x ? 1UL : 0UL;
+        x = a.L1; ulong t1 = P1 - x; b1 = P1 < x ? 1UL : 0UL; b1 |= t1 < bw ? 1UL : 0UL; t1 -= bw; bw = b1;
+        x = a.L2; ulong t2 = P2 - x; b1 = P2 < x ? 1UL : 0UL; b1 |= t2 < bw ? 1UL : 0UL; t2 -= bw; bw = b1;
+        x = a.L3; ulong t3 = P3 - x; b1 = P3 < x ? 1UL : 0UL; b1 |= t3 < bw ? 1UL : 0UL; t3 -= bw; bw = b1;
+        x = a.L4; ulong t4 = P4 - x; b1 = P4 < x ? 1UL : 0UL; b1 |= t4 < bw ? 1UL : 0UL; t4 -= bw; bw = b1;
+        ulong t5 = P5 - a.L5 - bw;
+        r.L0 = t0 & nz; r.L1 = t1 & nz; r.L2 = t2 & nz; r.L3 = t3 & nz; r.L4 = t4 & nz; r.L5 = t5 & nz;
+    }
+
+    /// <summary>a + b without reduction (a, b &lt; p, so the sum is below 2p &lt; 2^382): an input for the BMI2 products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddUnreduced(out Fp r, in Fp a, in Fp b)
+    {
+        ulong x, y, c;
+        x = a.L0; y = b.L0; ulong t0 = x + y; c = t0 < x ? 1UL : 0UL;
+        x = a.L1 + c; c = x < c ? 1UL : 0UL; y = b.L1; ulong t1 = x + y; c |= t1 < y ? 1UL : 0UL;
+        x = a.L2 + c; c = x < c ? 1UL : 0UL; y = b.L2; ulong t2 = x + y; c |= t2 < y ? 1UL : 0UL;
+        x = a.L3 + c; c = x < c ? 1UL : 0UL; y = b.L3; ulong t3 = x + y; c |= t3 < y ? 1UL : 0UL;
+        x = a.L4 + c; c = x < c ? 1UL : 0UL; y = b.L4; ulong t4 = x + y; c |= t4 < y ? 1UL : 0UL;
+        r.L0 = t0; r.L1 = t1; r.L2 = t2; r.L3 = t3; r.L4 = t4; r.L5 = a.L5 + b.L5 + c;
+    }
+
+    /// <summary>a - b + p without reduction (a, b &lt; p, so the result lies in (0, 2p)): an input for the BMI2 products.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SubPlusPUnreduced(out Fp r, in Fp a, in Fp b)
+    {
+        ulong x, y, bw, b1;
+        x = a.L0; y = b.L0; ulong t0 = x - y; bw = x < y ? 1UL : 0UL;
+        x = a.L1; y = b.L1; ulong t1 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t1 < bw ? 1UL : 0UL; t1 -= bw; bw = b1;
+        x = a.L2; y = b.L2; ulong t2 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t2 < bw ? 1UL : 0UL; t2 -= bw; bw = b1;
+        x = a.L3; y = b.L3; ulong t3 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t3 < bw ? 1UL : 0UL; t3 -= bw; bw = b1;
+        x = a.L4; y = b.L4; ulong t4 = x - y; b1 = x < y ? 1UL : 0UL; b1 |= t4 < bw ? 1UL : 0UL; t4 -= bw; bw = b1;
+        ulong t5 = a.L5 - b.L5 - bw;
+        // Adding p wraps a negative difference back into range; the final carry is dropped.
+        ulong c, q;
+        q = P0; ulong r0 = t0 + q; c = r0 < q ? 1UL : 0UL;
+        q = P1 + c; ulong r1 = t1 + q; c = r1 < q ? 1UL : 0UL;
+        q = P2 + c; ulong r2 = t2 + q; c = r2 < q ? 1UL : 0UL;
+        q = P3 + c; ulong r3 = t3 + q; c = r3 < q ? 1UL : 0UL;
+        q = P4 + c; ulong r4 = t4 + q; c = r4 < q ? 1UL : 0UL;
+        r.L0 = r0; r.L1 = r1; r.L2 = r2; r.L3 = r3; r.L4 = r4; r.L5 = t5 + P5 + c;
+    }
+
+    /// <summary>a/2 mod p, branch-free: (a + (a odd ? p : 0)) / 2; a + p &lt; 2^382 does not overflow.</summary>
+    public static void Halve(out Fp r, in Fp a)
+    {
+        ulong mask = 0UL - (a.L0 & 1), q, c;
+        q = P0 & mask; ulong t0 = a.L0 + q; c = t0 < q ? 1UL : 0UL;
+        q = (P1 & mask) + c; ulong t1 = a.L1 + q; c = (t1 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P2 & mask) + c; ulong t2 = a.L2 + q; c = (t2 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P3 & mask) + c; ulong t3 = a.L3 + q; c = (t3 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        q = (P4 & mask) + c; ulong t4 = a.L4 + q; c = (t4 < q ? 1UL : 0UL) | (q < c ? 1UL : 0UL);
+        ulong t5 = a.L5 + (P5 & mask) + c;
+        r.L0 = (t0 >> 1) | (t1 << 63);
+        r.L1 = (t1 >> 1) | (t2 << 63);
+        r.L2 = (t2 >> 1) | (t3 << 63);
+        r.L3 = (t3 >> 1) | (t4 << 63);
+        r.L4 = (t4 >> 1) | (t5 << 63);
+        r.L5 = t5 >> 1;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -120,9 +185,16 @@ internal partial struct Fp : IEquatable<Fp>
     public static Fp operator -(in Fp a) { Neg(out Fp r, a); return r; }
     public static Fp operator *(in Fp a, in Fp b) { Mul(out Fp r, a, b); return r; }
 
-    public readonly Fp Square() { Mul(out Fp r, this, this); return r; }
+    public readonly Fp Square() { Sqr(out Fp r, this); return r; }
 
-    /// <summary>Montgomery multiplication (CIOS, using that p's top limb leaves a spare bit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Sqr(out Fp r, in Fp a)
+    {
+        if (Bmi2.X64.IsSupported) SquareBmi2(out r, a);
+        else MulPortable(out r, a, a);
+    }
+
+    /// <summary>Montgomery multiplication: radix-2^56 MULX path (FpRadix56.cs) or portable 64-bit CIOS.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Mul(out Fp r, in Fp a, in Fp b)
     {
@@ -228,112 +300,6 @@ internal partial struct Fp : IEquatable<Fp>
         Reduce(out r, t0, t1, t2, t3, t4, t5);
     }
 
-
-
-
-
-    /// <summary>
-    /// Montgomery multiplication with BMI2: MULX for the high half and a plain multiply for the low half,
-    /// which keeps both halves in registers (Math.BigMul's out-parameter goes through memory).
-    /// </summary>
-    public static void MulBmi2(out Fp r, in Fp a, in Fp b)
-    {
-        ulong a0 = a.L0, a1 = a.L1, a2 = a.L2, a3 = a.L3, a4 = a.L4, a5 = a.L5;
-        ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0, t5 = 0, A, C, m, bi, lo, hi;
-        bi = b.L0;
-        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
-        m = t0 * Inv;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
-        t5 = C + A;
-        bi = b.L1;
-        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
-        m = t0 * Inv;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
-        t5 = C + A;
-        bi = b.L2;
-        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
-        m = t0 * Inv;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
-        t5 = C + A;
-        bi = b.L3;
-        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
-        m = t0 * Inv;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
-        t5 = C + A;
-        bi = b.L4;
-        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
-        m = t0 * Inv;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
-        t5 = C + A;
-        bi = b.L5;
-        hi = Bmi2.X64.MultiplyNoFlags(a0, bi); lo = a0 * bi; lo += t0; hi += lo < t0 ? 1UL : 0UL; t0 = lo; A = hi;
-        m = t0 * Inv;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += t0; C = hi + (lo < t0 ? 1UL : 0UL);
-        hi = Bmi2.X64.MultiplyNoFlags(a1, bi); lo = a1 * bi; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t1 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += t1; hi += lo < t1 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t0 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a2, bi); lo = a2 * bi; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t2 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += t2; hi += lo < t2 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t1 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a3, bi); lo = a3 * bi; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t3 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += t3; hi += lo < t3 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t2 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a4, bi); lo = a4 * bi; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t4 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += t4; hi += lo < t4 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t3 = lo; C = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(a5, bi); lo = a5 * bi; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += A; hi += lo < A ? 1UL : 0UL; t5 = lo; A = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += t5; hi += lo < t5 ? 1UL : 0UL; lo += C; hi += lo < C ? 1UL : 0UL; t4 = lo; C = hi;
-        t5 = C + A;
-        Reduce(out r, t0, t1, t2, t3, t4, t5);
-    }
-
-
     /// <summary>a + b mod p (a + b &lt; 2^382 never carries out of the top limb).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Add(out Fp r, in Fp a, in Fp b)
@@ -357,159 +323,6 @@ internal partial struct Fp : IEquatable<Fp>
         r.L3 = (t3 & keep) | (d3 & ~keep);
         r.L4 = (t4 & keep) | (d4 & ~keep);
         r.L5 = (t5 & keep) | (d5 & ~keep);
-    }
-
-    // ---- Lazy reduction for Fp2 multiplication: 768-bit products, two Montgomery reductions instead of three. ----
-
-    /// <summary>Full 12-limb product of two 6-limb values (BMI2).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MulWideBmi2(in Fp a, in Fp b, out Wide w)
-    {
-        ulong w0 = 0, w1 = 0, w2 = 0, w3 = 0, w4 = 0, w5 = 0, w6 = 0, w7 = 0, w8 = 0, w9 = 0, w10 = 0, w11 = 0;
-        ulong carry, lo, hi, bi, x;
-        bi = b.L0; carry = 0;
-        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w0; hi += lo < w0 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w0 = lo; carry = hi;
-        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
-        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
-        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        w6 = carry;
-        bi = b.L1; carry = 0;
-        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
-        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
-        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        w7 = carry;
-        bi = b.L2; carry = 0;
-        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
-        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        w8 = carry;
-        bi = b.L3; carry = 0;
-        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
-        w9 = carry;
-        bi = b.L4; carry = 0;
-        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
-        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
-        w10 = carry;
-        bi = b.L5; carry = 0;
-        x = a.L0; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        x = a.L1; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        x = a.L2; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        x = a.L3; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
-        x = a.L4; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
-        x = a.L5; hi = Bmi2.X64.MultiplyNoFlags(x, bi); lo = x * bi; lo += w10; hi += lo < w10 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w10 = lo; carry = hi;
-        w11 = carry;
-        w = new Wide(w0, w1, w2, w3, w4, w5, w6, w7, w8, w9, w10, w11);
-    }
-
-    /// <summary>Montgomery reduction of a 12-limb value below p·2^384 (result reduced below p).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void RedcBmi2(out Fp r, in Wide t)
-    {
-        ulong w0 = t.W0, w1 = t.W1, w2 = t.W2, w3 = t.W3, w4 = t.W4, w5 = t.W5, w6 = t.W6, w7 = t.W7, w8 = t.W8, w9 = t.W9, w10 = t.W10, w11 = t.W11;
-        ulong carry, lo, hi, m, top = 0, s1, c1;
-        m = w0 * Inv; carry = 0;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w0; hi += lo < w0 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w0 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        s1 = w6 + carry; c1 = s1 < carry ? 1UL : 0UL; w6 = s1 + top; top = c1 | (w6 < s1 ? 1UL : 0UL);
-        m = w1 * Inv; carry = 0;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w1; hi += lo < w1 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w1 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        s1 = w7 + carry; c1 = s1 < carry ? 1UL : 0UL; w7 = s1 + top; top = c1 | (w7 < s1 ? 1UL : 0UL);
-        m = w2 * Inv; carry = 0;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w2; hi += lo < w2 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w2 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        s1 = w8 + carry; c1 = s1 < carry ? 1UL : 0UL; w8 = s1 + top; top = c1 | (w8 < s1 ? 1UL : 0UL);
-        m = w3 * Inv; carry = 0;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w3; hi += lo < w3 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w3 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
-        s1 = w9 + carry; c1 = s1 < carry ? 1UL : 0UL; w9 = s1 + top; top = c1 | (w9 < s1 ? 1UL : 0UL);
-        m = w4 * Inv; carry = 0;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w4; hi += lo < w4 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w4 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
-        s1 = w10 + carry; c1 = s1 < carry ? 1UL : 0UL; w10 = s1 + top; top = c1 | (w10 < s1 ? 1UL : 0UL);
-        m = w5 * Inv; carry = 0;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P0); lo = m * P0; lo += w5; hi += lo < w5 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w5 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P1); lo = m * P1; lo += w6; hi += lo < w6 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w6 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P2); lo = m * P2; lo += w7; hi += lo < w7 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w7 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P3); lo = m * P3; lo += w8; hi += lo < w8 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w8 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P4); lo = m * P4; lo += w9; hi += lo < w9 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w9 = lo; carry = hi;
-        hi = Bmi2.X64.MultiplyNoFlags(m, P5); lo = m * P5; lo += w10; hi += lo < w10 ? 1UL : 0UL; lo += carry; hi += lo < carry ? 1UL : 0UL; w10 = lo; carry = hi;
-        s1 = w11 + carry; c1 = s1 < carry ? 1UL : 0UL; w11 = s1 + top; top = c1 | (w11 < s1 ? 1UL : 0UL);
-        Reduce(out r, w6, w7, w8, w9, w10, w11);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool WideSub(in Wide x, in Wide y, out Wide r)
-    {
-        ulong bw = 0;
-        r = new Wide(Sbb(x.W0, y.W0, ref bw), Sbb(x.W1, y.W1, ref bw), Sbb(x.W2, y.W2, ref bw), Sbb(x.W3, y.W3, ref bw), Sbb(x.W4, y.W4, ref bw), Sbb(x.W5, y.W5, ref bw), Sbb(x.W6, y.W6, ref bw), Sbb(x.W7, y.W7, ref bw), Sbb(x.W8, y.W8, ref bw), Sbb(x.W9, y.W9, ref bw), Sbb(x.W10, y.W10, ref bw), Sbb(x.W11, y.W11, ref bw));
-        return bw != 0;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void WideAdd(in Wide x, in Wide y, out Wide r)
-    {
-        ulong c = 0;
-        r = new Wide(Adc(x.W0, y.W0, ref c), Adc(x.W1, y.W1, ref c), Adc(x.W2, y.W2, ref c), Adc(x.W3, y.W3, ref c), Adc(x.W4, y.W4, ref c), Adc(x.W5, y.W5, ref c), Adc(x.W6, y.W6, ref c), Adc(x.W7, y.W7, ref c), Adc(x.W8, y.W8, ref c), Adc(x.W9, y.W9, ref c), Adc(x.W10, y.W10, ref c), Adc(x.W11, y.W11, ref c));
-    }
-
-    private static readonly Wide PSquared = new(0x26aa00001c718e39UL, 0x7ced6b1d76382eabUL, 0x162c338362113cfdUL, 0x66bf91ed3e71b743UL, 0x292e85a87091a049UL, 0x1d68619c86185c7bUL, 0xf53149330978ef01UL, 0x50a62cfd16ddca6eUL, 0x66e59e49349e8bd0UL, 0xe2dc90e50e7046b4UL, 0x4bd278eaa22f25e9UL, 0x02a437a4b8c35fc7UL);
-
-    /// <summary>
-    /// (a0 + a1·u)(b0 + b1·u) in Fp2 with lazy reduction (BMI2 only): c0 = REDC(a0b0 - a1b1 [+ p^2]),
-    /// c1 = REDC((a0 + a1)(b0 + b1) - a0b0 - a1b1); both REDC inputs stay below p·2^384.
-    /// </summary>
-    public static void MulFp2Bmi2(out Fp c0, out Fp c1, in Fp a0, in Fp a1, in Fp b0, in Fp b1)
-    {
-        MulWideBmi2(a0, b0, out Wide v0);
-        MulWideBmi2(a1, b1, out Wide v1);
-        ulong c = 0;
-        Fp sa = new(Adc(a0.L0, a1.L0, ref c), Adc(a0.L1, a1.L1, ref c), Adc(a0.L2, a1.L2, ref c), Adc(a0.L3, a1.L3, ref c), Adc(a0.L4, a1.L4, ref c), Adc(a0.L5, a1.L5, ref c));
-        c = 0;
-        Fp sb = new(Adc(b0.L0, b1.L0, ref c), Adc(b0.L1, b1.L1, ref c), Adc(b0.L2, b1.L2, ref c), Adc(b0.L3, b1.L3, ref c), Adc(b0.L4, b1.L4, ref c), Adc(b0.L5, b1.L5, ref c));
-        MulWideBmi2(sa, sb, out Wide v2);
-        if (WideSub(v0, v1, out Wide d)) WideAdd(d, PSquared, out d);
-        WideSub(v2, v0, out Wide e);
-        WideSub(e, v1, out e);
-        RedcBmi2(out c0, d);
-        RedcBmi2(out c1, e);
     }
 
     /// <summary>Conditional select: returns b if flag, else a (branch-free).</summary>
@@ -633,7 +446,7 @@ internal partial struct Fp : IEquatable<Fp>
                 int w = (int)((e[i] >> (nib * 4)) & 15);
                 if (started)
                 {
-                    Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r); Mul(out r, r, r);
+                    Sqr(out r, r); Sqr(out r, r); Sqr(out r, r); Sqr(out r, r);
                     if (w != 0) Mul(out r, r, table[w]);
                 }
                 else if (w != 0)
@@ -648,6 +461,7 @@ internal partial struct Fp : IEquatable<Fp>
 
     // p - 2, (p + 1) / 4, (p - 1) / 2 as little-endian limbs.
     private static readonly ulong[] PMinus2 = [0xb9feffffffffaaa9UL, 0x1eabfffeb153ffffUL, 0x6730d2a0f6b0f624UL, 0x64774b84f38512bfUL, 0x4b1ba7b6434bacd7UL, 0x1a0111ea397fe69aUL];
+    private static readonly ulong[] PMinus3Div4 = [0xee7fbfffffffeaaaUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
     private static readonly ulong[] PPlus1Div4 = [0xee7fbfffffffeaabUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
     private static readonly ulong[] PMinus1Div2 = [HalfP0, HalfP1, HalfP2, HalfP3, HalfP4, HalfP5];
 
@@ -739,6 +553,16 @@ internal partial struct Fp : IEquatable<Fp>
         return root.Square() == this;
     }
 
+    /// <summary>
+    /// w = this^((p-3)/4) and root = this·w, so root^2 = ±this and, for this ≠ 0, root·w = ±1: one
+    /// exponentiation gives a square-root candidate together with its inverse (up to that sign).
+    /// </summary>
+    public readonly void SqrtAndInverseCandidate(out Fp root, out Fp w)
+    {
+        w = Pow(PMinus3Div4);
+        Mul(out root, this, w);
+    }
+
     /// <summary>True iff this is a square in Fp (0 counts as a square).</summary>
     public readonly bool IsSquare()
     {
@@ -752,10 +576,4 @@ internal partial struct Fp : IEquatable<Fp>
         ToBytes(b);
         return "0x" + Convert.ToHexString(b).ToLowerInvariant();
     }
-}
-
-/// <summary>A 768-bit intermediate (12 little-endian limbs) for lazily reduced products.</summary>
-internal readonly struct Wide(ulong w0, ulong w1, ulong w2, ulong w3, ulong w4, ulong w5, ulong w6, ulong w7, ulong w8, ulong w9, ulong w10, ulong w11)
-{
-    public readonly ulong W0 = w0, W1 = w1, W2 = w2, W3 = w3, W4 = w4, W5 = w5, W6 = w6, W7 = w7, W8 = w8, W9 = w9, W10 = w10, W11 = w11;
 }

@@ -71,6 +71,47 @@ internal struct Fp12 : IEquatable<Fp12>
         Fp6.Add(out r.C0, aa, bb);
     }
 
+    /// <summary>
+    /// Multiplies by the product of two lines (a0 + a1·v + a4·v·w)(b0 + b1·v + b4·v·w): the line product
+    /// (6 Fp2 products) has a zero w coefficient, and multiplying by it costs 17, against 26 for two
+    /// separate sparse multiplications.
+    /// </summary>
+    public static void MulByLinePair(out Fp12 r, in Fp12 f, in Fp2 a0, in Fp2 a1, in Fp2 a4, in Fp2 b0, in Fp2 b1, in Fp2 b4)
+    {
+        Fp2.Mul(out Fp2 m00, a0, b0);
+        Fp2.Mul(out Fp2 m11, a1, b1);
+        Fp2.Mul(out Fp2 m44, a4, b4);
+        Fp2.Add(out Fp2 x, a0, a1);
+        Fp2.Add(out Fp2 y, b0, b1);
+        Fp2.Mul(out Fp2 g1, x, y);
+        Fp2.Sub(out g1, g1, m00);
+        Fp2.Sub(out g1, g1, m11);
+        Fp2.Add(out x, a0, a4);
+        Fp2.Add(out y, b0, b4);
+        Fp2.Mul(out Fp2 h1, x, y);
+        Fp2.Sub(out h1, h1, m00);
+        Fp2.Sub(out h1, h1, m44);
+        Fp2.Add(out x, a1, a4);
+        Fp2.Add(out y, b1, b4);
+        Fp2.Mul(out Fp2 h2, x, y);
+        Fp2.Sub(out h2, h2, m11);
+        Fp2.Sub(out h2, h2, m44);
+        Fp2.MulByXi(out Fp2 g0, m44);
+        Fp2.Add(out g0, g0, m00);
+        // The line product: G0 = (g0, g1, m11), G1 = (0, h1, h2).
+        Fp6 gc0 = new(g0, g1, m11);
+        Fp6.Mul(out Fp6 t0, f.C0, gc0);
+        Fp6.MulBy12(out Fp6 t1, f.C1, h1, h2);
+        Fp6.Add(out Fp6 s, f.C0, f.C1);
+        Fp2.Add(out gc0.C1, g1, h1);
+        Fp2.Add(out gc0.C2, m11, h2);
+        Fp6.Mul(out s, s, gc0);
+        Fp6.Sub(out s, s, t0);
+        Fp6.Sub(out r.C1, s, t1);
+        Fp6.MulByV(out t1, t1);
+        Fp6.Add(out r.C0, t0, t1);
+    }
+
     public readonly Fp12 Frobenius()
     {
         Fp6 c0 = C0.Frobenius();
@@ -113,6 +154,74 @@ internal struct Fp12 : IEquatable<Fp12>
         ThreeMinusTwo(out Fp2 z3, t2, f.C0.C2);
         r.C0.C0 = z0; r.C0.C1 = z4; r.C0.C2 = z3;
         r.C1.C0 = z2; r.C1.C1 = z1; r.C1.C2 = z5;
+    }
+
+    /// <summary>
+    /// Karabina's compressed cyclotomic squaring: the squares of z2 = C1.C0, z3 = C0.C2, z4 = C0.C1 and
+    /// z5 = C1.C2 depend only on those four (two Fp4 squarings, 6 Fp2 squarings against Granger-Scott's 9);
+    /// C0.C0 and C1.C1 are recovered afterwards by <see cref="TryDecompress"/>.
+    /// </summary>
+    public static void CompressedSquare(ref Fp2 z2, ref Fp2 z3, ref Fp2 z4, ref Fp2 z5)
+    {
+        Fp4Square(z2, z3, out Fp2 t0, out Fp2 t1);
+        Fp4Square(z4, z5, out Fp2 t2, out Fp2 t3);
+        ThreeMinusTwo(out z4, t0, z4);
+        ThreePlusTwo(out z5, t1, z5);
+        Fp2.MulByXi(out t3, t3);
+        ThreePlusTwo(out z2, t3, z2);
+        ThreeMinusTwo(out z3, t2, z3);
+    }
+
+    /// <summary>
+    /// Recovers cyclotomic elements from their compressed parts (z2, z3, z4, z5), sharing one inversion:
+    /// C1.C1 = (ξ·z5² + 3·z4² − 2·z3) / (4·z2), C0.C0 = ξ·(2·C1.C1² + z2·z5 − 3·z4·z3) + 1.
+    /// False when some z2 is zero (that formula does not apply; callers fall back to plain squaring).
+    /// </summary>
+    public static bool TryDecompress(Span<Fp12> xs)
+    {
+        int n = xs.Length;
+        Span<Fp2> num = n <= 8 ? stackalloc Fp2[n] : new Fp2[n];
+        Span<Fp2> acc = n <= 8 ? stackalloc Fp2[n] : new Fp2[n];
+        Fp2 prod = Fp2.One;
+        for (int i = 0; i < n; i++)
+        {
+            ref Fp12 x = ref xs[i];
+            if (x.C1.C0.IsZero) return false;
+            Fp2.Square(out Fp2 t0, x.C0.C1);
+            Fp2.Sub(out Fp2 t1, t0, x.C0.C2);
+            Fp2.Double(out t1, t1);
+            Fp2.Add(out t1, t1, t0);
+            Fp2.Square(out Fp2 t2, x.C1.C2);
+            Fp2.MulByXi(out t2, t2);
+            Fp2.Add(out num[i], t2, t1);
+            acc[i] = prod;
+            Fp2.Double(out Fp2 d, x.C1.C0);
+            Fp2.Double(out d, d);
+            Fp2.Mul(out prod, prod, d);
+        }
+        Fp2 inv = prod.Inverse();
+        for (int i = n - 1; i >= 0; i--)
+        {
+            ref Fp12 x = ref xs[i];
+            // inv = 1 / (d_0 ... d_i): 1/d_i = inv · (d_0 ... d_{i-1}); then drop d_i from inv.
+            Fp2.Mul(out Fp2 di, inv, acc[i]);
+            Fp2.Double(out Fp2 d, x.C1.C0);
+            Fp2.Double(out d, d);
+            Fp2.Mul(out inv, inv, d);
+            Fp2.Mul(out Fp2 g4, num[i], di);
+            Fp2.Square(out Fp2 t0, g4);
+            Fp2.Double(out t0, t0);
+            Fp2.Mul(out Fp2 t1, x.C0.C1, x.C0.C2);
+            Fp2.Sub(out t0, t0, t1);
+            Fp2.Double(out t1, t1);
+            Fp2.Sub(out t0, t0, t1);
+            Fp2.Mul(out Fp2 t2, x.C1.C0, x.C1.C2);
+            Fp2.Add(out t0, t0, t2);
+            Fp2.MulByXi(out t0, t0);
+            Fp2.Add(out x.C0.C0, t0, Fp2.One);
+            x.C1.C1 = g4;
+        }
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

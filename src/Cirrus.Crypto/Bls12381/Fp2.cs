@@ -37,7 +37,15 @@ internal partial struct Fp2 : IEquatable<Fp2>
 
     public static void Mul(out Fp2 r, in Fp2 a, in Fp2 b)
     {
-        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported) Fp.MulFp2Bmi2(out r.C0, out r.C1, a.C0, a.C1, b.C0, b.C1);
+        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+        {
+            // c0 = a0·b0 + (p - a1)·b1 and c1 = a0·b1 + a1·b0, each reduced once.
+            Fp.Neg(out Fp na1, a.C1);
+            Fp.SumOfProductsBmi2(out Fp c0, a.C0, b.C0, na1, b.C1);
+            Fp.SumOfProductsBmi2(out Fp c1, a.C0, b.C1, a.C1, b.C0);
+            r.C0 = c0;
+            r.C1 = c1;
+        }
         else MulPortable(out r, a, b);
     }
 
@@ -55,6 +63,23 @@ internal partial struct Fp2 : IEquatable<Fp2>
     }
 
     public static void Square(out Fp2 r, in Fp2 a)
+    {
+        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+        {
+            // The radix-2^56 products take operands below 2p: the sums need no reduction.
+            Fp.AddUnreduced(out Fp sum, a.C0, a.C1);
+            Fp.SubPlusPUnreduced(out Fp diff, a.C0, a.C1);
+            Fp.AddUnreduced(out Fp twice, a.C1, a.C1);
+            Fp.MulBmi2(out Fp c0, sum, diff);
+            Fp.MulBmi2(out Fp c1, a.C0, twice);
+            r.C0 = c0;
+            r.C1 = c1;
+        }
+        else SquarePortable(out r, a);
+    }
+
+    /// <summary>(a0 + a1)(a0 - a1) + 2·a0·a1·u with reduced sums (portable path).</summary>
+    public static void SquarePortable(out Fp2 r, in Fp2 a)
     {
         Fp.Add(out Fp s, a.C0, a.C1);
         Fp.Sub(out Fp d, a.C0, a.C1);
@@ -86,6 +111,12 @@ internal partial struct Fp2 : IEquatable<Fp2>
     {
         Fp.Add(out r.C0, a.C0, a.C0);
         Fp.Add(out r.C1, a.C1, a.C1);
+    }
+
+    public static void Halve(out Fp2 r, in Fp2 a)
+    {
+        Fp.Halve(out r.C0, a.C0);
+        Fp.Halve(out r.C1, a.C1);
     }
 
     /// <summary>Multiplies by the non-residue ξ = 1 + u used to build Fp6.</summary>
@@ -134,7 +165,7 @@ internal partial struct Fp2 : IEquatable<Fp2>
 
     /// <summary>
     /// Square root in Fp2 by the norm ("complex") method: with n = a0^2 + a1^2 and s = sqrt(n) in Fp,
-    /// x0 = sqrt((a0 ± s)/2) and x1 = a1/(2·x0). Two or three Fp exponentiations. Variable time
+    /// x0 = sqrt((a0 ± s)/2) and x1 = a1/(2·x0). Two Fp exponentiations, no inversion. Variable time
     /// (inputs are public: hashed messages and decoded points).
     /// </summary>
     public readonly bool TrySqrt(out Fp2 root)
@@ -148,17 +179,27 @@ internal partial struct Fp2 : IEquatable<Fp2>
             return false;
         }
         if (!Norm().TrySqrt(out Fp s)) { root = Zero; return false; }
+        return TrySqrtGivenNormRoot(s, out root);
+    }
+
+    /// <summary>
+    /// The second half of <see cref="TrySqrt"/> for a1 ≠ 0, given s with s^2 = a0^2 + a1^2 (either sign).
+    /// </summary>
+    public readonly bool TrySqrtGivenNormRoot(in Fp s, out Fp2 root)
+    {
         Fp t = (C0 + s) * HalfFp;
-        if (t.TrySqrt(out Fp x0))
+        // x0^2 = ±t and x0·w = ±1 with the same sign, so 1/x0 = ±w.
+        t.SqrtAndInverseCandidate(out Fp x0, out Fp w);
+        Fp y = C1 * w * HalfFp;
+        if (x0.Square() == t)
         {
-            root = new Fp2(x0, C1 * (x0 + x0).Inverse());
+            root = new Fp2(x0, y);
         }
         else
         {
-            // t is a non-residue, so x0^2 = -t. Since (a0 - s)/2 · t = -a1^2/4, the other candidate
-            // (a0 - s)/2 equals (a1 / (2·x0))^2: no second exponentiation needed.
-            Fp y0 = C1 * (x0 + x0).Inverse();
-            root = new Fp2(y0, x0);
+            // t is a non-residue, so x0^2 = -t and 1/x0 = -w. Since (a0 - s)/2 · t = -a1^2/4, the other
+            // candidate (a0 - s)/2 equals (a1 / (2·x0))^2 = (-y)^2: no second exponentiation needed.
+            root = new Fp2(-y, x0);
         }
         return root.Square() == this;
     }

@@ -95,6 +95,27 @@ internal struct Fp6 : IEquatable<Fp6>
         r.C2 = c2;
     }
 
+    /// <summary>r = a·(b1·v + b2·v^2).</summary>
+    public static void MulBy12(out Fp6 r, in Fp6 a, in Fp2 b1, in Fp2 b2)
+    {
+        Fp2.Mul(out Fp2 m1, a.C1, b1);
+        Fp2.Mul(out Fp2 m2, a.C2, b2);
+        Fp2.Add(out Fp2 x, a.C1, a.C2);
+        Fp2.Add(out Fp2 y, b1, b2);
+        Fp2.Mul(out Fp2 c0, x, y);
+        Fp2.Sub(out c0, c0, m1);
+        Fp2.Sub(out c0, c0, m2);
+        Fp2.MulByXi(out c0, c0);
+        Fp2.Mul(out Fp2 c1, a.C0, b1);
+        Fp2.MulByXi(out m2, m2);
+        Fp2.Add(out c1, c1, m2);
+        Fp2.Mul(out Fp2 c2, a.C0, b2);
+        Fp2.Add(out c2, c2, m1);
+        r.C0 = c0;
+        r.C1 = c1;
+        r.C2 = c2;
+    }
+
     /// <summary>r = a·(b1·v).</summary>
     public static void MulBy1(out Fp6 r, in Fp6 a, in Fp2 b1)
     {

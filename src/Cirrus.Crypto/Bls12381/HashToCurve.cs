@@ -71,22 +71,66 @@ internal static class HashToCurve
     /// <summary>Simplified SWU onto E2' (RFC 9380 section 6.6.2), affine output.</summary>
     public static void MapToCurveSswu(in Fp2 u, out Fp2 x, out Fp2 y)
     {
-        Fp2 u2 = u.Square();
-        Fp2 zu2 = SswuZ * u2;
-        Fp2 tv1 = zu2.Square() + zu2;
-        Fp2 x1 = tv1.IsZero ? BOverZA : MinusBOverA * (Fp2.One + tv1.Inverse());
+        SswuDenominator(u, out Fp2 zu2, out Fp2 tv1);
+        MapToCurveSswu(u, zu2, tv1, tv1.IsZero ? Fp2.Zero : tv1.Inverse(), out x, out y);
+    }
+
+    /// <summary>Z·u^2 and tv1 = Z^2·u^4 + Z·u^2, whose inverse the map needs.</summary>
+    private static void SswuDenominator(in Fp2 u, out Fp2 zu2, out Fp2 tv1)
+    {
+        zu2 = SswuZ * u.Square();
+        tv1 = zu2.Square() + zu2;
+    }
+
+    /// <summary>The map given 1/tv1 (anything when tv1 = 0), so two maps can share one inversion.</summary>
+    private static void MapToCurveSswu(in Fp2 u, in Fp2 zu2, in Fp2 tv1, in Fp2 tv1Inverse, out Fp2 x, out Fp2 y)
+    {
+        Fp2 x1 = tv1.IsZero ? BOverZA : MinusBOverA * (Fp2.One + tv1Inverse);
         Fp2 gx1 = (x1.Square() + IsoA) * x1 + IsoB;
-        if (gx1.TrySqrt(out y))
+        if (gx1.C1.IsZero)
         {
-            x = x1;
+            if (gx1.TrySqrt(out y)) x = x1;
+            else SecondCandidate(zu2, x1, out x, out y);
         }
         else
         {
-            x = zu2 * x1;
-            Fp2 gx2 = (x.Square() + IsoA) * x + IsoB;
-            if (!gx2.TrySqrt(out y)) throw new InvalidOperationException("SSWU: neither gx1 nor gx2 is square");
+            // gx1 is a square iff its norm is. When it is not, sqrt(norm) returned c with c^2 = -norm(gx1),
+            // and gx2 = Z^3·u^6·gx1 has norm 5^3·norm(u)^6·norm(gx1) (norm(Z) = 5), whose root is
+            // 5·norm(u)^3·sqrt(-5)·c: the second candidate costs one exponentiation, not two.
+            Fp n1 = gx1.Norm();
+            if (n1.TrySqrt(out Fp c) && gx1.TrySqrtGivenNormRoot(c, out y))
+            {
+                x = x1;
+            }
+            else
+            {
+                x = zu2 * x1;
+                Fp2 gx2 = (x.Square() + IsoA) * x + IsoB;
+                Fp nu = u.Norm();
+                Fp s2 = nu.Square() * nu * FiveSqrtMinusFive * c;
+                if (gx2.C1.IsZero || s2.Square() != gx2.Norm() || !gx2.TrySqrtGivenNormRoot(s2, out y))
+                    SecondCandidate(zu2, x1, out x, out y);
+            }
         }
         if (u.Sgn0 != y.Sgn0) y = -y;
+    }
+
+    /// <summary>5·sqrt(-5) in Fp (-5 is a square: 5 = norm(Z) must be a non-square for SSWU to work).</summary>
+    private static readonly Fp FiveSqrtMinusFive = MakeFiveSqrtMinusFive();
+
+    private static Fp MakeFiveSqrtMinusFive()
+    {
+        Fp five = Fp.FromUlong(5);
+        if (!(-five).TrySqrt(out Fp r)) throw new InvalidOperationException("-5 is not a square");
+        return five * r;
+    }
+
+    /// <summary>x2 = Z·u^2·x1 and a square root of gx2 by the general method.</summary>
+    private static void SecondCandidate(in Fp2 zu2, in Fp2 x1, out Fp2 x, out Fp2 y)
+    {
+        x = zu2 * x1;
+        Fp2 gx2 = (x.Square() + IsoA) * x + IsoB;
+        if (!gx2.TrySqrt(out y)) throw new InvalidOperationException("SSWU: neither gx1 nor gx2 is square");
     }
 
     private static Fp2 H(string c0, string c1) => Fp2.FromBig(Limbs.Hex(c0), Limbs.Hex(c1));
@@ -162,8 +206,20 @@ internal static class HashToCurve
     public static Jacobian<Fp2> HashToG2(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst)
     {
         HashToField(msg, dst, out Fp2 u0, out Fp2 u1);
-        Jacobian<Fp2> q0 = MapToCurve(u0);
-        Jacobian<Fp2> q1 = MapToCurve(u1);
-        return ClearCofactor(q0.Add(q1));
+        SswuDenominator(u0, out Fp2 zu0, out Fp2 tv0);
+        SswuDenominator(u1, out Fp2 zu1, out Fp2 tv1);
+        // One inversion for both maps (Montgomery's trick); a zero tv1 needs none.
+        Fp2 inv0 = Fp2.Zero, inv1 = Fp2.Zero;
+        if (!tv0.IsZero && !tv1.IsZero)
+        {
+            Fp2 both = (tv0 * tv1).Inverse();
+            inv0 = both * tv1;
+            inv1 = both * tv0;
+        }
+        else if (!tv0.IsZero) inv0 = tv0.Inverse();
+        else if (!tv1.IsZero) inv1 = tv1.Inverse();
+        MapToCurveSswu(u0, zu0, tv0, inv0, out Fp2 x0, out Fp2 y0);
+        MapToCurveSswu(u1, zu1, tv1, inv1, out Fp2 x1, out Fp2 y1);
+        return ClearCofactor(IsoMap(x0, y0).Add(IsoMap(x1, y1)));
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Cirrus.Crypto.Bls12381;
 
 /// <summary>
@@ -21,6 +23,14 @@ internal struct Jacobian<F> where F : struct, IField<F>
     /// <summary>dbl-2009-l (a = 0).</summary>
     public readonly Jacobian<F> Double()
     {
+        if (typeof(F) == typeof(Fp2))
+        {
+            // G2 (cofactor clearing, MulByX) doubles most: an in-place version without the generic
+            // by-value copies of 96-byte elements. The type test is resolved when the JIT specializes.
+            Unsafe.SkipInit(out Jacobian<F> r);
+            JacobianFp2.Double(in Unsafe.As<Jacobian<F>, Jacobian<Fp2>>(ref Unsafe.AsRef(in this)), out Unsafe.As<Jacobian<F>, Jacobian<Fp2>>(ref r));
+            return r;
+        }
         if (IsInfinity) return this;
         F a = F.FSqr(X);
         F b = F.FSqr(Y);
@@ -105,6 +115,8 @@ internal struct Jacobian<F> where F : struct, IField<F>
     /// <summary>Affine coordinates (one inversion); the point must not be infinity.</summary>
     public readonly void ToAffine(out F x, out F y)
     {
+        // Decoded keys and signatures are stored with Z = 1: skip the inversion.
+        if (F.FEq(Z, F.FOne)) { x = X; y = Y; return; }
         F zi = F.FInv(Z);
         F zi2 = F.FSqr(zi);
         x = F.FMul(X, zi2);
@@ -142,6 +154,33 @@ internal struct Jacobian<F> where F : struct, IField<F>
         return MulVartime(s);
     }
 
+    /// <summary>
+    /// The non-adjacent form of k as two 65-bit masks (digit +1 where pos is set, -1 where neg is set),
+    /// from 3k - k: on average a third of the digits are non-zero, against half of the bits.
+    /// </summary>
+    public static void Naf(ulong k, out UInt128 pos, out UInt128 neg)
+    {
+        UInt128 x = k, h = 3 * x;
+        pos = (h & ~x) >> 1;
+        neg = (~h & x) >> 1;
+    }
+
+    /// <summary>Variable-time multiplication of an affine point (Z = 1) by a 64-bit scalar: NAF digits, mixed additions.</summary>
+    public readonly Jacobian<F> MulVartimeAffine(ulong k)
+    {
+        if (IsInfinity || !F.FEq(Z, F.FOne)) return MulVartime(k);
+        Naf(k, out UInt128 pos, out UInt128 neg);
+        F negY = F.FNeg(Y);
+        Jacobian<F> r = Infinity;
+        for (int i = 64; i >= 0; i--)
+        {
+            r = r.Double();
+            if (((pos >> i) & 1) != 0) r = r.AddAffine(X, Y);
+            else if (((neg >> i) & 1) != 0) r = r.AddAffine(X, negY);
+        }
+        return r;
+    }
+
     /// <summary>Branch-free choice of b (flag) or a.</summary>
     public static Jacobian<F> Select(in Jacobian<F> a, in Jacobian<F> b, bool flag) =>
         new(F.FSelect(a.X, b.X, flag), F.FSelect(a.Y, b.Y, flag), F.FSelect(a.Z, b.Z, flag));
@@ -167,5 +206,35 @@ internal struct Jacobian<F> where F : struct, IField<F>
             F zi2 = F.FSqr(zi);
             pts[i] = new Jacobian<F>(F.FMul(pts[i].X, zi2), F.FMul(pts[i].Y, F.FMul(zi2, zi)), F.FOne);
         }
+    }
+}
+
+/// <summary>Jacobian point operations specialized to Fp2 (G2).</summary>
+internal static class JacobianFp2
+{
+    /// <summary>dbl-2009-l (a = 0); infinity (Z = 0) doubles to Z = 0.</summary>
+    public static void Double(in Jacobian<Fp2> p, out Jacobian<Fp2> r)
+    {
+        Fp2.Square(out Fp2 a, p.X);
+        Fp2.Square(out Fp2 b, p.Y);
+        Fp2.Square(out Fp2 c, b);
+        Fp2.Add(out Fp2 d, p.X, b);
+        Fp2.Square(out d, d);
+        Fp2.Sub(out d, d, a);
+        Fp2.Sub(out d, d, c);
+        Fp2.Double(out d, d);
+        Fp2.Double(out Fp2 e, a);
+        Fp2.Add(out e, e, a);
+        Fp2.Square(out Fp2 f, e);
+        Fp2.Mul(out Fp2 z3, p.Y, p.Z);
+        Fp2.Double(out r.Z, z3);
+        Fp2.Double(out Fp2 d2, d);
+        Fp2.Sub(out r.X, f, d2);
+        Fp2.Sub(out d, d, r.X);
+        Fp2.Mul(out Fp2 y3, e, d);
+        Fp2.Double(out c, c);
+        Fp2.Double(out c, c);
+        Fp2.Double(out c, c);
+        Fp2.Sub(out r.Y, y3, c);
     }
 }

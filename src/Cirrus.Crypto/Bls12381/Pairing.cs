@@ -15,38 +15,53 @@ internal readonly struct G2Affine(Fp2 x, Fp2 y)
 /// <summary>The optimal ate pairing on BLS12-381: multi-Miller loop and final exponentiation.</summary>
 internal static class Pairing
 {
-    private static readonly Fp HalfOne = Fp.FromUlong(2).Inverse();
-    /// <summary>3·b' = 12·(1 + u) for the twist y^2 = x^3 + 4(1 + u).</summary>
-    private static readonly Fp2 ThreeBTwist = new(Fp.FromUlong(12), Fp.FromUlong(12));
-
-    /// <summary>Homogeneous projective point on the twist (x = X/Z, y = Y/Z).</summary>
+    /// <summary>
+    /// Homogeneous projective point on the twist (x = X/Z, y = Y/Z), with its pair's G1 coordinates
+    /// pre-scaled for the line evaluations (3·xp, -xp, yp, -yp).
+    /// </summary>
     private struct Proj
     {
         public Fp2 X, Y, Z;
+        public Fp Xp3, NXp, Yp, NYp;
     }
 
     /// <summary>Tangent step: T = 2T, returns the line (c0, c1, c4) evaluated at P.</summary>
-    private static void DoublingStep(ref Proj t, in Fp xp, in Fp yp, out Fp2 c0, out Fp2 c1, out Fp2 c4)
+    private static void DoublingStep(ref Proj t, out Fp2 c0, out Fp2 c1, out Fp2 c4)
     {
-        Fp2 a = (t.X * t.Y) * HalfOne;
-        Fp2 b = t.Y.Square();
-        Fp2 c = t.Z.Square();
-        Fp2 e = ThreeBTwist * c;
-        Fp2 f = e + e + e;
-        Fp2 g = (b + f) * HalfOne;
-        Fp2 h = (t.Y + t.Z).Square() - (b + c);
-        Fp2 x2 = t.X.Square();
-        Fp2 e2 = e.Square();
-        c0 = e - b;
-        c1 = (x2 + x2 + x2) * xp;
-        c4 = -(h * yp);
-        t.X = a * (b - f);
-        t.Y = g.Square() - (e2 + e2 + e2);
-        t.Z = b * h;
+        Fp2.Mul(out Fp2 a, t.X, t.Y);
+        Fp2.Halve(out a, a);
+        Fp2.Square(out Fp2 b, t.Y);
+        Fp2.Square(out Fp2 c, t.Z);
+        // e = 3b'·c = 12·ξ·c by additions.
+        Fp2.MulByXi(out Fp2 e, c);
+        Fp2.Double(out Fp2 e2x, e);
+        Fp2.Add(out e, e2x, e);
+        Fp2.Double(out e, e);
+        Fp2.Double(out e, e);
+        Fp2.Double(out Fp2 f, e);
+        Fp2.Add(out f, f, e);
+        Fp2.Add(out Fp2 g, b, f);
+        Fp2.Halve(out g, g);
+        Fp2.Add(out Fp2 h, t.Y, t.Z);
+        Fp2.Square(out h, h);
+        Fp2.Add(out Fp2 bc, b, c);
+        Fp2.Sub(out h, h, bc);
+        Fp2.Square(out Fp2 x2, t.X);
+        Fp2.Square(out Fp2 ee, e);
+        Fp2.Sub(out c0, e, b);
+        c1 = x2 * t.Xp3;
+        c4 = h * t.NYp;
+        Fp2.Sub(out Fp2 bf, b, f);
+        Fp2.Mul(out t.X, a, bf);
+        Fp2.Square(out Fp2 gg, g);
+        Fp2.Double(out Fp2 e3, ee);
+        Fp2.Add(out e3, e3, ee);
+        Fp2.Sub(out t.Y, gg, e3);
+        Fp2.Mul(out t.Z, b, h);
     }
 
     /// <summary>Chord step: T = T + Q, returns the line (c0, c1, c4) evaluated at P.</summary>
-    private static void AdditionStep(ref Proj t, in G2Affine q, in Fp xp, in Fp yp, out Fp2 c0, out Fp2 c1, out Fp2 c4)
+    private static void AdditionStep(ref Proj t, in G2Affine q, out Fp2 c0, out Fp2 c1, out Fp2 c4)
     {
         Fp2 theta = t.Y - q.Y * t.Z;
         Fp2 lambda = t.X - q.X * t.Z;
@@ -57,8 +72,8 @@ internal static class Pairing
         Fp2 g = t.X * d;
         Fp2 h = e + f - (g + g);
         c0 = theta * q.X - lambda * q.Y;
-        c1 = -(theta * xp);
-        c4 = lambda * yp;
+        c1 = theta * t.NXp;
+        c4 = lambda * t.Yp;
         t.X = lambda * h;
         t.Y = theta * (g - h) - e * t.Y;
         t.Z = t.Z * e;
@@ -75,6 +90,11 @@ internal static class Pairing
             ts[i].X = qs[i].X;
             ts[i].Y = qs[i].Y;
             ts[i].Z = Fp2.One;
+            Fp xp = ps[i].X;
+            ts[i].Xp3 = xp + xp + xp;
+            ts[i].NXp = -xp;
+            ts[i].Yp = ps[i].Y;
+            ts[i].NYp = -ps[i].Y;
         }
         Fp12 f = Fp12.One;
         bool first = true;
@@ -82,25 +102,63 @@ internal static class Pairing
         {
             if (!first) f = f.Square();
             first = false;
-            for (int i = 0; i < n; i++)
+            // Lines are multiplied in pairs (MulByLinePair), a lone last one sparsely.
+            int i = 0;
+            for (; i + 1 < n; i += 2)
             {
-                DoublingStep(ref ts[i], ps[i].X, ps[i].Y, out Fp2 c0, out Fp2 c1, out Fp2 c4);
-                f = f.MulBy014(c0, c1, c4);
+                DoublingStep(ref ts[i], out Fp2 a0, out Fp2 a1, out Fp2 a4);
+                DoublingStep(ref ts[i + 1], out Fp2 b0, out Fp2 b1, out Fp2 b4);
+                Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
+            }
+            if (i < n)
+            {
+                DoublingStep(ref ts[i], out Fp2 c0, out Fp2 c1, out Fp2 c4);
+                Fp12.MulBy014(out f, f, c0, c1, c4);
             }
             if (((G1.AbsX >> bit) & 1) != 0)
             {
-                for (int i = 0; i < n; i++)
+                for (i = 0; i + 1 < n; i += 2)
                 {
-                    AdditionStep(ref ts[i], qs[i], ps[i].X, ps[i].Y, out Fp2 c0, out Fp2 c1, out Fp2 c4);
-                    f = f.MulBy014(c0, c1, c4);
+                    AdditionStep(ref ts[i], qs[i], out Fp2 a0, out Fp2 a1, out Fp2 a4);
+                    AdditionStep(ref ts[i + 1], qs[i + 1], out Fp2 b0, out Fp2 b1, out Fp2 b4);
+                    Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
+                }
+                if (i < n)
+                {
+                    AdditionStep(ref ts[i], qs[i], out Fp2 c0, out Fp2 c1, out Fp2 c4);
+                    Fp12.MulBy014(out f, f, c0, c1, c4);
                 }
             }
         }
         return f.Conjugate();
     }
 
-    /// <summary>a^x (x negative) for a in the cyclotomic subgroup.</summary>
-    private static Fp12 CycExpX(in Fp12 a)
+    /// <summary>
+    /// a^x (x negative) for a in the cyclotomic subgroup: compressed (Karabina) squarings, keeping
+    /// a^(2^i) for the six set bits of |x|, then one batched decompression and five products.
+    /// </summary>
+    internal static Fp12 CycExpX(in Fp12 a)
+    {
+        Span<Fp12> pw = stackalloc Fp12[8];
+        int k = 0;
+        Fp2 z2 = a.C1.C0, z3 = a.C0.C2, z4 = a.C0.C1, z5 = a.C1.C2;
+        for (int bit = 1; bit < 64; bit++)
+        {
+            Fp12.CompressedSquare(ref z2, ref z3, ref z4, ref z5);
+            if (((G1.AbsX >> bit) & 1) != 0)
+            {
+                ref Fp12 p = ref pw[k++];
+                p.C1.C0 = z2; p.C0.C2 = z3; p.C0.C1 = z4; p.C1.C2 = z5;
+            }
+        }
+        if (!Fp12.TryDecompress(pw[..k])) return CycExpXPlain(a);
+        Fp12 r = pw[0];
+        for (int i = 1; i < k; i++) Fp12.Mul(out r, r, pw[i]);
+        return r.Conjugate();
+    }
+
+    /// <summary>a^x by square-and-multiply with Granger-Scott squarings (the fallback, and the reference in tests).</summary>
+    internal static Fp12 CycExpXPlain(in Fp12 a)
     {
         Fp12 r = a;
         for (int bit = 62; bit >= 0; bit--)
