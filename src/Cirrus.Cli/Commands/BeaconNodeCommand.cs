@@ -65,7 +65,11 @@ public sealed class BeaconNodeCommand : ICliCommand
             if (cts.IsCancellationRequested) { store.Dispose(); return 130; }
             log(store.IsInitialized ? $"opening the chain in {dataDir}" :
                 anchor!.IsGenesis ? "starting from genesis" : $"starting from the checkpoint state at slot {anchor!.State.Slot}");
-            chain = BeaconChain.Open(config, store, anchor, new BlsSignatureVerifier(), () => DateTimeOffset.UtcNow, log);
+            var verifier = new BlsSignatureVerifier();
+            chain = BeaconChain.Open(config, store, anchor, verifier, () => DateTimeOffset.UtcNow, log);
+            // Decode the registry's public keys in the background: the first epoch of imports would otherwise pay for them.
+            if (chain.GetBlockState(chain.Head) is { } headState)
+                _ = Task.Run(() => verifier.Cache.Warm(headState.Validators));
         }
         catch (Exception e) when (e is StoreException or BlockImportException or CheckpointSyncException)
         {
