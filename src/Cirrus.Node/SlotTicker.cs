@@ -8,7 +8,7 @@ namespace Cirrus.Node;
 /// </summary>
 public static class SlotTicker
 {
-    public static async Task RunAsync(BeaconChain chain, Func<DateTimeOffset> now, Action<string> log, CancellationToken ct)
+    public static async Task RunAsync(BeaconChain chain, Func<DateTimeOffset> now, Action<string> log, CancellationToken ct, Action? onSlot = null)
     {
         ulong sps = chain.Config.SecondsPerSlot;
         long genesisMs = (long)chain.GenesisTime * 1000;
@@ -28,6 +28,7 @@ public static class SlotTicker
             {
                 chain.OnTick((ulong)(nowMs / 1000));
                 log(Status(chain, slot));
+                onSlot?.Invoke();
                 last = slot;
             }
             long nextMs = genesisMs + (long)((slot + 1) * sps * 1000);

@@ -56,6 +56,15 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
     private string[] NodeArgs(string dataDir, params string[] extra) =>
         ["beacon-node", "--network-dir", f.NetworkDir, "--data-dir", dataDir, "--rest-port", "0", .. extra];
 
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
     private static async Task PostBlock(HttpClient http, SignedBeaconBlock block, ChainConfig c)
     {
         using var content = new ByteArrayContent(c.Schema.Serialize(block));
@@ -149,10 +158,18 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
     public async Task ASecondNodeStartedFromTheFirstByCheckpointUrlReachesTheSameHeadAndFinality()
     {
         var firstPart = f.Builder.Blocks.Where(b => b.Message.Slot <= 32).ToList();
-        using var a = await NodeProcess.StartAsync(NodeArgs(f.DataDir("cp-a")));
+        int metricsPort = FreePort();
+        using var a = await NodeProcess.StartAsync(NodeArgs(f.DataDir("cp-a"), "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var b in firstPart) await PostBlock(a.Http, b, f.Config);
         var aHead = await HeadOf(a.Http);
         Assert.True(aHead.Finalized.Epoch >= 2, $"node A finalized epoch {aHead.Finalized.Epoch}");
+        // Prometheus sees the same progress.
+        using (var m = new HttpClient())
+        {
+            string text = await m.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+            Assert.Contains($"cirrus_beacon_blocks_imported_total {firstPart.Count}", text);
+            Assert.Contains($"cirrus_beacon_finalized_epoch {aHead.Finalized.Epoch}", text);
+        }
 
         // B has no genesis state at all: only A's finalized state and block.
         string emptyNetwork = Path.Combine(f.Root, "network-no-genesis");

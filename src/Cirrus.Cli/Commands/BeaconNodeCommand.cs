@@ -20,24 +20,44 @@ public sealed class BeaconNodeCommand : ICliCommand
     public string Summary => "run a beacon node: block import, fork choice, RocksDB store, REST Beacon API";
     public string Usage =>
         "(--network NAME | --network-dir DIR) [--data-dir DIR] [--rest-address IP] [--rest-port N]\n" +
-        "    [--genesis-state FILE | --checkpoint-state FILE --checkpoint-block FILE | --checkpoint-url URL]\n" +
+        "    [--genesis-state FILE | --checkpoint-state FILE --checkpoint-block FILE | --checkpoint-url URL] [--metrics-port N]\n" +
         "  --network NAME        built-in network: " + string.Join(", ", Networks.BuiltinNames) + "\n" +
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
         "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
         "  --rest-port N         REST API port (default 5052; 0 picks a free one), on --rest-address (default 127.0.0.1)\n" +
         "  --genesis-state FILE  SSZ genesis state, when the network directory has none\n" +
-        "  --checkpoint-*        start from a trusted finalized state and its block instead of genesis";
+        "  --checkpoint-*        start from a trusted finalized state and its block instead of genesis\n" +
+        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics";
+
+    private static IDisposable ServeMetrics(NodeMetrics metrics, int port)
+    {
+        try
+        {
+            return metrics.Serve("127.0.0.1", port);
+        }
+        catch (Exception e) when (e is System.Net.HttpListenerException or InvalidOperationException or IOException)
+        {
+            throw new CliException($"cannot serve metrics on 127.0.0.1:{port}: {e.Message}");
+        }
+    }
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = new CliArgs(args, ["network", "network-dir", "data-dir", "rest-address", "rest-port", "genesis-state",
-            "checkpoint-state", "checkpoint-block", "checkpoint-url"], []);
+            "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port"], []);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         var config = network.Config;
         string dataDir = a.Option("data-dir") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cirrus", network.Name);
         ulong port = a.ULong("rest-port", 5052);
         if (port > 65535) throw new CliException($"option --rest-port: {port} is not a port number", 2);
+        int? metricsPort = null;
+        if (a.Option("metrics-port") is not null)
+        {
+            ulong mp = a.ULong("metrics-port");
+            if (mp is 0 or > 65535) throw new CliException($"option --metrics-port: {mp} is not a port number", 2);
+            metricsPort = (int)mp;
+        }
         if (!IPAddress.TryParse(a.Option("rest-address") ?? "127.0.0.1", out var restAddress))
             throw new CliException($"option --rest-address: '{a.Option("rest-address")}' is not an IP address", 2);
 
@@ -99,7 +119,10 @@ public sealed class BeaconNodeCommand : ICliCommand
                 log($"cirrus {Program.Version} beacon node: network {network.Name} ({config.ConfigName} preset, {config.SecondsPerSlot} s slots), data dir {dataDir}");
                 log($"REST API listening on http://{restAddress}:{api.Port}");
                 log($"genesis time {chain.GenesisTime}, genesis validators root {chain.GenesisValidatorsRoot}, head {chain.Head} at slot {chain.HeadSlot}, finalized epoch {chain.FinalizedCheckpoint.Epoch}");
-                SlotTicker.RunAsync(chain, () => DateTimeOffset.UtcNow, log, cts.Token).GetAwaiter().GetResult();
+                using var metrics = new NodeMetrics(chain);
+                using var metricsServer = metricsPort is { } port2 ? ServeMetrics(metrics, port2) : null;
+                if (metricsPort is { } shown) log($"metrics on http://127.0.0.1:{shown}/metrics");
+                SlotTicker.RunAsync(chain, () => DateTimeOffset.UtcNow, log, cts.Token, metrics.Update).GetAwaiter().GetResult();
                 log("stopping");
             }
             finally
