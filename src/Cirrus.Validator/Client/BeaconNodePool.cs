@@ -15,7 +15,7 @@ public sealed class BeaconNodePool : IDisposable
     public static readonly TimeSpan Backoff = TimeSpan.FromSeconds(5);
 
     private readonly BeaconApiClient[] _nodes;
-    private readonly long[] _failedAtMs;
+    private readonly long[] _failedAtMs; // unix ms of the last failure, 0 = none since the last success
     private readonly Func<DateTimeOffset> _now;
     private readonly ValidatorMetrics? _metrics;
     private readonly Action<string> _log;
@@ -31,7 +31,6 @@ public sealed class BeaconNodePool : IDisposable
         if (nodes.Length == 0) throw new ValidatorException("at least one beacon node is needed");
         _nodes = nodes;
         _failedAtMs = new long[nodes.Length];
-        Array.Fill(_failedAtMs, long.MinValue);
         _metrics = metrics;
         _log = log ?? (_ => { });
         _now = now ?? (() => DateTimeOffset.UtcNow);
@@ -46,7 +45,10 @@ public sealed class BeaconNodePool : IDisposable
         var healthy = new List<int>();
         var failed = new List<int>();
         for (int i = 0; i < _nodes.Length; i++)
-            (now - Interlocked.Read(ref _failedAtMs[i]) < Backoff.TotalMilliseconds ? failed : healthy).Add(i);
+        {
+            long at = Interlocked.Read(ref _failedAtMs[i]);
+            (at != 0 && now - at < Backoff.TotalMilliseconds ? failed : healthy).Add(i);
+        }
         healthy.AddRange(failed);
         return healthy;
     }
@@ -66,7 +68,7 @@ public sealed class BeaconNodePool : IDisposable
             try
             {
                 var result = await call(_nodes[i]);
-                Interlocked.Exchange(ref _failedAtMs[i], long.MinValue);
+                Interlocked.Exchange(ref _failedAtMs[i], 0);
                 return result;
             }
             catch (BeaconApiException e)
