@@ -116,3 +116,29 @@ public sealed class ValidatorClientCliTests : IDisposable
         Assert.Contains("its SECONDS_PER_SLOT is 6, ours is 2", err);
     }
 }
+
+/// <summary>A second client on a data directory whose slashing protection is in use stops with one line.</summary>
+public sealed class ValidatorClientLockTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "cirrus-vclock-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task SlashingProtectionInUseExitsOne()
+    {
+        var config = ChainConfig.Minimal;
+        var chain = new BeaconChain(config, InteropGenesis.CreateGenesisState(config, 64, 1_600_000_000), null);
+        await using var api = new BeaconApi(chain, "127.0.0.1", 0);
+        await api.StartAsync();
+        Directory.CreateDirectory(_dir);
+        using var held = Cirrus.Validator.SlashingProtection.SlashingProtectionDb.Open(
+            Cirrus.Validator.SlashingProtection.SlashingProtectionDb.PathIn(_dir), chain.GenesisValidatorsRoot);
+        var run = Task.Run(() => Cli.Run("validator-client", "--network", "minimal", "--beacon-node", $"http://127.0.0.1:{api.Port}",
+            "--data-dir", _dir, "--interop-validators", "0:2"));
+        var (code, _, err) = await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(1, code);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.Contains("in use by another process", err);
+    }
+}

@@ -188,3 +188,31 @@ public class ClientCheckTests
         Assert.Null(EventStream.Parse("head", "[1]"));
     }
 }
+
+public class MetricsTests
+{
+    [Fact]
+    public async Task CountersAreServedOnLoopback()
+    {
+        var m = new ValidatorMetrics();
+        m.Performed(DutyKind.Attestation, 3);
+        m.Missed(DutyKind.Proposal);
+        m.Refused(DutyKind.Attestation);
+        m.RequestFailed("http://127.0.0.1:1/");
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        using (m.Serve(port))
+        {
+            using var http = new HttpClient();
+            string text = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+            Assert.Contains("cirrus_vc_duties_performed_total{kind=\"attestation\"} 3", text);
+            Assert.Contains("cirrus_vc_duties_missed_total{kind=\"proposal\"} 1", text);
+            Assert.Contains("cirrus_vc_slashing_protection_refusals_total{kind=\"attestation\"} 1", text);
+            Assert.Contains("cirrus_vc_beacon_node_request_failures_total{node=\"http://127.0.0.1:1/\"} 1", text);
+        }
+        Assert.Equal(3, m.PerformedCount(DutyKind.Attestation));
+        Assert.Equal(1, m.RefusalCount());
+    }
+}

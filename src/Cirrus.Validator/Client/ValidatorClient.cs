@@ -301,8 +301,9 @@ public sealed class ValidatorClient : IDisposable
             if (_refreshedEpoch != epoch)
             {
                 var cur = _duties[epoch];
-                // Duties learnt too late (the node was away at the epoch's start) are missed, and said so.
-                ulong now = _clock!.CurrentSlot() ?? 0;
+                // Duties learnt too late (the node was away at the epoch's start) are missed, and said so;
+                // not at start-up, where earlier slots were not ours to do.
+                ulong now = _refreshedEpoch is null ? 0 : _clock!.CurrentSlot() ?? 0;
                 foreach (var p in cur.Proposers.Where(p => p.Slot < now && p.Slot > 0))
                 {
                     _log($"slot {p.Slot} validator {p.ValidatorIndex} proposal: missed: duties were not known in time");
