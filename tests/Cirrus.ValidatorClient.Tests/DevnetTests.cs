@@ -44,12 +44,13 @@ public class DevnetTests
         Assert.True(net.Chain.HeadSlot >= lastSlot, $"head at slot {net.Chain.HeadSlot}, expected {lastSlot}");
 
         // A block at every slot, with our graffiti.
+        string log = string.Join("\n", vc1.Lines("missed").Concat(vc2.Lines("missed")).Take(20));
         for (ulong s = 1; s <= lastSlot; s++)
         {
             var root = net.Chain.CanonicalRootAt(s);
             Assert.NotNull(root);
             var block = net.Chain.GetBlock(root.Value)!;
-            Assert.Equal(s, block.Message.Slot);
+            Assert.True(s == block.Message.Slot, $"no block at slot {s}:\n{log}");
             Assert.Equal(ValidatorClientOptions.GraffitiFromText("cirrus vc test"), block.Message.Body.Graffiti);
         }
 
@@ -59,18 +60,19 @@ public class DevnetTests
         var attested = new HashSet<ulong>();
         foreach (var p in state.State.PreviousEpochAttestations)
         {
-            Assert.Equal(1UL, p.InclusionDelay);
+            Assert.True(p.InclusionDelay == 1, $"slot {p.Data.Slot} votes included with delay {p.InclusionDelay}:\n{log}");
             attested.UnionWith(BeaconStateAccessors.GetAttestingIndices(state, p.Data, p.AggregationBits));
         }
-        Assert.Equal(Validators, attested.Count);
+        Assert.True(Validators == attested.Count, $"{attested.Count} validators attested in epoch 2:\n{log}");
         Assert.True(net.Chain.JustifiedCheckpoint.Epoch >= 2, $"justified epoch {net.Chain.JustifiedCheckpoint.Epoch}");
 
         foreach (var vc in new[] { vc1, vc2 })
         {
             var m = vc.Client.Metrics;
-            Assert.Equal(0, m.RefusalCount());
-            Assert.Equal(0, m.MissedCount(DutyKind.Proposal));
-            Assert.Equal(0, m.MissedCount(DutyKind.Attestation));
+            string why = string.Join("\n", vc.Lines("missed").Concat(vc.Lines("refused")).Take(20));
+            Assert.True(m.RefusalCount() == 0, why);
+            Assert.True(m.MissedCount(DutyKind.Proposal) == 0, why);
+            Assert.True(m.MissedCount(DutyKind.Attestation) == 0, why);
             Assert.True(m.PerformedCount(DutyKind.Attestation) >= 3 * 32, $"{m.PerformedCount(DutyKind.Attestation)} attestations");
             Assert.True(m.PerformedCount(DutyKind.Aggregation) > 0);
             Assert.NotEmpty(vc.Lines("summary"));
@@ -107,7 +109,8 @@ public class DevnetTests
         Assert.True(net.Chain.HeadSlot >= restartedAt + 4, $"head at {net.Chain.HeadSlot}, restarted at {restartedAt}");
         // Blocks again at every slot after the restart (the first one may be half gone).
         for (ulong s = restartedAt + 2; s <= restartedAt + 4; s++)
-            Assert.Equal(s, net.Chain.GetBlock(net.Chain.CanonicalRootAt(s)!.Value)!.Message.Slot);
+            Assert.True(s == net.Chain.GetBlock(net.Chain.CanonicalRootAt(s)!.Value)!.Message.Slot,
+                $"no block at slot {s} (restarted at {restartedAt}):\n{string.Join("\n", vc.Log.TakeLast(30))}");
         var m = vc.Client.Metrics;
         Assert.True(m.MissedCount(DutyKind.Proposal) + m.MissedCount(DutyKind.Attestation) > 0, "no duty was missed while the node was down");
         Assert.True(m.RequestFailureCount(net.Url.ToString()) > 0);
