@@ -68,7 +68,7 @@ public sealed class BeaconNodePool : IDisposable
             try
             {
                 var result = await call(_nodes[i]);
-                Interlocked.Exchange(ref _failedAtMs[i], 0);
+                if (Interlocked.Exchange(ref _failedAtMs[i], 0) != 0 && _nodes.Length > 1) _log($"beacon node {_nodes[i].BaseAddress} answers again");
                 return result;
             }
             catch (BeaconApiException e)
@@ -76,8 +76,9 @@ public sealed class BeaconNodePool : IDisposable
                 last = e;
                 if (!IsNodeFailure(e)) throw;
                 _metrics?.RequestFailed(_nodes[i].BaseAddress.ToString());
-                Interlocked.Exchange(ref _failedAtMs[i], _now().ToUnixTimeMilliseconds());
-                if (_nodes.Length > 1) _log($"beacon node {_nodes[i].BaseAddress} failed: {e.Message}");
+                // Logged when the node starts failing, not on every request while it stays down.
+                if (Interlocked.Exchange(ref _failedAtMs[i], _now().ToUnixTimeMilliseconds()) == 0 && _nodes.Length > 1)
+                    _log($"beacon node {_nodes[i].BaseAddress} failed: {e.Message} (trying the next)");
             }
         }
         throw last!;
