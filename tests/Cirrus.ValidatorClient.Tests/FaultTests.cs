@@ -82,3 +82,36 @@ public class FaultTests
         Assert.Empty(net.Chain.GetBlock(net.Chain.Head)!.Message.Body.Attestations);
     }
 }
+
+public class ReorgTests
+{
+    [Fact]
+    public async Task ChainReorgEventFetchesDutiesAgain()
+    {
+        var config = Devnet.ShortSlots(2);
+        await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(3));
+        var events = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await using var proxy = new FaultyNode(net.Url, _ => null, events);
+        await proxy.StartAsync();
+        using var dir = new TempDir();
+        await using var vc = new RunningClient(config, [proxy.Url], dir.Path, InteropKeySource.Keys(0, 64));
+
+        var end = DateTime.UtcNow.AddSeconds(30);
+        while (net.Chain.HeadSlot < 2 && DateTime.UtcNow < end) await Task.Delay(100);
+        Assert.True(net.Chain.HeadSlot >= 2, $"head at slot {net.Chain.HeadSlot}");
+        Assert.True(proxy.Hits.GetValueOrDefault("/eth/v1/events") >= 1);
+        const string proposer = "/eth/v1/validator/duties/proposer/0";
+        int before = proxy.Hits.GetValueOrDefault(proposer);
+        Assert.True(before >= 1);
+        // Garbage first: skipped, the stream goes on.
+        await events.Writer.WriteAsync("event: chain_reorg\ndata: {not json\n\n");
+        await events.Writer.WriteAsync("event: chain_reorg\ndata: {\"slot\":\"2\",\"depth\":\"1\"}\n\n");
+        end = DateTime.UtcNow.AddSeconds(2);
+        while (proxy.Hits.GetValueOrDefault(proposer) == before && DateTime.UtcNow < end) await Task.Delay(50);
+        // The refresh follows the event at once, within the same epoch (slots are 2 s, the epoch is 16 s).
+        Assert.True(net.Chain.CurrentSlot < config.SlotsPerEpoch, "the epoch ended before the check");
+        Assert.True(proxy.Hits.GetValueOrDefault(proposer) > before, "no duty refetch after chain_reorg");
+        Assert.Single(vc.Lines("chain re-org at slot 2"));
+        Assert.False(vc.Run.IsCompleted, vc.Run.Exception?.ToString());
+    }
+}

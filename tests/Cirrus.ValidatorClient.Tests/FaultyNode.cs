@@ -15,7 +15,11 @@ public sealed class FaultyNode : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public FaultyNode(Uri upstream, Func<string, (int Status, string Body)?> fault)
+    /// <summary>Requests seen, by path.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> Hits { get; } = new();
+
+    /// <summary>With <paramref name="events"/>, the event stream sends what is written there (raw SSE text) instead of a 404.</summary>
+    public FaultyNode(Uri upstream, Func<string, (int Status, string Body)?> fault, System.Threading.Channels.Channel<string>? events = null)
     {
         var b = WebApplication.CreateSlimBuilder();
         b.Logging.ClearProviders();
@@ -24,9 +28,26 @@ public sealed class FaultyNode : IAsyncDisposable
         _app.Run(async c =>
         {
             string path = c.Request.Path.Value ?? "";
+            Hits.AddOrUpdate(path, 1, (_, n) => n + 1);
             if (path == "/eth/v1/events")
             {
-                c.Response.StatusCode = 404;
+                if (events is null)
+                {
+                    c.Response.StatusCode = 404;
+                    return;
+                }
+                c.Response.StatusCode = 200;
+                c.Response.ContentType = "text/event-stream";
+                await c.Response.Body.FlushAsync();
+                try
+                {
+                    await foreach (string e in events.Reader.ReadAllAsync(c.RequestAborted))
+                    {
+                        await c.Response.WriteAsync(e, c.RequestAborted);
+                        await c.Response.Body.FlushAsync(c.RequestAborted);
+                    }
+                }
+                catch (OperationCanceledException) { }
                 return;
             }
             if (fault(path) is { } f)
