@@ -15,7 +15,7 @@ public sealed class BeaconNodePool : IDisposable
     public static readonly TimeSpan Backoff = TimeSpan.FromSeconds(5);
 
     private readonly BeaconApiClient[] _nodes;
-    private readonly long[] _failedAtMs;
+    private readonly long[] _failedAtMs; // unix ms of the last failure, 0 = none since the last success
     private readonly Func<DateTimeOffset> _now;
     private readonly ValidatorMetrics? _metrics;
     private readonly Action<string> _log;
@@ -31,7 +31,6 @@ public sealed class BeaconNodePool : IDisposable
         if (nodes.Length == 0) throw new ValidatorException("at least one beacon node is needed");
         _nodes = nodes;
         _failedAtMs = new long[nodes.Length];
-        Array.Fill(_failedAtMs, long.MinValue);
         _metrics = metrics;
         _log = log ?? (_ => { });
         _now = now ?? (() => DateTimeOffset.UtcNow);
@@ -46,7 +45,10 @@ public sealed class BeaconNodePool : IDisposable
         var healthy = new List<int>();
         var failed = new List<int>();
         for (int i = 0; i < _nodes.Length; i++)
-            (now - Interlocked.Read(ref _failedAtMs[i]) < Backoff.TotalMilliseconds ? failed : healthy).Add(i);
+        {
+            long at = Interlocked.Read(ref _failedAtMs[i]);
+            (at != 0 && now - at < Backoff.TotalMilliseconds ? failed : healthy).Add(i);
+        }
         healthy.AddRange(failed);
         return healthy;
     }
@@ -66,7 +68,7 @@ public sealed class BeaconNodePool : IDisposable
             try
             {
                 var result = await call(_nodes[i]);
-                Interlocked.Exchange(ref _failedAtMs[i], long.MinValue);
+                if (Interlocked.Exchange(ref _failedAtMs[i], 0) != 0 && _nodes.Length > 1) _log($"beacon node {_nodes[i].BaseAddress} answers again");
                 return result;
             }
             catch (BeaconApiException e)
@@ -74,8 +76,9 @@ public sealed class BeaconNodePool : IDisposable
                 last = e;
                 if (!IsNodeFailure(e)) throw;
                 _metrics?.RequestFailed(_nodes[i].BaseAddress.ToString());
-                Interlocked.Exchange(ref _failedAtMs[i], _now().ToUnixTimeMilliseconds());
-                if (_nodes.Length > 1) _log($"beacon node {_nodes[i].BaseAddress} failed: {e.Message}");
+                // Logged when the node starts failing, not on every request while it stays down.
+                if (Interlocked.Exchange(ref _failedAtMs[i], _now().ToUnixTimeMilliseconds()) == 0 && _nodes.Length > 1)
+                    _log($"beacon node {_nodes[i].BaseAddress} failed: {e.Message} (trying the next)");
             }
         }
         throw last!;

@@ -74,6 +74,7 @@ public sealed class ValidatorClient : IDisposable
     private SlotClock? _clock;
     private volatile bool _dutiesStale;
     private ulong? _refreshedEpoch;
+    private ulong? _summarized;
     private ulong _unknownKeysLoggedEpoch = ulong.MaxValue;
 
     public ValidatorClient(ValidatorClientOptions options, ValidatorMetrics? metrics = null)
@@ -214,7 +215,11 @@ public sealed class ValidatorClient : IDisposable
         ulong epoch = _clock!.EpochOf(slot);
         if (_refreshedEpoch != epoch || _dutiesStale)
         {
-            if (_refreshedEpoch is { } prev && prev != epoch) Summary(epoch - 1);
+            if (epoch > 0 && _summarized != epoch - 1 && _refreshedEpoch is not null)
+            {
+                Summary(epoch - 1);
+                _summarized = epoch - 1;
+            }
             await RefreshDutiesAsync(epoch, ct);
         }
         foreach (var key in _headSeen.Keys.Where(s => s + 2 < slot)) _headSeen.TryRemove(key, out _);
@@ -296,6 +301,22 @@ public sealed class ValidatorClient : IDisposable
             if (_refreshedEpoch != epoch)
             {
                 var cur = _duties[epoch];
+                // Duties learnt too late (the node was away at the epoch's start) are missed, and said so;
+                // not at start-up, where earlier slots were not ours to do.
+                ulong now = _refreshedEpoch is null ? 0 : _clock!.CurrentSlot() ?? 0;
+                foreach (var p in cur.Proposers.Where(p => p.Slot < now && p.Slot > 0))
+                {
+                    _log($"slot {p.Slot} validator {p.ValidatorIndex} proposal: missed: duties were not known in time");
+                    Tally(p.Slot, DutyKind.Proposal, false);
+                }
+                int late = cur.Attesters.Count(a => a.Duty.Slot < now);
+                if (late > 0)
+                {
+                    _log($"epoch {epoch}: {late} attestation(s) of earlier slots missed: duties were not known in time");
+                    Tally(epoch * _c.SlotsPerEpoch, DutyKind.Attestation, false, late);
+                    int lateAgg = cur.Attesters.Count(a => a.Duty.Slot < now && a.IsAggregator);
+                    Tally(epoch * _c.SlotsPerEpoch, DutyKind.Aggregation, false, lateAgg);
+                }
                 _log($"epoch {epoch}: {cur.Proposers.Count} proposal(s) at slot(s) [{string.Join(", ", cur.Proposers.Select(p => p.Slot))}], " +
                      $"{cur.Attesters.Count} attestation(s), {cur.Attesters.Count(a => a.IsAggregator)} aggregation(s)");
             }
@@ -348,7 +369,8 @@ public sealed class ValidatorClient : IDisposable
             var clock = _clock!;
             var duties = DutiesAt(clock.EpochOf(slot));
             if (duties is null) return;
-            foreach (var p in duties.Proposers.Where(p => p.Slot == slot))
+            // The genesis block holds slot 0: nobody proposes there.
+            foreach (var p in duties.Proposers.Where(p => p.Slot == slot && slot > 0))
                 await ProposeAsync(slot, p, ct);
 
             var attesters = duties.Attesters.Where(a => a.Duty.Slot == slot).ToList();
@@ -403,7 +425,7 @@ public sealed class ValidatorClient : IDisposable
         try
         {
             var reveal = DutySigning.Sign(key.SecretKey, _signing!.RandaoRoot(slot / _c.SlotsPerEpoch));
-            var block = await _pool.RunAsync(c => c.ProduceBlockAsync(slot, reveal, _o.Graffiti, ct), ct);
+            var block = await _pool.RunAsync(c => c.ProduceBlockAsync(slot, reveal, _o.Graffiti.IsZero ? null : _o.Graffiti, ct), ct);
             if (block.Slot != slot || block.ProposerIndex != duty.ValidatorIndex)
             {
                 _log($"{who}: missed: the node built a block for slot {block.Slot} proposer {block.ProposerIndex}");

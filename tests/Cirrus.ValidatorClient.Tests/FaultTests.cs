@@ -1,0 +1,117 @@
+using Cirrus.Api.Types;
+using Cirrus.Validator.Client;
+using Cirrus.Validator.Keys;
+
+namespace Cirrus.ValidatorClient.Tests;
+
+/// <summary>Nodes that fail: dead ones, ones that answer garbage or errors.</summary>
+public class FaultTests
+{
+    private static Uri DeadUrl()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+
+    [Fact]
+    public async Task PoolFallsBackFromADeadNodeAndPrefersTheLiveOneAfterwards()
+    {
+        var config = Devnet.ShortSlots(2);
+        await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(60));
+        var metrics = new ValidatorMetrics();
+        var dead = DeadUrl();
+        var logged = new List<string>();
+        using var pool = new BeaconNodePool([dead, net.Url], config, TimeSpan.FromSeconds(5), metrics, logged.Add);
+        Assert.Equal([0, 1], pool.Order());
+
+        var genesis = await pool.RunAsync(c => c.GetGenesisAsync(), CancellationToken.None);
+        Assert.Equal(net.GenesisTime, genesis.GenesisTime);
+        Assert.Equal(1, metrics.RequestFailureCount(dead.ToString()));
+        Assert.Contains(logged, l => l.Contains(dead.ToString(), StringComparison.Ordinal));
+        // The dead node is now tried last, so the next call does not touch it.
+        Assert.Equal([1, 0], pool.Order());
+        await pool.RunAsync(c => c.GetForkAsync("head"), CancellationToken.None);
+        Assert.Equal(1, metrics.RequestFailureCount(dead.ToString()));
+
+        // A 4xx is the node's verdict on the request: passed on, not retried elsewhere, not a node failure.
+        var e = await Assert.ThrowsAsync<BeaconApiException>(() => pool.RunAsync(c => c.GetForkAsync("nonsense"), CancellationToken.None));
+        Assert.Equal(400, e.StatusCode);
+        Assert.Equal(0, metrics.RequestFailureCount(net.Url.ToString()));
+    }
+
+    [Fact]
+    public async Task AllNodesDeadThrowsTheLastFailure()
+    {
+        var config = Devnet.ShortSlots(2);
+        var metrics = new ValidatorMetrics();
+        using var pool = new BeaconNodePool([DeadUrl(), DeadUrl()], config, TimeSpan.FromSeconds(5), metrics);
+        var e = await Assert.ThrowsAsync<BeaconApiException>(() => pool.RunAsync(c => c.GetGenesisAsync(), CancellationToken.None));
+        Assert.Null(e.StatusCode);
+        Assert.Contains("cannot reach", e.Message);
+    }
+
+    [Fact]
+    public async Task MalformedAttestationDataIsAMissedDutyNotACrash()
+    {
+        var config = Devnet.ShortSlots(2);
+        await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(3));
+        await using var proxy = new FaultyNode(net.Url, path => path switch
+        {
+            "/eth/v1/validator/attestation_data" => (200, "{\"data\":{\"slot\":\"not a number\"}}"),
+            "/eth/v1/validator/aggregate_attestation" => (200, "[1,2"),
+            _ => null,
+        });
+        await proxy.StartAsync();
+        using var dir = new TempDir();
+        await using var vc = new RunningClient(config, [proxy.Url], dir.Path, InteropKeySource.Keys(0, 64));
+
+        var end = DateTime.UtcNow.AddSeconds(40);
+        while (net.Chain.HeadSlot < 4 && DateTime.UtcNow < end) await Task.Delay(200);
+        Assert.False(vc.Run.IsCompleted, vc.Run.Exception?.ToString());
+        Assert.True(net.Chain.HeadSlot >= 4, $"head at slot {net.Chain.HeadSlot}");
+        var m = vc.Client.Metrics;
+        Assert.True(m.PerformedCount(DutyKind.Proposal) >= 4);
+        Assert.Equal(0, m.PerformedCount(DutyKind.Attestation));
+        Assert.True(m.MissedCount(DutyKind.Attestation) >= 3 * 8, $"{m.MissedCount(DutyKind.Attestation)} attestations missed");
+        Assert.Contains(vc.Log, l => l.Contains("attestation: missed", StringComparison.Ordinal) && l.Contains("malformed", StringComparison.Ordinal));
+        // No attestation data, so no aggregates either, and no block carries a vote.
+        Assert.Equal(0, m.PerformedCount(DutyKind.Aggregation));
+        Assert.Empty(net.Chain.GetBlock(net.Chain.Head)!.Message.Body.Attestations);
+    }
+}
+
+public class ReorgTests
+{
+    [Fact]
+    public async Task ChainReorgEventFetchesDutiesAgain()
+    {
+        var config = Devnet.ShortSlots(2);
+        await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(3));
+        var events = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        await using var proxy = new FaultyNode(net.Url, _ => null, events);
+        await proxy.StartAsync();
+        using var dir = new TempDir();
+        await using var vc = new RunningClient(config, [proxy.Url], dir.Path, InteropKeySource.Keys(0, 64));
+
+        var end = DateTime.UtcNow.AddSeconds(30);
+        while (net.Chain.HeadSlot < 2 && DateTime.UtcNow < end) await Task.Delay(100);
+        Assert.True(net.Chain.HeadSlot >= 2, $"head at slot {net.Chain.HeadSlot}");
+        Assert.True(proxy.Hits.GetValueOrDefault("/eth/v1/events") >= 1);
+        const string proposer = "/eth/v1/validator/duties/proposer/0";
+        int before = proxy.Hits.GetValueOrDefault(proposer);
+        Assert.True(before >= 1);
+        // Garbage first: skipped, the stream goes on.
+        await events.Writer.WriteAsync("event: chain_reorg\ndata: {not json\n\n");
+        await events.Writer.WriteAsync("event: chain_reorg\ndata: {\"slot\":\"2\",\"depth\":\"1\"}\n\n");
+        end = DateTime.UtcNow.AddSeconds(2);
+        while (proxy.Hits.GetValueOrDefault(proposer) == before && DateTime.UtcNow < end) await Task.Delay(50);
+        // The refresh follows the event at once, within the same epoch (slots are 2 s, the epoch is 16 s).
+        Assert.True(net.Chain.CurrentSlot < config.SlotsPerEpoch, "the epoch ended before the check");
+        Assert.True(proxy.Hits.GetValueOrDefault(proposer) > before, "no duty refetch after chain_reorg");
+        Assert.Single(vc.Lines("chain re-org at slot 2"));
+        Assert.False(vc.Run.IsCompleted, vc.Run.Exception?.ToString());
+    }
+}
