@@ -51,8 +51,6 @@ public sealed class BeaconChain : IDisposable
     public const ulong MaxEarlySlots = 2;
     /// <summary>Blocks held for a missing parent or an early slot, at most.</summary>
     public const int MaxQueuedBlocks = 256;
-    /// <summary>Empty slots a state query may advance through (bounds the work one request can cause).</summary>
-    public const int MaxEmptySlotsForQuery = 64;
 
     private readonly Lock _lock = new();
     private ForkChoiceStore _store = null!;
@@ -493,27 +491,6 @@ public sealed class BeaconChain : IDisposable
         }
     }
 
-    /// <summary>An attestation from the API or the network, for fork choice. Throws if fork choice cannot take it.</summary>
-    public void OnAttestation(Attestation attestation)
-    {
-        var events = new List<ChainEvent>();
-        lock (_lock)
-        {
-            TickToNow();
-            try
-            {
-                _store.OnAttestation(attestation, _verifier);
-            }
-            catch (ForkChoiceException) when (_store.GetCurrentSlot() <= attestation.Data.Slot)
-            {
-                // Fork choice counts votes from the next slot on; the attestation itself is fine.
-            }
-            events.Add(new AttestationEvent(attestation));
-            UpdateHead(events);
-        }
-        Raise(events);
-    }
-
     public SignedBeaconBlock? GetBlock(Bytes32 root)
     {
         lock (_lock)
@@ -548,53 +525,32 @@ public sealed class BeaconChain : IDisposable
     }
 
     /// <summary>
-    /// The canonical state at a slot: the block state at or before it, advanced through empty slots.
-    /// Null for future slots and for slots too far past the last block to be worth computing.
+    /// The canonical state at a slot: the block state at or before it, advanced through empty slots
+    /// (at most <see cref="MaxSlotsToAdvance"/>). Below finality it is rebuilt from the store. Null for
+    /// future slots and for slots too far past the last block to be worth computing.
     /// </summary>
     public BeaconState? GetStateAtSlot(ulong slot)
     {
-        CachedBeaconState? copy = null;
+        ulong finalizedSlot;
         lock (_lock)
         {
             TickToNow();
             if (slot > _store.GetCurrentSlot()) return null;
-            var root = _store.GetAncestor(Head, slot);
-            if (root is not null && slot >= SlotOf(_store.FinalizedCheckpoint.Root) && _store.GetBlockState(root.Value) is { } cs)
-            {
-                if (cs.State.Slot > slot || slot - cs.State.Slot > MaxEmptySlotsForQuery) return null;
-                copy = cs.Copy();
-            }
+            finalizedSlot = SlotOf(_store.FinalizedCheckpoint.Root);
         }
-        if (copy is null)
-        {
-            // Below finality: rebuild from the store.
-            if (_db?.GetCanonicalBlockRootAtOrBefore(slot) is not { } at || slot - at.Slot > MaxEmptySlotsForQuery) return null;
-            var state = GetBlockState(at.Root);
-            if (state is null || state.Slot > slot) return null;
-            copy = new CachedBeaconState(Config, state);
-        }
-        if (copy.State.Slot < slot) StateTransition.ProcessSlots(copy, slot);
-        return copy.State;
+        if (slot >= finalizedSlot || _db is null) return GetCanonicalState(slot)?.State.State;
+        if (_db.GetCanonicalBlockRootAtOrBefore(slot) is not { } at || slot - at.Slot > MaxSlotsToAdvance) return null;
+        var state = GetBlockState(at.Root);
+        if (state is null || state.Slot > slot) return null;
+        var cs = new CachedBeaconState(Config, state);
+        if (cs.State.Slot < slot) StateTransition.ProcessSlots(cs, slot);
+        return cs.State;
     }
 
     /// <summary>Leaves of the block tree (debug/beacon/heads).</summary>
     public IReadOnlyList<(Bytes32 Root, ulong Slot)> Heads()
     {
         lock (_lock) return _store.Blocks.Nodes().Where(n => n.IsLeaf).Select(n => (n.Root, n.Slot)).ToList();
-    }
-
-    /// <summary>The head block's post-state advanced to <paramref name="slot"/> (a copy), for duties and block production.</summary>
-    public CachedBeaconState? GetHeadStateAt(ulong slot)
-    {
-        CachedBeaconState copy;
-        lock (_lock)
-        {
-            var cs = _store.GetBlockState(Head);
-            if (cs is null || cs.State.Slot > slot) return null;
-            copy = cs.Copy();
-        }
-        if (copy.State.Slot < slot) StateTransition.ProcessSlots(copy, slot);
-        return copy;
     }
 
     public void Dispose() => _db?.Dispose();
