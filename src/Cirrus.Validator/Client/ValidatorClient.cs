@@ -46,7 +46,11 @@ public sealed class ValidatorClientOptions
 public sealed record AttesterDutyInfo(AttesterDuty Duty, Bytes96 SelectionProof, bool IsAggregator);
 
 /// <summary>The duties of our validators in one epoch.</summary>
-public sealed record EpochDuties(ulong Epoch, IReadOnlyList<ProposerDuty> Proposers, IReadOnlyList<AttesterDutyInfo> Attesters);
+public sealed record EpochDuties(ulong Epoch, IReadOnlyList<ProposerDuty> Proposers, IReadOnlyList<AttesterDutyInfo> Attesters)
+{
+    /// <summary>False while only the attester duties are known (fetched a epoch ahead).</summary>
+    public bool ProposersKnown { get; init; }
+}
 
 /// <summary>
 /// The validator client: keeps the chain's clock, fetches its validators' duties from the beacon
@@ -67,6 +71,8 @@ public sealed class ValidatorClient : IDisposable
     private readonly ConcurrentDictionary<ulong, TaskCompletionSource> _headSeen = new();
     private readonly ConcurrentDictionary<(ulong Slot, ulong Committee), AttestationData> _attested = new();
     private readonly ConcurrentDictionary<(ulong Epoch, DutyKind Kind), int[]> _epochTally = new();
+    // (slot, kind) whose duties this client went through, so a late duty fetch does not count them missed.
+    private readonly ConcurrentDictionary<(ulong Slot, DutyKind Kind), bool> _handled = new();
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
     private readonly List<Task> _inFlight = [];
     private SlashingProtectionDb? _protection;
@@ -220,10 +226,15 @@ public sealed class ValidatorClient : IDisposable
                 Summary(epoch - 1);
                 _summarized = epoch - 1;
             }
-            await RefreshDutiesAsync(epoch, ct);
+            // A node whose clock is a little behind ours refuses the new epoch's proposer duties for a moment:
+            // try again a few times early in the slot (the attester duties were fetched an epoch ahead).
+            for (int attempt = 0; !await RefreshDutiesAsync(epoch, ct) && attempt < 3 && !ct.IsCancellationRequested; attempt++)
+                if (!await Delay(TimeSpan.FromMilliseconds(Math.Min(300, _c.SecondsPerSlot * 1000 / 10)), ct)) break;
+            if (_dutiesStale) _log($"duties for epoch {epoch} are not complete: trying again next slot");
         }
         foreach (var key in _headSeen.Keys.Where(s => s + 2 < slot)) _headSeen.TryRemove(key, out _);
         foreach (var key in _attested.Keys.Where(k => k.Slot + 2 < slot)) _attested.TryRemove(key, out _);
+        foreach (var key in _handled.Keys.Where(k => k.Slot + 2 * _c.SlotsPerEpoch < slot)) _handled.TryRemove(key, out _);
         foreach (var key in _selectionProofs.Keys.Where(k => k.Slot + _c.SlotsPerEpoch < slot)) _selectionProofs.TryRemove(key, out _);
         foreach (var d in _duties.Keys.Where(e => e + 1 < epoch)) _duties.TryRemove(d, out _);
         var task = Task.Run(() => SlotDutiesAsync(slot, ct), CancellationToken.None);
@@ -249,11 +260,15 @@ public sealed class ValidatorClient : IDisposable
 
     // ---- duties ----
 
-    /// <summary>Resolves unknown validator indices, then fetches proposer duties for the epoch and attester duties for it and the next.</summary>
-    public async Task RefreshDutiesAsync(ulong epoch, CancellationToken ct)
+    /// <summary>
+    /// Resolves unknown validator indices, then fetches attester duties for the epoch and the next and
+    /// proposer duties for the epoch. Attester duties are kept even when the proposer duties fail
+    /// (a node whose clock has not reached the epoch yet refuses them). False if anything failed.
+    /// </summary>
+    public async Task<bool> RefreshDutiesAsync(ulong epoch, CancellationToken ct)
     {
         try { await _refreshGate.WaitAsync(ct); }
-        catch (OperationCanceledException) { return; }
+        catch (OperationCanceledException) { return false; }
         try
         {
             _dutiesStale = false;
@@ -263,11 +278,9 @@ public sealed class ValidatorClient : IDisposable
             if (_byIndex.IsEmpty)
             {
                 _refreshedEpoch = epoch;
-                return;
+                return true;
             }
             var ours = _byIndex.Keys.Order().ToList();
-            var proposers = await _pool.RunAsync(c => c.GetProposerDutiesAsync(epoch, ct), ct);
-            var mine = proposers.Items.Where(d => _byIndex.ContainsKey(d.ValidatorIndex)).ToList();
             var subscriptions = new List<BeaconCommitteeSubscription>();
             for (ulong e = epoch; e <= epoch + 1; e++)
             {
@@ -288,7 +301,7 @@ public sealed class ValidatorClient : IDisposable
                     });
                 }
                 var old = _duties.GetValueOrDefault(ep);
-                _duties[ep] = new EpochDuties(ep, ep == epoch ? mine : old?.Proposers ?? [], infos);
+                _duties[ep] = new EpochDuties(ep, old?.Proposers ?? [], infos) { ProposersKnown = old?.ProposersKnown ?? false };
             }
             try
             {
@@ -298,37 +311,42 @@ public sealed class ValidatorClient : IDisposable
             {
                 _log($"committee subscriptions for epochs {epoch}-{epoch + 1} failed: {e.Message}");
             }
+            var proposers = await _pool.RunAsync(c => c.GetProposerDutiesAsync(epoch, ct), ct);
+            var mine = proposers.Items.Where(d => _byIndex.ContainsKey(d.ValidatorIndex)).ToList();
+            var cur = _duties[epoch] with { Proposers = mine, ProposersKnown = true };
+            _duties[epoch] = cur;
             if (_refreshedEpoch != epoch)
             {
-                var cur = _duties[epoch];
                 // Duties learnt too late (the node was away at the epoch's start) are missed, and said so;
                 // not at start-up, where earlier slots were not ours to do.
                 ulong now = _refreshedEpoch is null ? 0 : _clock!.CurrentSlot() ?? 0;
-                foreach (var p in cur.Proposers.Where(p => p.Slot < now && p.Slot > 0))
+                foreach (var p in cur.Proposers.Where(p => p.Slot < now && p.Slot > 0 && !_handled.ContainsKey((p.Slot, DutyKind.Proposal))))
                 {
                     _log($"slot {p.Slot} validator {p.ValidatorIndex} proposal: missed: duties were not known in time");
                     Tally(p.Slot, DutyKind.Proposal, false);
                 }
-                int late = cur.Attesters.Count(a => a.Duty.Slot < now);
-                if (late > 0)
+                var late = cur.Attesters.Where(a => a.Duty.Slot < now && !_handled.ContainsKey((a.Duty.Slot, DutyKind.Attestation))).ToList();
+                if (late.Count > 0)
                 {
-                    _log($"epoch {epoch}: {late} attestation(s) of earlier slots missed: duties were not known in time");
-                    Tally(epoch * _c.SlotsPerEpoch, DutyKind.Attestation, false, late);
-                    int lateAgg = cur.Attesters.Count(a => a.Duty.Slot < now && a.IsAggregator);
-                    Tally(epoch * _c.SlotsPerEpoch, DutyKind.Aggregation, false, lateAgg);
+                    _log($"epoch {epoch}: {late.Count} attestation(s) of earlier slots missed: duties were not known in time");
+                    Tally(epoch * _c.SlotsPerEpoch, DutyKind.Attestation, false, late.Count);
+                    Tally(epoch * _c.SlotsPerEpoch, DutyKind.Aggregation, false, late.Count(a => a.IsAggregator));
                 }
                 _log($"epoch {epoch}: {cur.Proposers.Count} proposal(s) at slot(s) [{string.Join(", ", cur.Proposers.Select(p => p.Slot))}], " +
                      $"{cur.Attesters.Count} attestation(s), {cur.Attesters.Count(a => a.IsAggregator)} aggregation(s)");
             }
             _refreshedEpoch = epoch;
+            return true;
         }
         catch (BeaconApiException e)
         {
             _dutiesStale = true;
-            _log($"cannot fetch duties for epoch {epoch}: {e.Message} (retrying next slot)");
+            _log($"cannot fetch duties for epoch {epoch}: {e.Message}");
+            return false;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
+            return false;
         }
         finally
         {
@@ -369,10 +387,12 @@ public sealed class ValidatorClient : IDisposable
             var clock = _clock!;
             var duties = DutiesAt(clock.EpochOf(slot));
             if (duties is null) return;
+            if (duties.ProposersKnown) _handled[(slot, DutyKind.Proposal)] = true;
             // The genesis block holds slot 0: nobody proposes there.
             foreach (var p in duties.Proposers.Where(p => p.Slot == slot && slot > 0))
                 await ProposeAsync(slot, p, ct);
 
+            _handled[(slot, DutyKind.Attestation)] = true;
             var attesters = duties.Attesters.Where(a => a.Duty.Slot == slot).ToList();
             if (attesters.Count == 0) return;
             var seen = _headSeen.GetOrAdd(slot, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
