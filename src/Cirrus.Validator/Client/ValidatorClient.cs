@@ -536,22 +536,11 @@ public sealed class ValidatorClient : IDisposable
             }
         }
         if (attestations.Count == 0) return;
-        var failed = new Dictionary<int, string>();
-        string? allFailed = null;
-        try
-        {
-            await _pool.RunAsync(c => c.SubmitAttestationsAsync(attestations, ct), ct);
-        }
-        catch (BeaconApiException e)
-        {
-            if (e.Failures.Count > 0)
-                foreach (var f in e.Failures) failed[f.Index] = f.Message;
-            else allFailed = e.Message;
-        }
+        var failures = await SubmitBatchAsync(attestations.Count, c => c.SubmitAttestationsAsync(attestations, ct), ct);
         for (int i = 0; i < sent.Count; i++)
         {
             var d = sent[i].Duty;
-            string? why = allFailed ?? failed.GetValueOrDefault(i);
+            string? why = failures[i];
             var data = attestations[i].Data;
             if (why is null)
                 _log($"slot {slot} validator {d.ValidatorIndex} attestation: published (committee {d.CommitteeIndex}, head {Short(data.BeaconBlockRoot)}, source {data.Source.Epoch}, target {data.Target.Epoch})");
@@ -559,6 +548,26 @@ public sealed class ValidatorClient : IDisposable
                 _log($"slot {slot} validator {d.ValidatorIndex} attestation: missed: {why}");
             Tally(slot, DutyKind.Attestation, why is null);
         }
+    }
+
+    /// <summary>
+    /// POSTs a batch and says, per item, why it failed (null: accepted). A node that names the failed
+    /// items fails just those; any other failure fails them all.
+    /// </summary>
+    private async Task<string?[]> SubmitBatchAsync(int count, Func<BeaconApiClient, Task> submit, CancellationToken ct)
+    {
+        var why = new string?[count];
+        try
+        {
+            await _pool.RunAsync(submit, ct);
+        }
+        catch (BeaconApiException e)
+        {
+            if (e.Failures.Count == 0) Array.Fill(why, e.Message);
+            foreach (var f in e.Failures)
+                if (f.Index >= 0 && f.Index < count) why[f.Index] = f.Message;
+        }
+        return why;
     }
 
     public async Task AggregateAsync(ulong slot, IReadOnlyList<AttesterDutyInfo> aggregators, CancellationToken ct)
@@ -598,22 +607,11 @@ public sealed class ValidatorClient : IDisposable
             }
         }
         if (signed.Count == 0) return;
-        var failed = new Dictionary<int, string>();
-        string? allFailed = null;
-        try
-        {
-            await _pool.RunAsync(c => c.SubmitAggregateAndProofsAsync(signed, ct), ct);
-        }
-        catch (BeaconApiException e)
-        {
-            if (e.Failures.Count > 0)
-                foreach (var f in e.Failures) failed[f.Index] = f.Message;
-            else allFailed = e.Message;
-        }
+        var failures = await SubmitBatchAsync(signed.Count, c => c.SubmitAggregateAndProofsAsync(signed, ct), ct);
         for (int i = 0; i < sent.Count; i++)
         {
             var d = sent[i].Duty;
-            string? why = allFailed ?? failed.GetValueOrDefault(i);
+            string? why = failures[i];
             if (why is null)
                 _log($"slot {slot} validator {d.ValidatorIndex} aggregation: published (committee {d.CommitteeIndex}, {signed[i].Message.Aggregate.AggregationBits.PopCount()} of {d.CommitteeLength} votes)");
             else
