@@ -24,15 +24,6 @@ public sealed partial class DevnetTests(ITestOutputHelper log) : IDisposable
         try { Directory.Delete(_dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     [GeneratedRegex(@"finalized epoch (\d+) reached \(previous-epoch target participation ([\d.]+)\s?%\)")]
     private static partial Regex FinalizedLine();
 
@@ -40,7 +31,7 @@ public sealed partial class DevnetTests(ITestOutputHelper log) : IDisposable
     public async Task DevnetWithTwoValidatorClientsFinalizesEpochThreeWithFullParticipation()
     {
         using var devnet = NodeProcess.Spawn(["devnet", "--validators", "64", "--validator-clients", "2", "--seconds-per-slot", "2",
-            "--until-finalized", "3", "--timeout", "420", "--rest-port", FreePort().ToString(CultureInfo.InvariantCulture), "--dir", _dir]);
+            "--until-finalized", "3", "--timeout", "420", "--rest-port", NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--dir", _dir]);
         int code = await devnet.WaitForExitAsync(TimeSpan.FromMinutes(9));
         log.WriteLine(devnet.Output);
         Assert.Equal(0, code);

@@ -17,6 +17,16 @@ public sealed partial class NodeProcess : IDisposable
     public bool HasExited => _p.HasExited;
     public int Pid => _p.Id;
 
+    /// <summary>A loopback port free a moment ago.</summary>
+    public static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
     /// <summary>The cirrus binary next to the test assembly (the CLI project is referenced).</summary>
     public static string Binary => Path.Combine(AppContext.BaseDirectory, "cirrus.dll");
 

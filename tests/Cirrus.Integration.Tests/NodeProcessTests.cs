@@ -56,15 +56,6 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
     private string[] NodeArgs(string dataDir, params string[] extra) =>
         ["beacon-node", "--network-dir", f.NetworkDir, "--data-dir", dataDir, "--rest-port", "0", .. extra];
 
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
     private static async Task PostBlock(HttpClient http, SignedBeaconBlock block, ChainConfig c)
     {
         using var content = new ByteArrayContent(c.Schema.Serialize(block));
@@ -158,7 +149,7 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
     public async Task ASecondNodeStartedFromTheFirstByCheckpointUrlReachesTheSameHeadAndFinality()
     {
         var firstPart = f.Builder.Blocks.Where(b => b.Message.Slot <= 32).ToList();
-        int metricsPort = FreePort();
+        int metricsPort = NodeProcess.FreePort();
         using var a = await NodeProcess.StartAsync(NodeArgs(f.DataDir("cp-a"), "--metrics-port", metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         foreach (var b in firstPart) await PostBlock(a.Http, b, f.Config);
         var aHead = await HeadOf(a.Http);

@@ -15,6 +15,16 @@ namespace Cirrus.ValidatorClient.Tests;
 /// </summary>
 public sealed class Devnet : IAsyncDisposable
 {
+    /// <summary>A URL on which nothing listens (a port just released).</summary>
+    public static Uri DeadUrl()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return new Uri($"http://127.0.0.1:{port}/");
+    }
+
     public ChainConfig Config { get; }
     public BeaconChain Chain { get; }
     public BeaconApi Api { get; private set; }

@@ -16,15 +16,6 @@ public class DevnetTests
         while (net.Chain.HeadSlot < slot && DateTime.UtcNow < end) await Task.Delay(200);
     }
 
-    private static Uri DeadUrl()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return new Uri($"http://127.0.0.1:{port}/");
-    }
-
     [Fact]
     public async Task TwoClientsProposeEverySlotAttestAggregateAndJustify()
     {
@@ -35,7 +26,7 @@ public class DevnetTests
         using var dir2 = new TempDir();
         // The second client's first node is dead: every request falls back to the live one.
         await using var vc1 = new RunningClient(config, [net.Url], dir1.Path, InteropKeySource.Keys(0, 32));
-        await using var vc2 = new RunningClient(config, [DeadUrl(), net.Url], dir2.Path, InteropKeySource.Keys(32, 32));
+        await using var vc2 = new RunningClient(config, [Devnet.DeadUrl(), net.Url], dir2.Path, InteropKeySource.Keys(32, 32));
 
         ulong lastSlot = 3 * spe + 1;
         await WaitForHeadSlot(net, lastSlot, TimeSpan.FromSeconds(4 + (lastSlot + 6) * 2));

@@ -7,22 +7,13 @@ namespace Cirrus.ValidatorClient.Tests;
 /// <summary>Nodes that fail: dead ones, ones that answer garbage or errors.</summary>
 public class FaultTests
 {
-    private static Uri DeadUrl()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return new Uri($"http://127.0.0.1:{port}/");
-    }
-
     [Fact]
     public async Task PoolFallsBackFromADeadNodeAndPrefersTheLiveOneAfterwards()
     {
         var config = Devnet.ShortSlots(2);
         await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(60));
         var metrics = new ValidatorMetrics();
-        var dead = DeadUrl();
+        var dead = Devnet.DeadUrl();
         var logged = new List<string>();
         using var pool = new BeaconNodePool([dead, net.Url], config, TimeSpan.FromSeconds(5), metrics, logged.Add);
         Assert.Equal([0, 1], pool.Order());
@@ -47,7 +38,7 @@ public class FaultTests
     {
         var config = Devnet.ShortSlots(2);
         var metrics = new ValidatorMetrics();
-        using var pool = new BeaconNodePool([DeadUrl(), DeadUrl()], config, TimeSpan.FromSeconds(5), metrics);
+        using var pool = new BeaconNodePool([Devnet.DeadUrl(), Devnet.DeadUrl()], config, TimeSpan.FromSeconds(5), metrics);
         var e = await Assert.ThrowsAsync<BeaconApiException>(() => pool.RunAsync(c => c.GetGenesisAsync(), CancellationToken.None));
         Assert.Null(e.StatusCode);
         Assert.Contains("cannot reach", e.Message);
