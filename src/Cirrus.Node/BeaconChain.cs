@@ -408,7 +408,7 @@ public sealed class BeaconChain : IDisposable
         }
         catch (ForkChoiceException e)
         {
-            throw new BlockImportException(e.Message, e.Message.Contains("unknown parent", StringComparison.Ordinal));
+            throw new BlockImportException(e.Message, e.UnknownParent);
         }
         catch (StateTransitionException e)
         {

@@ -99,7 +99,7 @@ public sealed class ForkChoiceStore
         var root = _config.Schema.HashTreeRoot(block);
         if (_proto.Contains(root)) return root;
         if (!_blockStates.TryGetValue(block.ParentRoot, out var parentState))
-            throw new ForkChoiceException($"block {root} at slot {block.Slot}: unknown parent {block.ParentRoot}");
+            throw new ForkChoiceException($"block {root} at slot {block.Slot}: unknown parent {block.ParentRoot}", unknownParent: true);
         if (GetCurrentSlot() < block.Slot)
             throw new ForkChoiceException($"block {root} is from the future (slot {block.Slot}, current slot {GetCurrentSlot()})");
         ulong finalizedSlot = Misc.ComputeStartSlotAtEpoch(_config, FinalizedCheckpoint.Epoch);

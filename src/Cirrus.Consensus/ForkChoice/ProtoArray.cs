@@ -4,7 +4,11 @@ using Cirrus.Ssz;
 namespace Cirrus.Consensus.ForkChoice;
 
 /// <summary>Thrown for fork-choice inputs that break its invariants (unknown parent, pruned root...).</summary>
-public sealed class ForkChoiceException(string message) : Exception(message);
+public sealed class ForkChoiceException(string message, bool unknownParent = false) : Exception(message)
+{
+    /// <summary>The block's parent is not in the store: it may import once the parent does.</summary>
+    public bool UnknownParent { get; } = unknownParent;
+}
 
 /// <summary>
 /// The block tree of fork choice as a flat array (parents before children) with vote weights kept
@@ -61,7 +65,7 @@ public sealed class ProtoArray
         if (!isAnchor)
         {
             if (!_indices.TryGetValue(parentRoot, out parent))
-                throw new ForkChoiceException($"block {root} has unknown parent {parentRoot}");
+                throw new ForkChoiceException($"block {root} has unknown parent {parentRoot}", unknownParent: true);
             if (slot <= _nodes[parent].Slot)
                 throw new ForkChoiceException($"block {root} at slot {slot} is not after its parent's slot {_nodes[parent].Slot}");
         }

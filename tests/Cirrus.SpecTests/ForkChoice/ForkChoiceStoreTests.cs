@@ -77,7 +77,10 @@ public class ForkChoiceStoreTests
         store.OnTick(store.GenesisTime + block.Message.Slot * c.SecondsPerSlot);
         var orphan = c.Schema.Copy(block);
         orphan.Message.ParentRoot = Cirrus.Ssz.Bytes32.FromHex("0x" + new string('1', 64));
-        Assert.Contains("unknown parent", Assert.Throws<ForkChoiceException>(() => store.OnBlock(orphan, null)).Message);
+        var unknown = Assert.Throws<ForkChoiceException>(() => store.OnBlock(orphan, null));
+        Assert.Contains("unknown parent", unknown.Message);
+        Assert.True(unknown.UnknownParent);
+        Assert.False(e.UnknownParent);
         var root = store.OnBlock(block, null);
         Assert.Equal(root, store.GetHead());
     }
