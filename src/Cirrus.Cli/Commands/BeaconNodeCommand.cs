@@ -65,8 +65,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             throw new CliException($"cannot listen on {restAddress}:{port}: the port is in use (choose another with --rest-port)");
         var log = NodeSetup.Logger(stdout);
         using var cts = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+        using var signals = NodeSetup.StopOnSignals(cts);
 
         BeaconStore store;
         try
@@ -211,6 +210,22 @@ internal static class NodeSetup
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EnrException)
         {
             throw new CliException($"cannot load the node key in {dataDir}: {e.Message}");
+        }
+    }
+
+    /// <summary>Cancels <paramref name="cts"/> on SIGINT (Ctrl-C) or SIGTERM instead of exiting, so the caller can close down cleanly.</summary>
+    public static IDisposable StopOnSignals(CancellationTokenSource cts)
+    {
+        var regs = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }
+            .Select(sig => PosixSignalRegistration.Create(sig, c => { c.Cancel = true; cts.Cancel(); })).ToArray();
+        return new Registrations(regs);
+    }
+
+    private sealed class Registrations(PosixSignalRegistration[] regs) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var r in regs) r.Dispose();
         }
     }
 

@@ -69,8 +69,7 @@ public sealed class DevnetCommand : ICliCommand
         CliArgs.WriteFileAtomic(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
 
         using var cts = new CancellationTokenSource();
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+        using var signals = NodeSetup.StopOnSignals(cts);
         var children = new List<Child>();
         try
         {

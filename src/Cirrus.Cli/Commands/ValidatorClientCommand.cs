@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Cirrus.Ssz;
 using Cirrus.Validator;
 using Cirrus.Validator.Client;
@@ -75,8 +74,7 @@ public sealed class ValidatorClientCommand : ICliCommand
             log($"cirrus {Program.Version} validator client: network {network.Name} ({network.Config.ConfigName} preset, {network.Config.SecondsPerSlot} s slots), beacon node(s) {string.Join(", ", urls)}");
 
             using var cts = new CancellationTokenSource();
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
+            using var signals = NodeSetup.StopOnSignals(cts);
             try
             {
                 client.RunAsync(cts.Token).GetAwaiter().GetResult();
