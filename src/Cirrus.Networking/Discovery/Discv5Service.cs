@@ -80,6 +80,9 @@ public sealed class Discv5Service : IAsyncDisposable
         public required TaskCompletionSource<object?> Done;
         public required ulong Id;
         public byte[] Nonce = [];
+        // nonces of earlier unanswered attempts: a peer that already challenged one of them answers
+        // no further random packets until that challenge expires, so its late WHOAREYOU must still match
+        public readonly List<byte[]> PriorNonces = new();
         public int AttemptsLeft;
         public int ResponsesReceived;
         public int ExpectedResponses = -1;
@@ -421,7 +424,7 @@ public sealed class Discv5Service : IAsyncDisposable
 
     private void SendRequestLocked(Pending p)
     {
-        if (p.Nonce.Length > 0) _pendingByNonce.Remove(NonceKey(p.Nonce));
+        if (p.Nonce.Length > 0) p.PriorNonces.Add(p.Nonce);
         p.Nonce = RandomNonce();
         _pendingByNonce[NonceKey(p.Nonce)] = p;
         var iv = Discv5Packet.RandomMaskingIv();
@@ -443,7 +446,8 @@ public sealed class Discv5Service : IAsyncDisposable
     private void FinishLocked(Pending p, object? result, bool timedOut)
     {
         if (!_pending.Remove(p.Id)) return;
-        if (p.Nonce.Length > 0 && _pendingByNonce.TryGetValue(NonceKey(p.Nonce), out var q) && q == p) _pendingByNonce.Remove(NonceKey(p.Nonce));
+        foreach (var n in p.PriorNonces.Append(p.Nonce))
+            if (n.Length > 0 && _pendingByNonce.TryGetValue(NonceKey(n), out var q) && q == p) _pendingByNonce.Remove(NonceKey(n));
         p.Timer?.Dispose();
         if (timedOut && result is null)
         {

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Diagnostics;
 using System.Net;
 using Cirrus.Networking.Discovery;
@@ -194,5 +195,41 @@ public class ServiceTests(ITestOutputHelper output)
         await Task.Delay(500);
         Assert.NotNull(await a.PingAsync(b.LocalEnr));
         Assert.Equal(2, b.Stats.HandshakesCompleted);
+    }
+
+    [Fact]
+    public async Task Late_whoareyou_for_an_earlier_attempt_still_starts_the_handshake()
+    {
+        // @chainsafe/discv5 ignores further random packets while its first challenge is open, so a
+        // WHOAREYOU that arrives after our retry must still match the first attempt's nonce
+        var opts = FastOptions();
+        opts.RequestTimeout = TimeSpan.FromMilliseconds(400);
+        opts.RequestRetries = 3;
+        await using var a = NewNode(opts);
+        using var peer = new RawPeer();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var ping = a.PingAsync(peer.Enr, cts.Token);
+
+        var first = await peer.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.True(Discv5Packet.TryDecode(first!, peer.Key.NodeId, out var h1));
+        var second = await peer.ReceiveAsync(TimeSpan.FromSeconds(10));
+        Assert.True(Discv5Packet.TryDecode(second!, peer.Key.NodeId, out var h2));
+        Assert.False(h1!.Nonce.AsSpan().SequenceEqual(h2!.Nonce));
+
+        var idNonce = new byte[16];
+        RandomNumberGenerator.Fill(idNonce);
+        var header = Discv5Packet.BuildHeader(PacketFlag.WhoAreYou, h1.Nonce, Discv5Packet.WhoAreYouAuthData(idNonce, 0));
+        peer.Send(Discv5Packet.Encode(a.NodeId, Discv5Packet.RandomMaskingIv(), header, []), a.LocalEndPoint);
+
+        PacketHeader? reply = null;
+        for (int i = 0; i < 5 && reply?.Flag != PacketFlag.Handshake; i++)
+        {
+            var bytes = await peer.ReceiveAsync(TimeSpan.FromSeconds(5));
+            Assert.NotNull(bytes);
+            Assert.True(Discv5Packet.TryDecode(bytes, peer.Key.NodeId, out reply));
+        }
+        Assert.Equal(PacketFlag.Handshake, reply!.Flag);
+        cts.Cancel();
+        Assert.Null(await ping);
     }
 }
