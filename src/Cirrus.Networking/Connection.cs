@@ -29,6 +29,9 @@ public sealed class Connection : IAsyncDisposable
     public string Muxer => Mux.ProtocolId;
     /// <summary>What the remote told us via identify, once it ran.</summary>
     public IdentifyInfo? Identify { get; internal set; }
+    // the identify request in flight, shared by concurrent callers (see Identify.RequestAsync)
+    internal readonly object IdentifyGate = new();
+    internal Task<IdentifyInfo>? IdentifyInFlight;
     public int StreamCount => Mux.StreamCount;
     public bool IsClosed => Mux.IsClosed;
     /// <summary>Completes when the connection has closed.</summary>

@@ -273,14 +273,28 @@ public sealed class Discv5Service : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Runs random lookups until <paramref name="minCount"/> matching peers are known, or cancelled/rounds run out.</summary>
+    /// <summary>Runs lookups until <paramref name="minCount"/> matching peers are known, or cancelled/rounds run out.
+    /// Round 0 looks up a random id. A random id lies at log-distance 256 or 255 from most nodes, so the nodes
+    /// we ask return mostly their far buckets; later rounds therefore aim at ids at a sweeping log-distance
+    /// (256, 251, 246, … — each FINDNODE asks five distances) from a known node, which in a small network
+    /// (a devnet behind one bootnode) reaches the nodes close to it too.</summary>
     public async Task<IReadOnlyList<Enr>> DiscoverPeersAsync(byte[] forkDigest, int? subnet, int minCount, int maxRounds = 10, CancellationToken ct = default)
     {
         for (int round = 0; ; round++)
         {
             var found = FindPeers(forkDigest, subnet);
             if (found.Count >= minCount || round >= maxRounds || ct.IsCancellationRequested) return found;
-            try { await FindRandomNodesAsync(ct).ConfigureAwait(false); }
+            try
+            {
+                var pivots = TableEnrs();
+                if (round == 0 || pivots.Count == 0) await FindRandomNodesAsync(ct).ConfigureAwait(false);
+                else
+                {
+                    int distance = 256 - 5 * ((round - 1) % 52);
+                    var pivot = pivots[Random.Shared.Next(pivots.Count)];
+                    await LookupAsync(NodeIdMath.RandomAtDistance(pivot.NodeId, distance), ct).ConfigureAwait(false);
+                }
+            }
             catch (OperationCanceledException) { return FindPeers(forkDigest, subnet); }
         }
     }

@@ -60,7 +60,20 @@ public static class Identify
         await s.CloseWriteAsync().ConfigureAwait(false);
     }
 
-    internal static async Task<IdentifyInfo> RequestAsync(Connection c, CancellationToken ct)
+    /// <summary>Asks the remote for its identify record. Peers accept one identify stream per connection at a time
+    /// (js-libp2p resets a second), so a request made while another is in flight shares that one.</summary>
+    internal static Task<IdentifyInfo> RequestAsync(Connection c, CancellationToken ct)
+    {
+        lock (c.IdentifyGate)
+        {
+            if (c.IdentifyInFlight is { IsCompleted: false } running) return running.WaitAsync(ct);
+            var t = RequestOnceAsync(c, ct);
+            c.IdentifyInFlight = t;
+            return t;
+        }
+    }
+
+    private static async Task<IdentifyInfo> RequestOnceAsync(Connection c, CancellationToken ct)
     {
         var s = await c.OpenStreamAsync(ProtocolId, ct).ConfigureAwait(false);
         await using (s.ConfigureAwait(false))

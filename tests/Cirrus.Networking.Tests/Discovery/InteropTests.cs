@@ -146,12 +146,12 @@ public class InteropTests(ITestOutputHelper output)
             seeker.AddEnr(jsHub.Enr);
             var wanted = ourNodes.Take(4).Select(n => n.LocalEnr.NodeIdHex).ToHashSet();
             using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
-            {
-                for (int round = 0; round < 10 && !wanted.All(w => seeker.KnownEnrs().Any(e => e.NodeIdHex == w)); round++)
-                    await seeker.FindRandomNodesAsync(cts.Token);
-            }
+                await seeker.DiscoverPeersAsync(ServiceTests.Digest, null, minCount: 4, maxRounds: 60, cts.Token);
             var seen = seeker.KnownEnrs().Select(e => e.NodeIdHex).ToHashSet();
             output.WriteLine($"our seeker via js hub knows {seen.Count} nodes; wanted {wanted.Count(seen.Contains)}/4");
+            var hubTable = (await jsHub.KadAsync()).Select(e => e.NodeIdHex).ToHashSet();
+            foreach (var n in ourNodes.Take(4))
+                output.WriteLine($"  {n.LocalEnr.NodeIdHex[..8]}: log-distance {NodeIdMath.LogDistance(n.NodeId, jsHub.Enr.NodeId)} from the hub, in its table {hubTable.Contains(n.LocalEnr.NodeIdHex)}, seen {seen.Contains(n.LocalEnr.NodeIdHex)}");
             Assert.All(wanted, w => Assert.Contains(w, seen));
             // and a lookup for one of them returns it
             var target = ourNodes[2].LocalEnr;

@@ -232,4 +232,26 @@ public class ServiceTests(ITestOutputHelper output)
         cts.Cancel();
         Assert.Null(await ping);
     }
+
+    [Fact]
+    public async Task Discovery_reaches_a_node_close_to_the_only_bootnode()
+    {
+        // random lookups ask the bootnode for distances near 256 only; a node at distance 236-244 from it
+        // (about 1 in 2000 node ids) is reached by the distance sweep
+        await using var hub = NewNode();
+        Secp256k1Key key;
+        do key = Secp256k1Key.Generate();
+        while (NodeIdMath.LogDistance(key.NodeId, hub.NodeId) is < 236 or > 244);
+        var close = Discv5Service.Create(key, new IPEndPoint(IPAddress.Loopback, 0),
+            b => b.SetEth2(new EnrForkId(0xe7a75d5a, 1, ulong.MaxValue)), FastOptions());
+        close.Start();
+        await using var _ = close;
+        Assert.NotNull(await close.PingAsync(hub.LocalEnr));
+
+        await using var seeker = NewNode();
+        seeker.AddEnr(hub.LocalEnr);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var found = await seeker.DiscoverPeersAsync(Digest, null, minCount: 2, maxRounds: 8, cts.Token);
+        Assert.Contains(found, e => e.NodeIdHex == close.LocalEnr.NodeIdHex);
+    }
 }
