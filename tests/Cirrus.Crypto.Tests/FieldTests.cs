@@ -64,6 +64,87 @@ public class FieldTests
         }
     }
 
+    /// <summary>Values whose limbs make long carry and borrow chains, plus the usual edges.</summary>
+    private static List<BigInteger> EdgeValues()
+    {
+        var v = new List<BigInteger> { 0, 1, 2, 3, P - 1, P - 2, P - 3, (P - 1) / 2, (P + 1) / 2 };
+        for (int k = 0; k < 381; k += 29) v.Add(BigInteger.Pow(2, k));
+        for (int k = 64; k <= 320; k += 64)
+        {
+            v.Add(BigInteger.Pow(2, k) - 1); // all-ones low limbs
+            v.Add(BigInteger.Pow(2, k));
+            v.Add(P - BigInteger.Pow(2, k));
+            v.Add(P - BigInteger.Pow(2, k) + 1);
+        }
+        v.Add(BigInteger.Pow(2, 380) + BigInteger.Pow(2, 379));
+        return v;
+    }
+
+    [Fact]
+    public void FpAddSubNegHalveOnCarryEdges()
+    {
+        var rng = new Random(11);
+        List<BigInteger> vals = EdgeValues();
+        for (int i = 0; i < 60; i++) vals.Add(RandBig(rng));
+        foreach (BigInteger a in vals)
+        {
+            Fp fa = Limbs.FpFromBig(a);
+            Assert.Equal((P - a) % P, Limbs.ToBig(-fa));
+            Fp.Halve(out Fp half, fa);
+            Assert.Equal(a * ((P + 1) / 2) % P, Limbs.ToBig(half));
+            Fp.Double(out Fp dbl, fa);
+            Assert.Equal(2 * a % P, Limbs.ToBig(dbl));
+            foreach (BigInteger b in vals)
+            {
+                Fp fb = Limbs.FpFromBig(b);
+                Assert.Equal((a + b) % P, Limbs.ToBig(fa + fb));
+                Assert.Equal(((a - b) % P + P) % P, Limbs.ToBig(fa - fb));
+                // The same sums on the stored (Montgomery) limbs directly, where the edges are in the limbs.
+                Fp ra = RawFp(a), rb = RawFp(b);
+                Assert.Equal((a + b) % P, RawBig(ra + rb));
+                Assert.Equal(((a - b) % P + P) % P, RawBig(ra - rb));
+                Fp.AddUnreduced(out Fp su, ra, rb);
+                Assert.Equal(a + b, RawBig(su));
+                Fp.SubPlusPUnreduced(out Fp sd, ra, rb);
+                Assert.Equal(a - b + P, RawBig(sd));
+            }
+            Fp r = RawFp(a);
+            Assert.Equal((P - a) % P, RawBig(-r));
+        }
+    }
+
+    private static Fp RawFp(BigInteger v)
+    {
+        ulong[] l = Limbs.From(v, 6);
+        return new Fp(l[0], l[1], l[2], l[3], l[4], l[5]);
+    }
+
+    private static BigInteger RawBig(in Fp a)
+    {
+        BigInteger r = a.L5;
+        r = (r << 64) | a.L4; r = (r << 64) | a.L3; r = (r << 64) | a.L2; r = (r << 64) | a.L1; r = (r << 64) | a.L0;
+        return r;
+    }
+
+    [Fact]
+    public void FpInverseMatchesFermat()
+    {
+        var rng = new Random(12);
+        List<BigInteger> vals = EdgeValues();
+        for (int i = 0; i < 400; i++) vals.Add(RandBig(rng));
+        foreach (BigInteger a in vals)
+        {
+            Fp fa = Limbs.FpFromBig(a);
+            BigInteger expected = a == 0 ? 0 : BigInteger.ModPow(a, P - 2, P);
+            Assert.Equal(expected, Limbs.ToBig(fa.Inverse()));
+            // Stored limbs equal to the edge value itself (the divsteps see these limbs).
+            Fp raw = RawFp(a);
+            Assert.Equal(raw.InverseCt(), raw.Inverse());
+        }
+        Assert.True(Fp.Zero.Inverse().IsZero);
+        Assert.True(Fp.One.Inverse().IsOne);
+    }
+
     [Fact]
     public void FpBytesRoundTripAndRange()
     {

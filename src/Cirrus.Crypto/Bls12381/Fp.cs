@@ -77,18 +77,7 @@ internal partial struct Fp : IEquatable<Fp>
         return d;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Adc(ulong a, ulong b, ref ulong carry)
-    {
-        ulong s = a + b;
-        ulong c1 = s < a ? 1UL : 0UL;
-        ulong s2 = s + carry;
-        ulong c2 = s2 < carry ? 1UL : 0UL;
-        carry = c1 | c2;
-        return s2;
-    }
-
-    // Add, Sub and Neg spell out their carry chains instead of calling Adc/Sbb: inside large callers the
+    // Add, Sub and Neg spell out their carry chains instead of calling helpers like Sbb: inside large callers the
     // JIT's inlining budget runs out and a non-inlined helper with a ref carry goes through memory. The
     // chains take each carry from bit 63 (a majority of the operands' and the result's top bits): five
     // flag-free instructions per limb instead of two compare-and-set pairs, ≈ 30% fewer in an addition.
@@ -461,84 +450,6 @@ internal partial struct Fp : IEquatable<Fp>
 
     /// <summary>Multiplicative inverse by exponentiation (Fermat, constant time); the inverse of 0 is 0.</summary>
     public readonly Fp InverseCt() => Pow(PMinus2);
-
-    /// <summary>
-    /// Multiplicative inverse by the binary extended Euclidean algorithm (variable time: only for public
-    /// values such as points being normalized); the inverse of 0 is 0.
-    /// </summary>
-    public readonly Fp Inverse()
-    {
-        if (IsZero) return Zero;
-        Fp u = FromMont();
-        Fp v = new(P0, P1, P2, P3, P4, P5);
-        Fp x1 = new(1, 0, 0, 0, 0, 0), x2 = default;
-        while (!RawIsOne(u) && !RawIsOne(v))
-        {
-            while ((u.L0 & 1) == 0)
-            {
-                RawShr1(ref u);
-                HalveModP(ref x1);
-            }
-            while ((v.L0 & 1) == 0)
-            {
-                RawShr1(ref v);
-                HalveModP(ref x2);
-            }
-            if (RawGeq(u, v))
-            {
-                RawSub(ref u, v);
-                Sub(out x1, x1, x2);
-            }
-            else
-            {
-                RawSub(ref v, u);
-                Sub(out x2, x2, x1);
-            }
-        }
-        // x1, x2 are canonical values: bring the inverse into Montgomery form.
-        Fp inv = RawIsOne(u) ? x1 : x2;
-        Mul(out Fp t, inv, R2);
-        return t;
-    }
-
-    private static bool RawIsOne(in Fp a) => a.L0 == 1 && (a.L1 | a.L2 | a.L3 | a.L4 | a.L5) == 0;
-
-    private static void RawShr1(ref Fp a)
-    {
-        a.L0 = (a.L0 >> 1) | (a.L1 << 63);
-        a.L1 = (a.L1 >> 1) | (a.L2 << 63);
-        a.L2 = (a.L2 >> 1) | (a.L3 << 63);
-        a.L3 = (a.L3 >> 1) | (a.L4 << 63);
-        a.L4 = (a.L4 >> 1) | (a.L5 << 63);
-        a.L5 >>= 1;
-    }
-
-    /// <summary>x/2 mod p for canonical x: (x + (x odd ? p : 0)) / 2; x + p &lt; 2^383 fits.</summary>
-    private static void HalveModP(ref Fp x)
-    {
-        if ((x.L0 & 1) != 0)
-        {
-            ulong c = 0;
-            x.L0 = Adc(x.L0, P0, ref c); x.L1 = Adc(x.L1, P1, ref c); x.L2 = Adc(x.L2, P2, ref c);
-            x.L3 = Adc(x.L3, P3, ref c); x.L4 = Adc(x.L4, P4, ref c); x.L5 = Adc(x.L5, P5, ref c);
-        }
-        RawShr1(ref x);
-    }
-
-    private static bool RawGeq(in Fp a, in Fp b)
-    {
-        ulong bw = 0;
-        Sbb(a.L0, b.L0, ref bw); Sbb(a.L1, b.L1, ref bw); Sbb(a.L2, b.L2, ref bw);
-        Sbb(a.L3, b.L3, ref bw); Sbb(a.L4, b.L4, ref bw); Sbb(a.L5, b.L5, ref bw);
-        return bw == 0;
-    }
-
-    private static void RawSub(ref Fp a, in Fp b)
-    {
-        ulong bw = 0;
-        a.L0 = Sbb(a.L0, b.L0, ref bw); a.L1 = Sbb(a.L1, b.L1, ref bw); a.L2 = Sbb(a.L2, b.L2, ref bw);
-        a.L3 = Sbb(a.L3, b.L3, ref bw); a.L4 = Sbb(a.L4, b.L4, ref bw); a.L5 = Sbb(a.L5, b.L5, ref bw);
-    }
 
     /// <summary>Square root if one exists (p = 3 mod 4).</summary>
     public readonly bool TrySqrt(out Fp root)
