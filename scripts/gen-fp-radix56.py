@@ -45,9 +45,11 @@ def body(pairs):
             for j in range(7):
                 madd(f"{a}{i}", f"{b}{j}", j)
         w("        m = (t0 * Inv56) & Mask56;")
-        for j in range(7):
+        # t0 + lo(m·p0) = 2^56·ceil(t0 / 2^56): that low half needs no multiplication.
+        w("        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t1 += h;")
+        for j in range(1, 7):
             madd("m", f"Pb{j}", j)
-        w("        t0 = t1 + (t0 >> 56); t1 = t2; t2 = t3; t3 = t4; t4 = t5; t5 = t6; t6 = t7; t7 = 0;")
+        w("        t0 = t1 + ((t0 + Mask56) >> 56); t1 = t2; t2 = t3; t3 = t4; t4 = t5; t5 = t6; t6 = t7; t7 = 0;")
     # normalize and repack
     w("        t1 += t0 >> 56; t0 &= Mask56;")
     w("        t2 += t1 >> 56; t1 &= Mask56;")
@@ -69,13 +71,59 @@ def square_body():
     for r in range(7):
         mask = "Mask56" if r < 6 else "Mask48"
         w(f"        m = (t{r} * Inv56) & {mask};")
-        for j in range(7):
-            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb{j}); t{r+j} += (m * Pb{j}) >> 8; t{r+j+1} += h;")
         if r < 6:
-            w(f"        t{r+1} += t{r} >> 56;")
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t{r+1} += h + ((t{r} + Mask56) >> 56);")
+        for j in range(0 if r == 6 else 1, 7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb{j}); t{r+j} += (m * Pb{j}) >> 8; t{r+j+1} += h;")
     for k in range(6, 13):
         w(f"        t{k+1} += t{k} >> 56; t{k} &= Mask56;")
     w("        Reduce(out r, (t6 >> 48) | (t7 << 8), t8 | (t9 << 56), (t9 >> 8) | (t10 << 48), (t10 >> 16) | (t11 << 40), (t11 >> 24) | (t12 << 32), (t12 >> 32) | (t13 << 24));")
+
+
+K4 = 4 * p * p * 256  # 4p^2·2^8: a multiple of p above any a1·b1·2^8 with a1, b1 < 2p
+kl = [(K4 >> (56 * k)) & M for k in range(14)]
+assert K4 >> (56 * 14) == 0
+
+def product_cols(pre, x, y):
+    # columns of x·(y·2^8 form): lo to column i+j, hi to column i+j+1
+    w("        ulong " + ", ".join(f"{pre}{k} = 0" for k in range(14)) + ";")
+    for i in range(7):
+        for j in range(7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags({x}{i}, {y}{j}); {pre}{i+j} += ({x}{i} * {y}{j}) >> 8; {pre}{i+j+1} += h;")
+
+def reduce_signed(c, out):
+    # Montgomery reduction by 2^392 of signed columns c0..c13 (value >= 0). In each round the low half of
+    # m·p0 is 2^56 - (c_r mod 2^56) (or 0), so it is not multiplied: the carry out of column r is ceil(c_r / 2^56).
+    for r in range(7):
+        w(f"        m = ((ulong){c}{r} * Inv56) & Mask56;")
+        w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); {c}{r+1} += (long)h + (({c}{r} + (long)Mask56) >> 56);")
+        for j in range(1, 7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb{j}); {c}{r+j} += (long)((m * Pb{j}) >> 8); {c}{r+j+1} += (long)h;")
+    for k in range(7, 13):
+        w(f"        {c}{k+1} += {c}{k} >> 56; {c}{k} &= (long)Mask56;")
+    w(f"        Reduce(out {out}, (ulong){c}7 | ((ulong){c}8 << 56), ((ulong){c}8 >> 8) | ((ulong){c}9 << 48), ((ulong){c}9 >> 16) | ((ulong){c}10 << 40), ((ulong){c}10 >> 24) | ((ulong){c}11 << 32), ((ulong){c}11 >> 32) | ((ulong){c}12 << 24), ((ulong){c}12 >> 40) | ((ulong){c}13 << 16));")
+
+def fp2_mul():
+    split_a("x", "a0"); split_a("z", "a1"); split_b("y", "b0"); split_b("v", "b1")
+    w("        ulong h, m, c;")
+    # normalized sums (a0 + a1) and (b0 + b1)·2^8 in 56-bit limbs (below 2^390: seven limbs)
+    w("        ulong s0 = x0 + z0; c = s0 >> 56; s0 &= Mask56;")
+    for i in range(1, 6):
+        w(f"        ulong s{i} = x{i} + z{i} + c; c = s{i} >> 56; s{i} &= Mask56;")
+    w("        ulong s6 = x6 + z6 + c;")
+    w("        ulong u0 = (y0 >> 8) + (v0 >> 8); c = u0 >> 56; u0 = u0 << 8;")
+    for i in range(1, 6):
+        w(f"        ulong u{i} = (y{i} >> 8) + (v{i} >> 8) + c; c = u{i} >> 56; u{i} <<= 8;")
+    w("        ulong u6 = ((y6 >> 8) + (v6 >> 8) + c) << 8;")
+    product_cols("T", "x", "y")
+    product_cols("U", "z", "v")
+    product_cols("V", "s", "u")
+    for k in range(14):
+        w(f"        long e{k} = (long)V{k} - (long)T{k} - (long)U{k};")
+    for k in range(14):
+        w(f"        long d{k} = (long)T{k} - (long)U{k} + 0x{kl[k]:x}L;")
+    reduce_signed("e", "r1")
+    reduce_signed("d", "r0")
 
 print("using System.Runtime.Intrinsics.X86;\n\nnamespace Cirrus.Crypto.Bls12381;\n")
 print("""/// <summary>
@@ -111,5 +159,15 @@ print("""    /// <summary>
     public static void SquareBmi2(out Fp r, in Fp a)
     {""")
 split_a("a", "a"); square_body()
+print("\n".join(out)); out.clear()
+print("    }\n")
+print("""    /// <summary>
+    /// The Fp2 product (a0 + a1·u)(b0 + b1·u) for reduced operands, Karatsuba on unreduced columns: three
+    /// 7×7-limb products and two reductions: r0 = a0·b0 - a1·b1 (+ 4p²·2^8 so the signed columns sum to a
+    /// non-negative value), r1 = (a0 + a1)(b0 + b1) - a0·b0 - a1·b1.
+    /// </summary>
+    public static void MulFp2Bmi2(out Fp r0, out Fp r1, in Fp a0, in Fp a1, in Fp b0, in Fp b1)
+    {""")
+fp2_mul()
 print("\n".join(out)); out.clear()
 print("    }\n}")

@@ -127,6 +127,41 @@ public class FieldTests
     }
 
     [Fact]
+    public void RadixProductsOnLimbEdges()
+    {
+        if (!System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported) return;
+        BigInteger rInv = BigInteger.ModPow(BigInteger.Pow(2, 384), P - 2, P);
+        var rng = new Random(13);
+        List<BigInteger> vals = EdgeValues();
+        for (int i = 0; i < 8; i++) vals.Add(RandBig(rng));
+        // The single products and the sum of two accept operands below 2p.
+        var wide = new List<BigInteger>(vals) { 2 * P - 1, P, P + 1, P + BigInteger.Pow(2, 320) - 1 };
+        foreach (BigInteger a in wide)
+            foreach (BigInteger b in wide)
+            {
+                Fp ra = RawFp(a), rb = RawFp(b);
+                Fp.MulBmi2(out Fp m, ra, rb);
+                Assert.Equal(a * b * rInv % P, RawBig(m));
+                Fp.SumOfProductsBmi2(out Fp sop, ra, rb, rb, rb);
+                Assert.Equal((a * b + b * b) * rInv % P, RawBig(sop));
+            }
+        foreach (BigInteger a in wide)
+        {
+            Fp.SquareBmi2(out Fp sq, RawFp(a));
+            Assert.Equal(a * a * rInv % P, RawBig(sq));
+        }
+        // The Karatsuba Fp2 product takes reduced operands.
+        for (int i = 0; i < vals.Count; i++)
+            for (int j = 0; j < vals.Count; j++)
+            {
+                BigInteger a0 = vals[i], a1 = vals[j], b0 = vals[(i + j) % vals.Count], b1 = vals[(i * 7 + j) % vals.Count];
+                Fp.MulFp2Bmi2(out Fp c0, out Fp c1, RawFp(a0), RawFp(a1), RawFp(b0), RawFp(b1));
+                Assert.Equal(((a0 * b0 - a1 * b1) * rInv % P + P) % P, RawBig(c0));
+                Assert.Equal((a0 * b1 + a1 * b0) * rInv % P, RawBig(c1));
+            }
+    }
+
+    [Fact]
     public void FpInverseMatchesFermat()
     {
         var rng = new Random(12);

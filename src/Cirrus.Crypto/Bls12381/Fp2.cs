@@ -39,10 +39,7 @@ internal partial struct Fp2 : IEquatable<Fp2>
     {
         if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
         {
-            // c0 = a0·b0 + (p - a1)·b1 and c1 = a0·b1 + a1·b0, each reduced once.
-            Fp.Neg(out Fp na1, a.C1);
-            Fp.SumOfProductsBmi2(out Fp c0, a.C0, b.C0, na1, b.C1);
-            Fp.SumOfProductsBmi2(out Fp c1, a.C0, b.C1, a.C1, b.C0);
+            Fp.MulFp2Bmi2(out Fp c0, out Fp c1, a.C0, a.C1, b.C0, b.C1);
             r.C0 = c0;
             r.C1 = c1;
         }
