@@ -103,27 +103,18 @@ def reduce_signed(c, out):
         w(f"        {c}{k+1} += {c}{k} >> 56; {c}{k} &= (long)Mask56;")
     w(f"        Reduce(out {out}, (ulong){c}7 | ((ulong){c}8 << 56), ((ulong){c}8 >> 8) | ((ulong){c}9 << 48), ((ulong){c}9 >> 16) | ((ulong){c}10 << 40), ((ulong){c}10 >> 24) | ((ulong){c}11 << 32), ((ulong){c}11 >> 32) | ((ulong){c}12 << 24), ((ulong){c}12 >> 40) | ((ulong){c}13 << 16));")
 
-def fp2_mul():
-    split_a("x", "a0"); split_a("z", "a1"); split_b("y", "b0"); split_b("v", "b1")
-    w("        ulong h, m, c;")
-    # normalized sums (a0 + a1) and (b0 + b1)·2^8 in 56-bit limbs (below 2^390: seven limbs)
-    w("        ulong s0 = x0 + z0; c = s0 >> 56; s0 &= Mask56;")
-    for i in range(1, 6):
-        w(f"        ulong s{i} = x{i} + z{i} + c; c = s{i} >> 56; s{i} &= Mask56;")
-    w("        ulong s6 = x6 + z6 + c;")
-    w("        ulong u0 = (y0 >> 8) + (v0 >> 8); c = u0 >> 56; u0 = u0 << 8;")
-    for i in range(1, 6):
-        w(f"        ulong u{i} = (y{i} >> 8) + (v{i} >> 8) + c; c = u{i} >> 56; u{i} <<= 8;")
-    w("        ulong u6 = ((y6 >> 8) + (v6 >> 8) + c) << 8;")
-    product_cols("T", "x", "y")
-    product_cols("U", "z", "v")
-    product_cols("V", "s", "u")
+def product_fn():
+    split_a("a", "a"); split_b("b", "b")
+    w("        ulong h;")
+    product_cols("T", "a", "b")
     for k in range(14):
-        w(f"        long e{k} = (long)V{k} - (long)T{k} - (long)U{k};")
+        w(f"        r.C{k} = (long)T{k};")
+
+def reduce_fn():
     for k in range(14):
-        w(f"        long d{k} = (long)T{k} - (long)U{k} + 0x{kl[k]:x}L;")
-    reduce_signed("e", "r1")
-    reduce_signed("d", "r0")
+        w(f"        long e{k} = x.C{k} + y.C{k} - z.C{k} - w.C{k};")
+    w("        ulong h, m;")
+    reduce_signed("e", "r")
 
 print("using System.Runtime.Intrinsics.X86;\n\nnamespace Cirrus.Crypto.Bls12381;\n")
 print("""/// <summary>
@@ -161,13 +152,31 @@ print("""    /// <summary>
 split_a("a", "a"); square_body()
 print("\n".join(out)); out.clear()
 print("    }\n")
-print("""    /// <summary>
-    /// The Fp2 product (a0 + a1·u)(b0 + b1·u) for reduced operands, Karatsuba on unreduced columns: three
-    /// 7×7-limb products and two reductions: r0 = a0·b0 - a1·b1 (+ 4p²·2^8 so the signed columns sum to a
-    /// non-negative value), r1 = (a0 + a1)(b0 + b1) - a0·b0 - a1·b1.
-    /// </summary>
-    public static void MulFp2Bmi2(out Fp r0, out Fp r1, in Fp a0, in Fp a1, in Fp b0, in Fp b1)
+print("""    /// <summary>The 14 unreduced radix-2^56 columns of a·b·2^8 (a, b &lt; 2^384), for Karatsuba sums.</summary>
+    public static void ProductColumns(out Columns r, in Fp a, in Fp b)
     {""")
-fp2_mul()
+product_fn()
 print("\n".join(out)); out.clear()
+print("    }\n")
+print("""    /// <summary>
+    /// (x + y - z - w)·2^-392 mod p for column sets whose signed sum is non-negative and below 2p·2^392
+    /// (Montgomery reduction of signed columns; one conditional subtraction at the end).
+    /// </summary>
+    public static void ReduceColumns(out Fp r, in Columns x, in Columns y, in Columns z, in Columns w)
+    {""")
+reduce_fn()
+print("\n".join(out)); out.clear()
+print("    }\n")
+print("""    /// <summary>Fourteen signed radix-2^56 columns of an unreduced product.</summary>
+    internal struct Columns
+    {
+        public long """ + ", ".join(f"C{k}" for k in range(14)) + """;
+
+        public static readonly Columns Zero = default;
+
+        /// <summary>4p²·2^8: a multiple of p above a·b·2^8 for a, b &lt; 2p, added to make a difference non-negative.</summary>
+        public static readonly Columns FourPSquared = new()
+        {""")
+print("\n".join(f"            C{k} = 0x{kl[k]:x}L," for k in range(14)))
+print("        };")
 print("    }\n}")

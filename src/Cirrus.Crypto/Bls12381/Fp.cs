@@ -48,13 +48,15 @@ internal partial struct Fp : IEquatable<Fp>
     private static void Reduce(out Fp r, ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5)
     {
         // t < 2p: subtract p once if t >= p. Borrows come from the top bits (MAJ(~x, y, d) at bit 63),
-        // which needs no flags; t < 2^382, so the sign of the top limb of t - p is the final borrow.
+        // which needs no flags; with y a limb of p its top bit is known (1 only in the lowest limb), so
+        // the majority shrinks to ~t | d or ~t & d. t < 2^382: the sign of the top limb of t - p is the
+        // final borrow.
         ulong bw;
-        ulong d0 = t0 - P0; bw = ((~t0 & P0) | (~(t0 ^ P0) & d0)) >> 63;
-        ulong d1 = t1 - P1 - bw; bw = ((~t1 & P1) | (~(t1 ^ P1) & d1)) >> 63;
-        ulong d2 = t2 - P2 - bw; bw = ((~t2 & P2) | (~(t2 ^ P2) & d2)) >> 63;
-        ulong d3 = t3 - P3 - bw; bw = ((~t3 & P3) | (~(t3 ^ P3) & d3)) >> 63;
-        ulong d4 = t4 - P4 - bw; bw = ((~t4 & P4) | (~(t4 ^ P4) & d4)) >> 63;
+        ulong d0 = t0 - P0; bw = (~t0 | d0) >> 63;
+        ulong d1 = t1 - P1 - bw; bw = (~t1 & d1) >> 63;
+        ulong d2 = t2 - P2 - bw; bw = (~t2 & d2) >> 63;
+        ulong d3 = t3 - P3 - bw; bw = (~t3 & d3) >> 63;
+        ulong d4 = t4 - P4 - bw; bw = (~t4 & d4) >> 63;
         ulong d5 = t5 - P5 - bw;
         ulong keep = (ulong)((long)d5 >> 63); // all ones if t < p
         r.L0 = d0 ^ ((t0 ^ d0) & keep);
@@ -98,10 +100,11 @@ internal partial struct Fp : IEquatable<Fp>
         // On borrow add p back; the sum wraps to the right value and its final carry is dropped.
         ulong mask = (ulong)((long)t5 >> 63), c, q;
         q = P0 & mask; ulong r0 = t0 + q; c = ((t0 & q) | ((t0 | q) & ~r0)) >> 63;
-        q = P1 & mask; ulong r1 = t1 + q + c; c = ((t1 & q) | ((t1 | q) & ~r1)) >> 63;
-        q = P2 & mask; ulong r2 = t2 + q + c; c = ((t2 & q) | ((t2 | q) & ~r2)) >> 63;
-        q = P3 & mask; ulong r3 = t3 + q + c; c = ((t3 & q) | ((t3 | q) & ~r3)) >> 63;
-        q = P4 & mask; ulong r4 = t4 + q + c; c = ((t4 & q) | ((t4 | q) & ~r4)) >> 63;
+        // Limbs 1..5 of p have a clear top bit: the carry is MAJ(t, 0, ~r) = t & ~r.
+        q = P1 & mask; ulong r1 = t1 + q + c; c = (t1 & ~r1) >> 63;
+        q = P2 & mask; ulong r2 = t2 + q + c; c = (t2 & ~r2) >> 63;
+        q = P3 & mask; ulong r3 = t3 + q + c; c = (t3 & ~r3) >> 63;
+        q = P4 & mask; ulong r4 = t4 + q + c; c = (t4 & ~r4) >> 63;
         r.L0 = r0; r.L1 = r1; r.L2 = r2; r.L3 = r3; r.L4 = r4; r.L5 = t5 + (P5 & mask) + c;
     }
 
@@ -110,11 +113,12 @@ internal partial struct Fp : IEquatable<Fp>
     {
         ulong nz = a.IsZero ? 0UL : ~0UL;
         ulong x, bw;
-        x = a.L0; ulong t0 = P0 - x; bw = ((~P0 & x) | (~(P0 ^ x) & t0)) >> 63;
-        x = a.L1; ulong t1 = P1 - x - bw; bw = ((~P1 & x) | (~(P1 ^ x) & t1)) >> 63;
-        x = a.L2; ulong t2 = P2 - x - bw; bw = ((~P2 & x) | (~(P2 ^ x) & t2)) >> 63;
-        x = a.L3; ulong t3 = P3 - x - bw; bw = ((~P3 & x) | (~(P3 ^ x) & t3)) >> 63;
-        x = a.L4; ulong t4 = P4 - x - bw; bw = ((~P4 & x) | (~(P4 ^ x) & t4)) >> 63;
+        // borrow(P - x - b) = MAJ(~P, x, d): x & d where p's limb has its top bit set (limb 0), else x | d.
+        x = a.L0; ulong t0 = P0 - x; bw = (x & t0) >> 63;
+        x = a.L1; ulong t1 = P1 - x - bw; bw = (x | t1) >> 63;
+        x = a.L2; ulong t2 = P2 - x - bw; bw = (x | t2) >> 63;
+        x = a.L3; ulong t3 = P3 - x - bw; bw = (x | t3) >> 63;
+        x = a.L4; ulong t4 = P4 - x - bw; bw = (x | t4) >> 63;
         ulong t5 = P5 - a.L5 - bw;
         r.L0 = t0 & nz; r.L1 = t1 & nz; r.L2 = t2 & nz; r.L3 = t3 & nz; r.L4 = t4 & nz; r.L5 = t5 & nz;
     }
@@ -145,11 +149,12 @@ internal partial struct Fp : IEquatable<Fp>
         ulong t5 = a.L5 - b.L5 - bw;
         // Adding p wraps a negative difference back into range; the final carry is dropped.
         ulong c;
-        ulong r0 = t0 + P0; c = ((t0 & P0) | ((t0 | P0) & ~r0)) >> 63;
-        ulong r1 = t1 + P1 + c; c = ((t1 & P1) | ((t1 | P1) & ~r1)) >> 63;
-        ulong r2 = t2 + P2 + c; c = ((t2 & P2) | ((t2 | P2) & ~r2)) >> 63;
-        ulong r3 = t3 + P3 + c; c = ((t3 & P3) | ((t3 | P3) & ~r3)) >> 63;
-        ulong r4 = t4 + P4 + c; c = ((t4 & P4) | ((t4 | P4) & ~r4)) >> 63;
+        // carry(t + P + c) = MAJ(t, P, ~r): t | ~r where p's limb has its top bit set (limb 0), else t & ~r.
+        ulong r0 = t0 + P0; c = (t0 | ~r0) >> 63;
+        ulong r1 = t1 + P1 + c; c = (t1 & ~r1) >> 63;
+        ulong r2 = t2 + P2 + c; c = (t2 & ~r2) >> 63;
+        ulong r3 = t3 + P3 + c; c = (t3 & ~r3) >> 63;
+        ulong r4 = t4 + P4 + c; c = (t4 & ~r4) >> 63;
         r.L0 = r0; r.L1 = r1; r.L2 = r2; r.L3 = r3; r.L4 = r4; r.L5 = t5 + P5 + c;
     }
 
@@ -158,10 +163,10 @@ internal partial struct Fp : IEquatable<Fp>
     {
         ulong mask = 0UL - (a.L0 & 1), q, c;
         q = P0 & mask; ulong t0 = a.L0 + q; c = ((a.L0 & q) | ((a.L0 | q) & ~t0)) >> 63;
-        q = P1 & mask; ulong t1 = a.L1 + q + c; c = ((a.L1 & q) | ((a.L1 | q) & ~t1)) >> 63;
-        q = P2 & mask; ulong t2 = a.L2 + q + c; c = ((a.L2 & q) | ((a.L2 | q) & ~t2)) >> 63;
-        q = P3 & mask; ulong t3 = a.L3 + q + c; c = ((a.L3 & q) | ((a.L3 | q) & ~t3)) >> 63;
-        q = P4 & mask; ulong t4 = a.L4 + q + c; c = ((a.L4 & q) | ((a.L4 | q) & ~t4)) >> 63;
+        q = P1 & mask; ulong t1 = a.L1 + q + c; c = (a.L1 & ~t1) >> 63;
+        q = P2 & mask; ulong t2 = a.L2 + q + c; c = (a.L2 & ~t2) >> 63;
+        q = P3 & mask; ulong t3 = a.L3 + q + c; c = (a.L3 & ~t3) >> 63;
+        q = P4 & mask; ulong t4 = a.L4 + q + c; c = (a.L4 & ~t4) >> 63;
         ulong t5 = a.L5 + (P5 & mask) + c;
         r.L0 = (t0 >> 1) | (t1 << 63);
         r.L1 = (t1 >> 1) | (t2 << 63);

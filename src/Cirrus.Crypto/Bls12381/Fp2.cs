@@ -39,7 +39,15 @@ internal partial struct Fp2 : IEquatable<Fp2>
     {
         if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
         {
-            Fp.MulFp2Bmi2(out Fp c0, out Fp c1, a.C0, a.C1, b.C0, b.C1);
+            // Karatsuba on unreduced columns: three products, two reductions (small shared routines:
+            // one big unrolled Fp2 routine measured faster alone but slower inside the pairing).
+            Fp.AddUnreduced(out Fp sa, a.C0, a.C1);
+            Fp.AddUnreduced(out Fp sb, b.C0, b.C1);
+            Fp.ProductColumns(out Fp.Columns t, a.C0, b.C0);
+            Fp.ProductColumns(out Fp.Columns u, a.C1, b.C1);
+            Fp.ProductColumns(out Fp.Columns v, sa, sb);
+            Fp.ReduceColumns(out Fp c1, v, Fp.Columns.Zero, t, u);
+            Fp.ReduceColumns(out Fp c0, t, Fp.Columns.FourPSquared, u, Fp.Columns.Zero);
             r.C0 = c0;
             r.C1 = c1;
         }

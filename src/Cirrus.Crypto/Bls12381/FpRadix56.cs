@@ -475,234 +475,111 @@ internal partial struct Fp
         Reduce(out r, (t6 >> 48) | (t7 << 8), t8 | (t9 << 56), (t9 >> 8) | (t10 << 48), (t10 >> 16) | (t11 << 40), (t11 >> 24) | (t12 << 32), (t12 >> 32) | (t13 << 24));
     }
 
-    /// <summary>
-    /// The Fp2 product (a0 + a1·u)(b0 + b1·u) for reduced operands, Karatsuba on unreduced columns: three
-    /// 7×7-limb products and two reductions: r0 = a0·b0 - a1·b1 (+ 4p²·2^8 so the signed columns sum to a
-    /// non-negative value), r1 = (a0 + a1)(b0 + b1) - a0·b0 - a1·b1.
-    /// </summary>
-    public static void MulFp2Bmi2(out Fp r0, out Fp r1, in Fp a0, in Fp a1, in Fp b0, in Fp b1)
+    /// <summary>The 14 unreduced radix-2^56 columns of a·b·2^8 (a, b &lt; 2^384), for Karatsuba sums.</summary>
+    public static void ProductColumns(out Columns r, in Fp a, in Fp b)
     {
-        ulong x0 = a0.L0 & Mask56;
-        ulong x1 = ((a0.L0 >> 56) | (a0.L1 << 8)) & Mask56;
-        ulong x2 = ((a0.L1 >> 48) | (a0.L2 << 16)) & Mask56;
-        ulong x3 = ((a0.L2 >> 40) | (a0.L3 << 24)) & Mask56;
-        ulong x4 = ((a0.L3 >> 32) | (a0.L4 << 32)) & Mask56;
-        ulong x5 = ((a0.L4 >> 24) | (a0.L5 << 40)) & Mask56;
-        ulong x6 = a0.L5 >> 16;
-        ulong z0 = a1.L0 & Mask56;
-        ulong z1 = ((a1.L0 >> 56) | (a1.L1 << 8)) & Mask56;
-        ulong z2 = ((a1.L1 >> 48) | (a1.L2 << 16)) & Mask56;
-        ulong z3 = ((a1.L2 >> 40) | (a1.L3 << 24)) & Mask56;
-        ulong z4 = ((a1.L3 >> 32) | (a1.L4 << 32)) & Mask56;
-        ulong z5 = ((a1.L4 >> 24) | (a1.L5 << 40)) & Mask56;
-        ulong z6 = a1.L5 >> 16;
-        ulong y0 = b0.L0 << 16;
-        ulong y1 = ((b0.L0 >> 40) | (b0.L1 << 24)) & 0xffffffffffffff00UL;
-        ulong y2 = ((b0.L1 >> 32) | (b0.L2 << 32)) & 0xffffffffffffff00UL;
-        ulong y3 = ((b0.L2 >> 24) | (b0.L3 << 40)) & 0xffffffffffffff00UL;
-        ulong y4 = ((b0.L3 >> 16) | (b0.L4 << 48)) & 0xffffffffffffff00UL;
-        ulong y5 = ((b0.L4 >> 8) | (b0.L5 << 56)) & 0xffffffffffffff00UL;
-        ulong y6 = b0.L5 & 0xffffffffffffff00UL;
-        ulong v0 = b1.L0 << 16;
-        ulong v1 = ((b1.L0 >> 40) | (b1.L1 << 24)) & 0xffffffffffffff00UL;
-        ulong v2 = ((b1.L1 >> 32) | (b1.L2 << 32)) & 0xffffffffffffff00UL;
-        ulong v3 = ((b1.L2 >> 24) | (b1.L3 << 40)) & 0xffffffffffffff00UL;
-        ulong v4 = ((b1.L3 >> 16) | (b1.L4 << 48)) & 0xffffffffffffff00UL;
-        ulong v5 = ((b1.L4 >> 8) | (b1.L5 << 56)) & 0xffffffffffffff00UL;
-        ulong v6 = b1.L5 & 0xffffffffffffff00UL;
-        ulong h, m, c;
-        ulong s0 = x0 + z0; c = s0 >> 56; s0 &= Mask56;
-        ulong s1 = x1 + z1 + c; c = s1 >> 56; s1 &= Mask56;
-        ulong s2 = x2 + z2 + c; c = s2 >> 56; s2 &= Mask56;
-        ulong s3 = x3 + z3 + c; c = s3 >> 56; s3 &= Mask56;
-        ulong s4 = x4 + z4 + c; c = s4 >> 56; s4 &= Mask56;
-        ulong s5 = x5 + z5 + c; c = s5 >> 56; s5 &= Mask56;
-        ulong s6 = x6 + z6 + c;
-        ulong u0 = (y0 >> 8) + (v0 >> 8); c = u0 >> 56; u0 = u0 << 8;
-        ulong u1 = (y1 >> 8) + (v1 >> 8) + c; c = u1 >> 56; u1 <<= 8;
-        ulong u2 = (y2 >> 8) + (v2 >> 8) + c; c = u2 >> 56; u2 <<= 8;
-        ulong u3 = (y3 >> 8) + (v3 >> 8) + c; c = u3 >> 56; u3 <<= 8;
-        ulong u4 = (y4 >> 8) + (v4 >> 8) + c; c = u4 >> 56; u4 <<= 8;
-        ulong u5 = (y5 >> 8) + (v5 >> 8) + c; c = u5 >> 56; u5 <<= 8;
-        ulong u6 = ((y6 >> 8) + (v6 >> 8) + c) << 8;
+        ulong a0 = a.L0 & Mask56;
+        ulong a1 = ((a.L0 >> 56) | (a.L1 << 8)) & Mask56;
+        ulong a2 = ((a.L1 >> 48) | (a.L2 << 16)) & Mask56;
+        ulong a3 = ((a.L2 >> 40) | (a.L3 << 24)) & Mask56;
+        ulong a4 = ((a.L3 >> 32) | (a.L4 << 32)) & Mask56;
+        ulong a5 = ((a.L4 >> 24) | (a.L5 << 40)) & Mask56;
+        ulong a6 = a.L5 >> 16;
+        ulong b0 = b.L0 << 16;
+        ulong b1 = ((b.L0 >> 40) | (b.L1 << 24)) & 0xffffffffffffff00UL;
+        ulong b2 = ((b.L1 >> 32) | (b.L2 << 32)) & 0xffffffffffffff00UL;
+        ulong b3 = ((b.L2 >> 24) | (b.L3 << 40)) & 0xffffffffffffff00UL;
+        ulong b4 = ((b.L3 >> 16) | (b.L4 << 48)) & 0xffffffffffffff00UL;
+        ulong b5 = ((b.L4 >> 8) | (b.L5 << 56)) & 0xffffffffffffff00UL;
+        ulong b6 = b.L5 & 0xffffffffffffff00UL;
+        ulong h;
         ulong T0 = 0, T1 = 0, T2 = 0, T3 = 0, T4 = 0, T5 = 0, T6 = 0, T7 = 0, T8 = 0, T9 = 0, T10 = 0, T11 = 0, T12 = 0, T13 = 0;
-        h = Bmi2.X64.MultiplyNoFlags(x0, y0); T0 += (x0 * y0) >> 8; T1 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x0, y1); T1 += (x0 * y1) >> 8; T2 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x0, y2); T2 += (x0 * y2) >> 8; T3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x0, y3); T3 += (x0 * y3) >> 8; T4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x0, y4); T4 += (x0 * y4) >> 8; T5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x0, y5); T5 += (x0 * y5) >> 8; T6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x0, y6); T6 += (x0 * y6) >> 8; T7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x1, y0); T1 += (x1 * y0) >> 8; T2 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x1, y1); T2 += (x1 * y1) >> 8; T3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x1, y2); T3 += (x1 * y2) >> 8; T4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x1, y3); T4 += (x1 * y3) >> 8; T5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x1, y4); T5 += (x1 * y4) >> 8; T6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x1, y5); T6 += (x1 * y5) >> 8; T7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x1, y6); T7 += (x1 * y6) >> 8; T8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x2, y0); T2 += (x2 * y0) >> 8; T3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x2, y1); T3 += (x2 * y1) >> 8; T4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x2, y2); T4 += (x2 * y2) >> 8; T5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x2, y3); T5 += (x2 * y3) >> 8; T6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x2, y4); T6 += (x2 * y4) >> 8; T7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x2, y5); T7 += (x2 * y5) >> 8; T8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x2, y6); T8 += (x2 * y6) >> 8; T9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x3, y0); T3 += (x3 * y0) >> 8; T4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x3, y1); T4 += (x3 * y1) >> 8; T5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x3, y2); T5 += (x3 * y2) >> 8; T6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x3, y3); T6 += (x3 * y3) >> 8; T7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x3, y4); T7 += (x3 * y4) >> 8; T8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x3, y5); T8 += (x3 * y5) >> 8; T9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x3, y6); T9 += (x3 * y6) >> 8; T10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x4, y0); T4 += (x4 * y0) >> 8; T5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x4, y1); T5 += (x4 * y1) >> 8; T6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x4, y2); T6 += (x4 * y2) >> 8; T7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x4, y3); T7 += (x4 * y3) >> 8; T8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x4, y4); T8 += (x4 * y4) >> 8; T9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x4, y5); T9 += (x4 * y5) >> 8; T10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x4, y6); T10 += (x4 * y6) >> 8; T11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x5, y0); T5 += (x5 * y0) >> 8; T6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x5, y1); T6 += (x5 * y1) >> 8; T7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x5, y2); T7 += (x5 * y2) >> 8; T8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x5, y3); T8 += (x5 * y3) >> 8; T9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x5, y4); T9 += (x5 * y4) >> 8; T10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x5, y5); T10 += (x5 * y5) >> 8; T11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x5, y6); T11 += (x5 * y6) >> 8; T12 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x6, y0); T6 += (x6 * y0) >> 8; T7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x6, y1); T7 += (x6 * y1) >> 8; T8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x6, y2); T8 += (x6 * y2) >> 8; T9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x6, y3); T9 += (x6 * y3) >> 8; T10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x6, y4); T10 += (x6 * y4) >> 8; T11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x6, y5); T11 += (x6 * y5) >> 8; T12 += h;
-        h = Bmi2.X64.MultiplyNoFlags(x6, y6); T12 += (x6 * y6) >> 8; T13 += h;
-        ulong U0 = 0, U1 = 0, U2 = 0, U3 = 0, U4 = 0, U5 = 0, U6 = 0, U7 = 0, U8 = 0, U9 = 0, U10 = 0, U11 = 0, U12 = 0, U13 = 0;
-        h = Bmi2.X64.MultiplyNoFlags(z0, v0); U0 += (z0 * v0) >> 8; U1 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z0, v1); U1 += (z0 * v1) >> 8; U2 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z0, v2); U2 += (z0 * v2) >> 8; U3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z0, v3); U3 += (z0 * v3) >> 8; U4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z0, v4); U4 += (z0 * v4) >> 8; U5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z0, v5); U5 += (z0 * v5) >> 8; U6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z0, v6); U6 += (z0 * v6) >> 8; U7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z1, v0); U1 += (z1 * v0) >> 8; U2 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z1, v1); U2 += (z1 * v1) >> 8; U3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z1, v2); U3 += (z1 * v2) >> 8; U4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z1, v3); U4 += (z1 * v3) >> 8; U5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z1, v4); U5 += (z1 * v4) >> 8; U6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z1, v5); U6 += (z1 * v5) >> 8; U7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z1, v6); U7 += (z1 * v6) >> 8; U8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z2, v0); U2 += (z2 * v0) >> 8; U3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z2, v1); U3 += (z2 * v1) >> 8; U4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z2, v2); U4 += (z2 * v2) >> 8; U5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z2, v3); U5 += (z2 * v3) >> 8; U6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z2, v4); U6 += (z2 * v4) >> 8; U7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z2, v5); U7 += (z2 * v5) >> 8; U8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z2, v6); U8 += (z2 * v6) >> 8; U9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z3, v0); U3 += (z3 * v0) >> 8; U4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z3, v1); U4 += (z3 * v1) >> 8; U5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z3, v2); U5 += (z3 * v2) >> 8; U6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z3, v3); U6 += (z3 * v3) >> 8; U7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z3, v4); U7 += (z3 * v4) >> 8; U8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z3, v5); U8 += (z3 * v5) >> 8; U9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z3, v6); U9 += (z3 * v6) >> 8; U10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z4, v0); U4 += (z4 * v0) >> 8; U5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z4, v1); U5 += (z4 * v1) >> 8; U6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z4, v2); U6 += (z4 * v2) >> 8; U7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z4, v3); U7 += (z4 * v3) >> 8; U8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z4, v4); U8 += (z4 * v4) >> 8; U9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z4, v5); U9 += (z4 * v5) >> 8; U10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z4, v6); U10 += (z4 * v6) >> 8; U11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z5, v0); U5 += (z5 * v0) >> 8; U6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z5, v1); U6 += (z5 * v1) >> 8; U7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z5, v2); U7 += (z5 * v2) >> 8; U8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z5, v3); U8 += (z5 * v3) >> 8; U9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z5, v4); U9 += (z5 * v4) >> 8; U10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z5, v5); U10 += (z5 * v5) >> 8; U11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z5, v6); U11 += (z5 * v6) >> 8; U12 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z6, v0); U6 += (z6 * v0) >> 8; U7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z6, v1); U7 += (z6 * v1) >> 8; U8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z6, v2); U8 += (z6 * v2) >> 8; U9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z6, v3); U9 += (z6 * v3) >> 8; U10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z6, v4); U10 += (z6 * v4) >> 8; U11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z6, v5); U11 += (z6 * v5) >> 8; U12 += h;
-        h = Bmi2.X64.MultiplyNoFlags(z6, v6); U12 += (z6 * v6) >> 8; U13 += h;
-        ulong V0 = 0, V1 = 0, V2 = 0, V3 = 0, V4 = 0, V5 = 0, V6 = 0, V7 = 0, V8 = 0, V9 = 0, V10 = 0, V11 = 0, V12 = 0, V13 = 0;
-        h = Bmi2.X64.MultiplyNoFlags(s0, u0); V0 += (s0 * u0) >> 8; V1 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s0, u1); V1 += (s0 * u1) >> 8; V2 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s0, u2); V2 += (s0 * u2) >> 8; V3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s0, u3); V3 += (s0 * u3) >> 8; V4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s0, u4); V4 += (s0 * u4) >> 8; V5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s0, u5); V5 += (s0 * u5) >> 8; V6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s0, u6); V6 += (s0 * u6) >> 8; V7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s1, u0); V1 += (s1 * u0) >> 8; V2 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s1, u1); V2 += (s1 * u1) >> 8; V3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s1, u2); V3 += (s1 * u2) >> 8; V4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s1, u3); V4 += (s1 * u3) >> 8; V5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s1, u4); V5 += (s1 * u4) >> 8; V6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s1, u5); V6 += (s1 * u5) >> 8; V7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s1, u6); V7 += (s1 * u6) >> 8; V8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s2, u0); V2 += (s2 * u0) >> 8; V3 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s2, u1); V3 += (s2 * u1) >> 8; V4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s2, u2); V4 += (s2 * u2) >> 8; V5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s2, u3); V5 += (s2 * u3) >> 8; V6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s2, u4); V6 += (s2 * u4) >> 8; V7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s2, u5); V7 += (s2 * u5) >> 8; V8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s2, u6); V8 += (s2 * u6) >> 8; V9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s3, u0); V3 += (s3 * u0) >> 8; V4 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s3, u1); V4 += (s3 * u1) >> 8; V5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s3, u2); V5 += (s3 * u2) >> 8; V6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s3, u3); V6 += (s3 * u3) >> 8; V7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s3, u4); V7 += (s3 * u4) >> 8; V8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s3, u5); V8 += (s3 * u5) >> 8; V9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s3, u6); V9 += (s3 * u6) >> 8; V10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s4, u0); V4 += (s4 * u0) >> 8; V5 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s4, u1); V5 += (s4 * u1) >> 8; V6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s4, u2); V6 += (s4 * u2) >> 8; V7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s4, u3); V7 += (s4 * u3) >> 8; V8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s4, u4); V8 += (s4 * u4) >> 8; V9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s4, u5); V9 += (s4 * u5) >> 8; V10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s4, u6); V10 += (s4 * u6) >> 8; V11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s5, u0); V5 += (s5 * u0) >> 8; V6 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s5, u1); V6 += (s5 * u1) >> 8; V7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s5, u2); V7 += (s5 * u2) >> 8; V8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s5, u3); V8 += (s5 * u3) >> 8; V9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s5, u4); V9 += (s5 * u4) >> 8; V10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s5, u5); V10 += (s5 * u5) >> 8; V11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s5, u6); V11 += (s5 * u6) >> 8; V12 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s6, u0); V6 += (s6 * u0) >> 8; V7 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s6, u1); V7 += (s6 * u1) >> 8; V8 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s6, u2); V8 += (s6 * u2) >> 8; V9 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s6, u3); V9 += (s6 * u3) >> 8; V10 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s6, u4); V10 += (s6 * u4) >> 8; V11 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s6, u5); V11 += (s6 * u5) >> 8; V12 += h;
-        h = Bmi2.X64.MultiplyNoFlags(s6, u6); V12 += (s6 * u6) >> 8; V13 += h;
-        long e0 = (long)V0 - (long)T0 - (long)U0;
-        long e1 = (long)V1 - (long)T1 - (long)U1;
-        long e2 = (long)V2 - (long)T2 - (long)U2;
-        long e3 = (long)V3 - (long)T3 - (long)U3;
-        long e4 = (long)V4 - (long)T4 - (long)U4;
-        long e5 = (long)V5 - (long)T5 - (long)U5;
-        long e6 = (long)V6 - (long)T6 - (long)U6;
-        long e7 = (long)V7 - (long)T7 - (long)U7;
-        long e8 = (long)V8 - (long)T8 - (long)U8;
-        long e9 = (long)V9 - (long)T9 - (long)U9;
-        long e10 = (long)V10 - (long)T10 - (long)U10;
-        long e11 = (long)V11 - (long)T11 - (long)U11;
-        long e12 = (long)V12 - (long)T12 - (long)U12;
-        long e13 = (long)V13 - (long)T13 - (long)U13;
-        long d0 = (long)T0 - (long)U0 + 0x71c638e400L;
-        long d1 = (long)T1 - (long)U1 + 0x75d8e0baac9aa8L;
-        long d2 = (long)T2 - (long)U2 + 0x8844f3f5f3b5acL;
-        long d3 = (long)T3 - (long)U3 + 0xc6dd0c58b0ce0dL;
-        long d4 = (long)T4 - (long)U4 + 0x81259afe47b4f9L;
-        long d5 = (long)T5 - (long)U5 + 0xeca4ba16a1c246L;
-        long d6 = (long)T6 - (long)U6 + 0x75a18672186171L;
-        long d7 = (long)T7 - (long)U7 + 0xc524cc25e3bc04L;
-        long d8 = (long)T8 - (long)U8 + 0xb3f45b7729bbd4L;
-        long d9 = (long)T9 - (long)U9 + 0x24d27a2f414298L;
-        long d10 = (long)T10 - (long)U10 + 0x39c11ad19b9679L;
-        long d11 = (long)T11 - (long)U11 + 0xbc97a78b724394L;
-        long d12 = (long)T12 - (long)U12 + 0x7f1d2f49e3aa88L;
-        long d13 = (long)T13 - (long)U13 + 0xa90de92e30dL;
+        h = Bmi2.X64.MultiplyNoFlags(a0, b0); T0 += (a0 * b0) >> 8; T1 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, b1); T1 += (a0 * b1) >> 8; T2 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, b2); T2 += (a0 * b2) >> 8; T3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, b3); T3 += (a0 * b3) >> 8; T4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, b4); T4 += (a0 * b4) >> 8; T5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, b5); T5 += (a0 * b5) >> 8; T6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a0, b6); T6 += (a0 * b6) >> 8; T7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, b0); T1 += (a1 * b0) >> 8; T2 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, b1); T2 += (a1 * b1) >> 8; T3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, b2); T3 += (a1 * b2) >> 8; T4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, b3); T4 += (a1 * b3) >> 8; T5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, b4); T5 += (a1 * b4) >> 8; T6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, b5); T6 += (a1 * b5) >> 8; T7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a1, b6); T7 += (a1 * b6) >> 8; T8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, b0); T2 += (a2 * b0) >> 8; T3 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, b1); T3 += (a2 * b1) >> 8; T4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, b2); T4 += (a2 * b2) >> 8; T5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, b3); T5 += (a2 * b3) >> 8; T6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, b4); T6 += (a2 * b4) >> 8; T7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, b5); T7 += (a2 * b5) >> 8; T8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a2, b6); T8 += (a2 * b6) >> 8; T9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, b0); T3 += (a3 * b0) >> 8; T4 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, b1); T4 += (a3 * b1) >> 8; T5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, b2); T5 += (a3 * b2) >> 8; T6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, b3); T6 += (a3 * b3) >> 8; T7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, b4); T7 += (a3 * b4) >> 8; T8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, b5); T8 += (a3 * b5) >> 8; T9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a3, b6); T9 += (a3 * b6) >> 8; T10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, b0); T4 += (a4 * b0) >> 8; T5 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, b1); T5 += (a4 * b1) >> 8; T6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, b2); T6 += (a4 * b2) >> 8; T7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, b3); T7 += (a4 * b3) >> 8; T8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, b4); T8 += (a4 * b4) >> 8; T9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, b5); T9 += (a4 * b5) >> 8; T10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a4, b6); T10 += (a4 * b6) >> 8; T11 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, b0); T5 += (a5 * b0) >> 8; T6 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, b1); T6 += (a5 * b1) >> 8; T7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, b2); T7 += (a5 * b2) >> 8; T8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, b3); T8 += (a5 * b3) >> 8; T9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, b4); T9 += (a5 * b4) >> 8; T10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, b5); T10 += (a5 * b5) >> 8; T11 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a5, b6); T11 += (a5 * b6) >> 8; T12 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, b0); T6 += (a6 * b0) >> 8; T7 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, b1); T7 += (a6 * b1) >> 8; T8 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, b2); T8 += (a6 * b2) >> 8; T9 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, b3); T9 += (a6 * b3) >> 8; T10 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, b4); T10 += (a6 * b4) >> 8; T11 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, b5); T11 += (a6 * b5) >> 8; T12 += h;
+        h = Bmi2.X64.MultiplyNoFlags(a6, b6); T12 += (a6 * b6) >> 8; T13 += h;
+        r.C0 = (long)T0;
+        r.C1 = (long)T1;
+        r.C2 = (long)T2;
+        r.C3 = (long)T3;
+        r.C4 = (long)T4;
+        r.C5 = (long)T5;
+        r.C6 = (long)T6;
+        r.C7 = (long)T7;
+        r.C8 = (long)T8;
+        r.C9 = (long)T9;
+        r.C10 = (long)T10;
+        r.C11 = (long)T11;
+        r.C12 = (long)T12;
+        r.C13 = (long)T13;
+    }
+
+    /// <summary>
+    /// (x + y - z - w)·2^-392 mod p for column sets whose signed sum is non-negative and below 2p·2^392
+    /// (Montgomery reduction of signed columns; one conditional subtraction at the end).
+    /// </summary>
+    public static void ReduceColumns(out Fp r, in Columns x, in Columns y, in Columns z, in Columns w)
+    {
+        long e0 = x.C0 + y.C0 - z.C0 - w.C0;
+        long e1 = x.C1 + y.C1 - z.C1 - w.C1;
+        long e2 = x.C2 + y.C2 - z.C2 - w.C2;
+        long e3 = x.C3 + y.C3 - z.C3 - w.C3;
+        long e4 = x.C4 + y.C4 - z.C4 - w.C4;
+        long e5 = x.C5 + y.C5 - z.C5 - w.C5;
+        long e6 = x.C6 + y.C6 - z.C6 - w.C6;
+        long e7 = x.C7 + y.C7 - z.C7 - w.C7;
+        long e8 = x.C8 + y.C8 - z.C8 - w.C8;
+        long e9 = x.C9 + y.C9 - z.C9 - w.C9;
+        long e10 = x.C10 + y.C10 - z.C10 - w.C10;
+        long e11 = x.C11 + y.C11 - z.C11 - w.C11;
+        long e12 = x.C12 + y.C12 - z.C12 - w.C12;
+        long e13 = x.C13 + y.C13 - z.C13 - w.C13;
+        ulong h, m;
         m = ((ulong)e0 * Inv56) & Mask56;
         h = Bmi2.X64.MultiplyNoFlags(m, Pb0); e1 += (long)h + ((e0 + (long)Mask56) >> 56);
         h = Bmi2.X64.MultiplyNoFlags(m, Pb1); e1 += (long)((m * Pb1) >> 8); e2 += (long)h;
@@ -765,69 +642,33 @@ internal partial struct Fp
         e11 += e10 >> 56; e10 &= (long)Mask56;
         e12 += e11 >> 56; e11 &= (long)Mask56;
         e13 += e12 >> 56; e12 &= (long)Mask56;
-        Reduce(out r1, (ulong)e7 | ((ulong)e8 << 56), ((ulong)e8 >> 8) | ((ulong)e9 << 48), ((ulong)e9 >> 16) | ((ulong)e10 << 40), ((ulong)e10 >> 24) | ((ulong)e11 << 32), ((ulong)e11 >> 32) | ((ulong)e12 << 24), ((ulong)e12 >> 40) | ((ulong)e13 << 16));
-        m = ((ulong)d0 * Inv56) & Mask56;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); d1 += (long)h + ((d0 + (long)Mask56) >> 56);
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); d1 += (long)((m * Pb1) >> 8); d2 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); d2 += (long)((m * Pb2) >> 8); d3 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); d3 += (long)((m * Pb3) >> 8); d4 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); d4 += (long)((m * Pb4) >> 8); d5 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); d5 += (long)((m * Pb5) >> 8); d6 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); d6 += (long)((m * Pb6) >> 8); d7 += (long)h;
-        m = ((ulong)d1 * Inv56) & Mask56;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); d2 += (long)h + ((d1 + (long)Mask56) >> 56);
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); d2 += (long)((m * Pb1) >> 8); d3 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); d3 += (long)((m * Pb2) >> 8); d4 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); d4 += (long)((m * Pb3) >> 8); d5 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); d5 += (long)((m * Pb4) >> 8); d6 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); d6 += (long)((m * Pb5) >> 8); d7 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); d7 += (long)((m * Pb6) >> 8); d8 += (long)h;
-        m = ((ulong)d2 * Inv56) & Mask56;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); d3 += (long)h + ((d2 + (long)Mask56) >> 56);
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); d3 += (long)((m * Pb1) >> 8); d4 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); d4 += (long)((m * Pb2) >> 8); d5 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); d5 += (long)((m * Pb3) >> 8); d6 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); d6 += (long)((m * Pb4) >> 8); d7 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); d7 += (long)((m * Pb5) >> 8); d8 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); d8 += (long)((m * Pb6) >> 8); d9 += (long)h;
-        m = ((ulong)d3 * Inv56) & Mask56;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); d4 += (long)h + ((d3 + (long)Mask56) >> 56);
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); d4 += (long)((m * Pb1) >> 8); d5 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); d5 += (long)((m * Pb2) >> 8); d6 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); d6 += (long)((m * Pb3) >> 8); d7 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); d7 += (long)((m * Pb4) >> 8); d8 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); d8 += (long)((m * Pb5) >> 8); d9 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); d9 += (long)((m * Pb6) >> 8); d10 += (long)h;
-        m = ((ulong)d4 * Inv56) & Mask56;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); d5 += (long)h + ((d4 + (long)Mask56) >> 56);
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); d5 += (long)((m * Pb1) >> 8); d6 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); d6 += (long)((m * Pb2) >> 8); d7 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); d7 += (long)((m * Pb3) >> 8); d8 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); d8 += (long)((m * Pb4) >> 8); d9 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); d9 += (long)((m * Pb5) >> 8); d10 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); d10 += (long)((m * Pb6) >> 8); d11 += (long)h;
-        m = ((ulong)d5 * Inv56) & Mask56;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); d6 += (long)h + ((d5 + (long)Mask56) >> 56);
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); d6 += (long)((m * Pb1) >> 8); d7 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); d7 += (long)((m * Pb2) >> 8); d8 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); d8 += (long)((m * Pb3) >> 8); d9 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); d9 += (long)((m * Pb4) >> 8); d10 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); d10 += (long)((m * Pb5) >> 8); d11 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); d11 += (long)((m * Pb6) >> 8); d12 += (long)h;
-        m = ((ulong)d6 * Inv56) & Mask56;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); d7 += (long)h + ((d6 + (long)Mask56) >> 56);
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb1); d7 += (long)((m * Pb1) >> 8); d8 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb2); d8 += (long)((m * Pb2) >> 8); d9 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb3); d9 += (long)((m * Pb3) >> 8); d10 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb4); d10 += (long)((m * Pb4) >> 8); d11 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb5); d11 += (long)((m * Pb5) >> 8); d12 += (long)h;
-        h = Bmi2.X64.MultiplyNoFlags(m, Pb6); d12 += (long)((m * Pb6) >> 8); d13 += (long)h;
-        d8 += d7 >> 56; d7 &= (long)Mask56;
-        d9 += d8 >> 56; d8 &= (long)Mask56;
-        d10 += d9 >> 56; d9 &= (long)Mask56;
-        d11 += d10 >> 56; d10 &= (long)Mask56;
-        d12 += d11 >> 56; d11 &= (long)Mask56;
-        d13 += d12 >> 56; d12 &= (long)Mask56;
-        Reduce(out r0, (ulong)d7 | ((ulong)d8 << 56), ((ulong)d8 >> 8) | ((ulong)d9 << 48), ((ulong)d9 >> 16) | ((ulong)d10 << 40), ((ulong)d10 >> 24) | ((ulong)d11 << 32), ((ulong)d11 >> 32) | ((ulong)d12 << 24), ((ulong)d12 >> 40) | ((ulong)d13 << 16));
+        Reduce(out r, (ulong)e7 | ((ulong)e8 << 56), ((ulong)e8 >> 8) | ((ulong)e9 << 48), ((ulong)e9 >> 16) | ((ulong)e10 << 40), ((ulong)e10 >> 24) | ((ulong)e11 << 32), ((ulong)e11 >> 32) | ((ulong)e12 << 24), ((ulong)e12 >> 40) | ((ulong)e13 << 16));
+    }
+
+    /// <summary>Fourteen signed radix-2^56 columns of an unreduced product.</summary>
+    internal struct Columns
+    {
+        public long C0, C1, C2, C3, C4, C5, C6, C7, C8, C9, C10, C11, C12, C13;
+
+        public static readonly Columns Zero = default;
+
+        /// <summary>4p²·2^8: a multiple of p above a·b·2^8 for a, b &lt; 2p, added to make a difference non-negative.</summary>
+        public static readonly Columns FourPSquared = new()
+        {
+            C0 = 0x71c638e400L,
+            C1 = 0x75d8e0baac9aa8L,
+            C2 = 0x8844f3f5f3b5acL,
+            C3 = 0xc6dd0c58b0ce0dL,
+            C4 = 0x81259afe47b4f9L,
+            C5 = 0xeca4ba16a1c246L,
+            C6 = 0x75a18672186171L,
+            C7 = 0xc524cc25e3bc04L,
+            C8 = 0xb3f45b7729bbd4L,
+            C9 = 0x24d27a2f414298L,
+            C10 = 0x39c11ad19b9679L,
+            C11 = 0xbc97a78b724394L,
+            C12 = 0x7f1d2f49e3aa88L,
+            C13 = 0xa90de92e30dL,
+        };
     }
 }
