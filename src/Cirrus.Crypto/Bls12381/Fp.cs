@@ -87,7 +87,11 @@ internal partial struct Fp : IEquatable<Fp>
     // Add and Sub are not inlined: inlined copies (≈ 100 instructions each) in the Fp6/Fp12 and curve
     // code cost more in instruction-cache misses than the calls (measured ≈ 4% on a pairing).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Sub(out Fp r, in Fp a, in Fp b)
+    public static void Sub(out Fp r, in Fp a, in Fp b) => SubInline(out r, a, b);
+
+    /// <summary>The body of <see cref="Sub"/>, for routines that do several in one call (Fp2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void SubInline(out Fp r, in Fp a, in Fp b)
     {
         // Carries and borrows are taken from bit 63 (borrow(x - y - c) = MAJ(~x, y, x - y - c), carry(x + y + c)
         // = MAJ(x, y, ~(x + y + c))): fewer instructions than compare-and-set, and no flags. Operands are
@@ -303,7 +307,11 @@ internal partial struct Fp : IEquatable<Fp>
 
     /// <summary>a + b mod p (a + b &lt; 2^382 never carries out of the top limb).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Add(out Fp r, in Fp a, in Fp b)
+    public static void Add(out Fp r, in Fp a, in Fp b) => AddInline(out r, a, b);
+
+    /// <summary>The body of <see cref="Add"/>, for routines that do several in one call (Fp2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AddInline(out Fp r, in Fp a, in Fp b)
     {
         ulong x, y, c;
         x = a.L0; y = b.L0; ulong t0 = x + y; c = ((x & y) | ((x | y) & ~t0)) >> 63;

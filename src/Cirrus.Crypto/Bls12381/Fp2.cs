@@ -21,18 +21,19 @@ internal partial struct Fp2 : IEquatable<Fp2>
     public static bool operator ==(in Fp2 a, in Fp2 b) => a.Equals(b);
     public static bool operator !=(in Fp2 a, in Fp2 b) => !a.Equals(b);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // One call per Fp2 addition with both halves inlined (interleaved), rather than two calls.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Add(out Fp2 r, in Fp2 a, in Fp2 b)
     {
-        Fp.Add(out r.C0, a.C0, b.C0);
-        Fp.Add(out r.C1, a.C1, b.C1);
+        Fp.AddInline(out r.C0, a.C0, b.C0);
+        Fp.AddInline(out r.C1, a.C1, b.C1);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Sub(out Fp2 r, in Fp2 a, in Fp2 b)
     {
-        Fp.Sub(out r.C0, a.C0, b.C0);
-        Fp.Sub(out r.C1, a.C1, b.C1);
+        Fp.SubInline(out r.C0, a.C0, b.C0);
+        Fp.SubInline(out r.C1, a.C1, b.C1);
     }
 
     public static void Mul(out Fp2 r, in Fp2 a, in Fp2 b)
@@ -103,19 +104,19 @@ internal partial struct Fp2 : IEquatable<Fp2>
     public readonly Fp2 Double() => this + this;
     public readonly Fp2 Conjugate() => new(C0, -C1);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void MulByXi(out Fp2 r, in Fp2 a)
     {
-        Fp.Sub(out Fp c0, a.C0, a.C1);
-        Fp.Add(out r.C1, a.C0, a.C1);
+        Fp.SubInline(out Fp c0, a.C0, a.C1);
+        Fp.AddInline(out r.C1, a.C0, a.C1);
         r.C0 = c0;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Double(out Fp2 r, in Fp2 a)
     {
-        Fp.Add(out r.C0, a.C0, a.C0);
-        Fp.Add(out r.C1, a.C1, a.C1);
+        Fp.AddInline(out r.C0, a.C0, a.C0);
+        Fp.AddInline(out r.C1, a.C1, a.C1);
     }
 
     public static void Halve(out Fp2 r, in Fp2 a)
