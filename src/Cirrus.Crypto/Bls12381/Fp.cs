@@ -114,7 +114,7 @@ internal partial struct Fp : IEquatable<Fp>
         r.L0 = r0; r.L1 = r1; r.L2 = r2; r.L3 = r3; r.L4 = r4; r.L5 = t5 + (P5 & mask) + c;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Neg(out Fp r, in Fp a)
     {
         ulong nz = a.IsZero ? 0UL : ~0UL;
