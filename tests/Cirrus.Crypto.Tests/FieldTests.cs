@@ -165,6 +165,21 @@ public class FieldTests
     }
 
     [Fact]
+    public void FpPowMatchesBigInteger()
+    {
+        var rng = new Random(14);
+        BigInteger a = RandBig(rng);
+        Fp fa = Limbs.FpFromBig(a);
+        var exps = new List<BigInteger> { 0, 1, 2, 3, 31, 32, 33, BigInteger.Pow(2, 64), BigInteger.Pow(2, 64) - 1, BigInteger.Pow(2, 383) + 1, P - 2, (P + 1) / 4 };
+        for (int i = 0; i < 20; i++) exps.Add(RandBig(rng) >> rng.Next(0, 380));
+        foreach (BigInteger e in exps)
+        {
+            ulong[] limbs = Limbs.From(e, 6);
+            Assert.Equal(BigInteger.ModPow(a, e, P), Limbs.ToBig(fa.Pow(limbs)));
+        }
+    }
+
+    [Fact]
     public void FpInverseMatchesFermat()
     {
         var rng = new Random(12);

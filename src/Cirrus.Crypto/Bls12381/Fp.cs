@@ -430,29 +430,41 @@ internal partial struct Fp : IEquatable<Fp>
     /// <summary>this^e where e is given as little-endian 64-bit limbs (variable time in e).</summary>
     public readonly Fp Pow(ReadOnlySpan<ulong> e)
     {
-        // Fixed 4-bit window: the multiplication pattern depends only on the (public) exponent.
-        Span<Fp> table = stackalloc Fp[16];
-        table[0] = One;
-        table[1] = this;
-        for (int i = 2; i < 16; i++) Mul(out table[i], table[i - 1], this);
+        // Sliding window of up to 5 bits over odd powers: the multiplication pattern depends only on the
+        // (public) exponent. About 380 squarings and 80 products for a 381-bit exponent.
+        int top = e.Length * 64 - 1;
+        while (top >= 0 && ((e[top >> 6] >> (top & 63)) & 1) == 0) top--;
+        if (top < 0) return One;
+        Span<Fp> odd = stackalloc Fp[16]; // this^1, this^3, ..., this^31
+        odd[0] = this;
+        Sqr(out Fp sq, this);
+        for (int k = 1; k < 16; k++) Mul(out odd[k], odd[k - 1], sq);
         Fp r = One;
         bool started = false;
-        for (int i = e.Length - 1; i >= 0; i--)
+        int i = top;
+        while (i >= 0)
         {
-            for (int nib = 15; nib >= 0; nib--)
+            if (((e[i >> 6] >> (i & 63)) & 1) == 0)
             {
-                int w = (int)((e[i] >> (nib * 4)) & 15);
-                if (started)
-                {
-                    Sqr(out r, r); Sqr(out r, r); Sqr(out r, r); Sqr(out r, r);
-                    if (w != 0) Mul(out r, r, table[w]);
-                }
-                else if (w != 0)
-                {
-                    r = table[w];
-                    started = true;
-                }
+                Sqr(out r, r);
+                i--;
+                continue;
             }
+            int j = Math.Max(i - 4, 0);
+            while (((e[j >> 6] >> (j & 63)) & 1) == 0) j++;
+            int w = 0;
+            for (int k = i; k >= j; k--) w = (w << 1) | (int)((e[k >> 6] >> (k & 63)) & 1);
+            if (started)
+            {
+                for (int k = i; k >= j; k--) Sqr(out r, r);
+                Mul(out r, r, odd[w >> 1]);
+            }
+            else
+            {
+                r = odd[w >> 1];
+                started = true;
+            }
+            i = j - 1;
         }
         return r;
     }
