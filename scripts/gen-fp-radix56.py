@@ -45,9 +45,11 @@ def body(pairs):
             for j in range(7):
                 madd(f"{a}{i}", f"{b}{j}", j)
         w("        m = (t0 * Inv56) & Mask56;")
-        for j in range(7):
+        # t0 + lo(m·p0) = 2^56·ceil(t0 / 2^56): that low half needs no multiplication.
+        w("        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t1 += h;")
+        for j in range(1, 7):
             madd("m", f"Pb{j}", j)
-        w("        t0 = t1 + (t0 >> 56); t1 = t2; t2 = t3; t3 = t4; t4 = t5; t5 = t6; t6 = t7; t7 = 0;")
+        w("        t0 = t1 + ((t0 + Mask56) >> 56); t1 = t2; t2 = t3; t3 = t4; t4 = t5; t5 = t6; t6 = t7; t7 = 0;")
     # normalize and repack
     w("        t1 += t0 >> 56; t0 &= Mask56;")
     w("        t2 += t1 >> 56; t1 &= Mask56;")
@@ -69,13 +71,50 @@ def square_body():
     for r in range(7):
         mask = "Mask56" if r < 6 else "Mask48"
         w(f"        m = (t{r} * Inv56) & {mask};")
-        for j in range(7):
-            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb{j}); t{r+j} += (m * Pb{j}) >> 8; t{r+j+1} += h;")
         if r < 6:
-            w(f"        t{r+1} += t{r} >> 56;")
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); t{r+1} += h + ((t{r} + Mask56) >> 56);")
+        for j in range(0 if r == 6 else 1, 7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb{j}); t{r+j} += (m * Pb{j}) >> 8; t{r+j+1} += h;")
     for k in range(6, 13):
         w(f"        t{k+1} += t{k} >> 56; t{k} &= Mask56;")
     w("        Reduce(out r, (t6 >> 48) | (t7 << 8), t8 | (t9 << 56), (t9 >> 8) | (t10 << 48), (t10 >> 16) | (t11 << 40), (t11 >> 24) | (t12 << 32), (t12 >> 32) | (t13 << 24));")
+
+
+K4 = 4 * p * p * 256  # 4p^2·2^8: a multiple of p above any a1·b1·2^8 with a1, b1 < 2p
+kl = [(K4 >> (56 * k)) & M for k in range(14)]
+assert K4 >> (56 * 14) == 0
+
+def product_cols(pre, x, y):
+    # columns of x·(y·2^8 form): lo to column i+j, hi to column i+j+1
+    w("        ulong " + ", ".join(f"{pre}{k} = 0" for k in range(14)) + ";")
+    for i in range(7):
+        for j in range(7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags({x}{i}, {y}{j}); {pre}{i+j} += ({x}{i} * {y}{j}) >> 8; {pre}{i+j+1} += h;")
+
+def reduce_signed(c, out):
+    # Montgomery reduction by 2^392 of signed columns c0..c13 (value >= 0). In each round the low half of
+    # m·p0 is 2^56 - (c_r mod 2^56) (or 0), so it is not multiplied: the carry out of column r is ceil(c_r / 2^56).
+    for r in range(7):
+        w(f"        m = ((ulong){c}{r} * Inv56) & Mask56;")
+        w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb0); {c}{r+1} += (long)h + (({c}{r} + (long)Mask56) >> 56);")
+        for j in range(1, 7):
+            w(f"        h = Bmi2.X64.MultiplyNoFlags(m, Pb{j}); {c}{r+j} += (long)((m * Pb{j}) >> 8); {c}{r+j+1} += (long)h;")
+    for k in range(7, 13):
+        w(f"        {c}{k+1} += {c}{k} >> 56; {c}{k} &= (long)Mask56;")
+    w(f"        Reduce(out {out}, (ulong){c}7 | ((ulong){c}8 << 56), ((ulong){c}8 >> 8) | ((ulong){c}9 << 48), ((ulong){c}9 >> 16) | ((ulong){c}10 << 40), ((ulong){c}10 >> 24) | ((ulong){c}11 << 32), ((ulong){c}11 >> 32) | ((ulong){c}12 << 24), ((ulong){c}12 >> 40) | ((ulong){c}13 << 16));")
+
+def product_fn():
+    split_a("a", "a"); split_b("b", "b")
+    w("        ulong h;")
+    product_cols("T", "a", "b")
+    for k in range(14):
+        w(f"        r.C{k} = (long)T{k};")
+
+def reduce_fn():
+    for k in range(14):
+        w(f"        long e{k} = x.C{k} + y.C{k} - z.C{k} - w.C{k};")
+    w("        ulong h, m;")
+    reduce_signed("e", "r")
 
 print("using System.Runtime.Intrinsics.X86;\n\nnamespace Cirrus.Crypto.Bls12381;\n")
 print("""/// <summary>
@@ -112,4 +151,32 @@ print("""    /// <summary>
     {""")
 split_a("a", "a"); square_body()
 print("\n".join(out)); out.clear()
+print("    }\n")
+print("""    /// <summary>The 14 unreduced radix-2^56 columns of a·b·2^8 (a, b &lt; 2^384), for Karatsuba sums.</summary>
+    public static void ProductColumns(out Columns r, in Fp a, in Fp b)
+    {""")
+product_fn()
+print("\n".join(out)); out.clear()
+print("    }\n")
+print("""    /// <summary>
+    /// (x + y - z - w)·2^-392 mod p for column sets whose signed sum is non-negative and below 2p·2^392
+    /// (Montgomery reduction of signed columns; one conditional subtraction at the end).
+    /// </summary>
+    public static void ReduceColumns(out Fp r, in Columns x, in Columns y, in Columns z, in Columns w)
+    {""")
+reduce_fn()
+print("\n".join(out)); out.clear()
+print("    }\n")
+print("""    /// <summary>Fourteen signed radix-2^56 columns of an unreduced product.</summary>
+    internal struct Columns
+    {
+        public long """ + ", ".join(f"C{k}" for k in range(14)) + """;
+
+        public static readonly Columns Zero = default;
+
+        /// <summary>4p²·2^8: a multiple of p above a·b·2^8 for a, b &lt; 2p, added to make a difference non-negative.</summary>
+        public static readonly Columns FourPSquared = new()
+        {""")
+print("\n".join(f"            C{k} = 0x{kl[k]:x}L," for k in range(14)))
+print("        };")
 print("    }\n}")

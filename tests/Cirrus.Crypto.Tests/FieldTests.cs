@@ -64,6 +64,140 @@ public class FieldTests
         }
     }
 
+    /// <summary>Values whose limbs make long carry and borrow chains, plus the usual edges.</summary>
+    private static List<BigInteger> EdgeValues()
+    {
+        var v = new List<BigInteger> { 0, 1, 2, 3, P - 1, P - 2, P - 3, (P - 1) / 2, (P + 1) / 2 };
+        for (int k = 0; k < 381; k += 29) v.Add(BigInteger.Pow(2, k));
+        for (int k = 64; k <= 320; k += 64)
+        {
+            v.Add(BigInteger.Pow(2, k) - 1); // all-ones low limbs
+            v.Add(BigInteger.Pow(2, k));
+            v.Add(P - BigInteger.Pow(2, k));
+            v.Add(P - BigInteger.Pow(2, k) + 1);
+        }
+        v.Add(BigInteger.Pow(2, 380) + BigInteger.Pow(2, 379));
+        return v;
+    }
+
+    [Fact]
+    public void FpAddSubNegHalveOnCarryEdges()
+    {
+        var rng = new Random(11);
+        List<BigInteger> vals = EdgeValues();
+        for (int i = 0; i < 60; i++) vals.Add(RandBig(rng));
+        foreach (BigInteger a in vals)
+        {
+            Fp fa = Limbs.FpFromBig(a);
+            Assert.Equal((P - a) % P, Limbs.ToBig(-fa));
+            Fp.Halve(out Fp half, fa);
+            Assert.Equal(a * ((P + 1) / 2) % P, Limbs.ToBig(half));
+            Fp.Double(out Fp dbl, fa);
+            Assert.Equal(2 * a % P, Limbs.ToBig(dbl));
+            foreach (BigInteger b in vals)
+            {
+                Fp fb = Limbs.FpFromBig(b);
+                Assert.Equal((a + b) % P, Limbs.ToBig(fa + fb));
+                Assert.Equal(((a - b) % P + P) % P, Limbs.ToBig(fa - fb));
+                // The same sums on the stored (Montgomery) limbs directly, where the edges are in the limbs.
+                Fp ra = RawFp(a), rb = RawFp(b);
+                Assert.Equal((a + b) % P, RawBig(ra + rb));
+                Assert.Equal(((a - b) % P + P) % P, RawBig(ra - rb));
+                Fp.AddUnreduced(out Fp su, ra, rb);
+                Assert.Equal(a + b, RawBig(su));
+                Fp.SubPlusPUnreduced(out Fp sd, ra, rb);
+                Assert.Equal(a - b + P, RawBig(sd));
+            }
+            Fp r = RawFp(a);
+            Assert.Equal((P - a) % P, RawBig(-r));
+        }
+    }
+
+    private static Fp RawFp(BigInteger v)
+    {
+        ulong[] l = Limbs.From(v, 6);
+        return new Fp(l[0], l[1], l[2], l[3], l[4], l[5]);
+    }
+
+    private static BigInteger RawBig(in Fp a)
+    {
+        BigInteger r = a.L5;
+        r = (r << 64) | a.L4; r = (r << 64) | a.L3; r = (r << 64) | a.L2; r = (r << 64) | a.L1; r = (r << 64) | a.L0;
+        return r;
+    }
+
+    [Fact]
+    public void RadixProductsOnLimbEdges()
+    {
+        if (!System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported) return;
+        BigInteger rInv = BigInteger.ModPow(BigInteger.Pow(2, 384), P - 2, P);
+        var rng = new Random(13);
+        List<BigInteger> vals = EdgeValues();
+        for (int i = 0; i < 8; i++) vals.Add(RandBig(rng));
+        // The single products and the sum of two accept operands below 2p.
+        var wide = new List<BigInteger>(vals) { 2 * P - 1, P, P + 1, P + BigInteger.Pow(2, 320) - 1 };
+        foreach (BigInteger a in wide)
+            foreach (BigInteger b in wide)
+            {
+                Fp ra = RawFp(a), rb = RawFp(b);
+                Fp.MulBmi2(out Fp m, ra, rb);
+                Assert.Equal(a * b * rInv % P, RawBig(m));
+                Fp.SumOfProductsBmi2(out Fp sop, ra, rb, rb, rb);
+                Assert.Equal((a * b + b * b) * rInv % P, RawBig(sop));
+            }
+        foreach (BigInteger a in wide)
+        {
+            Fp.SquareBmi2(out Fp sq, RawFp(a));
+            Assert.Equal(a * a * rInv % P, RawBig(sq));
+        }
+        // The Fp2 product (Karatsuba on unreduced columns) takes reduced operands.
+        for (int i = 0; i < vals.Count; i++)
+            for (int j = 0; j < vals.Count; j++)
+            {
+                BigInteger a0 = vals[i], a1 = vals[j], b0 = vals[(i + j) % vals.Count], b1 = vals[(i * 7 + j) % vals.Count];
+                Fp2.Mul(out Fp2 c, new Fp2(RawFp(a0), RawFp(a1)), new Fp2(RawFp(b0), RawFp(b1)));
+                Assert.Equal(((a0 * b0 - a1 * b1) * rInv % P + P) % P, RawBig(c.C0));
+                Assert.Equal((a0 * b1 + a1 * b0) * rInv % P, RawBig(c.C1));
+                Fp.ProductColumns(out Fp.Columns t, RawFp(a0), RawFp(b0));
+                Fp.ReduceColumns(out Fp single, t, Fp.Columns.Zero, Fp.Columns.Zero, Fp.Columns.Zero);
+                Assert.Equal(a0 * b0 * rInv % P, RawBig(single));
+            }
+    }
+
+    [Fact]
+    public void FpPowMatchesBigInteger()
+    {
+        var rng = new Random(14);
+        BigInteger a = RandBig(rng);
+        Fp fa = Limbs.FpFromBig(a);
+        var exps = new List<BigInteger> { 0, 1, 2, 3, 31, 32, 33, BigInteger.Pow(2, 64), BigInteger.Pow(2, 64) - 1, BigInteger.Pow(2, 383) + 1, P - 2, (P + 1) / 4 };
+        for (int i = 0; i < 20; i++) exps.Add(RandBig(rng) >> rng.Next(0, 380));
+        foreach (BigInteger e in exps)
+        {
+            ulong[] limbs = Limbs.From(e, 6);
+            Assert.Equal(BigInteger.ModPow(a, e, P), Limbs.ToBig(fa.Pow(limbs)));
+        }
+    }
+
+    [Fact]
+    public void FpInverseMatchesFermat()
+    {
+        var rng = new Random(12);
+        List<BigInteger> vals = EdgeValues();
+        for (int i = 0; i < 400; i++) vals.Add(RandBig(rng));
+        foreach (BigInteger a in vals)
+        {
+            Fp fa = Limbs.FpFromBig(a);
+            BigInteger expected = a == 0 ? 0 : BigInteger.ModPow(a, P - 2, P);
+            Assert.Equal(expected, Limbs.ToBig(fa.Inverse()));
+            // Stored limbs equal to the edge value itself (the divsteps see these limbs).
+            Fp raw = RawFp(a);
+            Assert.Equal(raw.InverseCt(), raw.Inverse());
+        }
+        Assert.True(Fp.Zero.Inverse().IsZero);
+        Assert.True(Fp.One.Inverse().IsOne);
+    }
+
     [Fact]
     public void FpBytesRoundTripAndRange()
     {
