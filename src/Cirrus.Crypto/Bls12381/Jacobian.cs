@@ -181,6 +181,28 @@ internal struct Jacobian<F> where F : struct, IField<F>
         return r;
     }
 
+    /// <summary>
+    /// Variable-time k1·(x1, y1) + k2·(x2, y2) for two affine points (not infinity): Straus, one chain of
+    /// doublings shared by the NAF digits of both scalars, mixed additions.
+    /// </summary>
+    public static Jacobian<F> MulSumAffine(in F x1, in F y1, ulong k1, in F x2, in F y2, ulong k2)
+    {
+        Naf(k1, out UInt128 p1, out UInt128 n1);
+        Naf(k2, out UInt128 p2, out UInt128 n2);
+        int top = 127 - (int)UInt128.LeadingZeroCount(p1 | n1 | p2 | n2);
+        F ny1 = F.FNeg(y1), ny2 = F.FNeg(y2);
+        Jacobian<F> r = Infinity;
+        for (int i = top; i >= 0; i--)
+        {
+            r = r.Double();
+            if (((p1 >> i) & 1) != 0) r = r.AddAffine(x1, y1);
+            else if (((n1 >> i) & 1) != 0) r = r.AddAffine(x1, ny1);
+            if (((p2 >> i) & 1) != 0) r = r.AddAffine(x2, y2);
+            else if (((n2 >> i) & 1) != 0) r = r.AddAffine(x2, ny2);
+        }
+        return r;
+    }
+
     /// <summary>Branch-free choice of b (flag) or a.</summary>
     public static Jacobian<F> Select(in Jacobian<F> a, in Jacobian<F> b, bool flag) =>
         new(F.FSelect(a.X, b.X, flag), F.FSelect(a.Y, b.Y, flag), F.FSelect(a.Z, b.Z, flag));
