@@ -48,4 +48,50 @@ public class EndomorphismTests
         Assert.True(Jacobian<Fp>.MulSumAffine(px, py, ulong.MaxValue, px, py, 1).EqualsPoint(p.MulVartime(Limbs4((BigInteger)ulong.MaxValue + 1))));
         Assert.True(Jacobian<Fp>.MulSumAffine(px, py, 0, lx, ly, 0).IsInfinity);
     }
+
+    [Fact]
+    public void Wnaf4DigitsRebuildTheScalar()
+    {
+        var rng = new Random(5);
+        var cases = new List<ulong> { 0, 1, 7, 8, 15, 16, 0xd201000000010000UL, uint.MaxValue, ulong.MaxValue, 0x8000000000000000UL };
+        for (int i = 0; i < 50; i++) cases.Add((ulong)rng.NextInt64());
+        Span<sbyte> d = stackalloc sbyte[65];
+        foreach (ulong k in cases)
+        {
+            AffineBatch.Wnaf4(k, d);
+            BigInteger v = 0;
+            int lastNonZero = -10;
+            for (int i = 64; i >= 0; i--) v = 2 * v + d[i];
+            Assert.Equal((BigInteger)k, v);
+            for (int i = 0; i < 65; i++)
+            {
+                if (d[i] == 0) continue;
+                Assert.True(d[i] % 2 != 0 && d[i] >= -7 && d[i] <= 7);
+                Assert.True(i - lastNonZero >= 4);
+                lastNonZero = i;
+            }
+        }
+        AffineBatch.Wnaf4(uint.MaxValue, d);
+        Assert.All(d[34..].ToArray(), x => Assert.Equal(0, x));
+    }
+
+    [Fact]
+    public void OddMultiplesMatchScalarMultiplication()
+    {
+        const int n = 3;
+        var qx = new Fp2[n];
+        var qy = new Fp2[n];
+        for (int i = 0; i < n; i++) G2.Generator.MulVartime((ulong)(2 + 9 * i)).ToAffine(out qx[i], out qy[i]);
+        var xs = new Fp2[n * AffineBatch.OddCount];
+        var ys = new Fp2[n * AffineBatch.OddCount];
+        Assert.True(AffineBatch.OddMultiples(qx, qy, xs, ys));
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < AffineBatch.OddCount; j++)
+            {
+                var expected = Jacobian<Fp2>.FromAffine(qx[i], qy[i]).MulVartime((ulong)(2 * j + 1));
+                Assert.True(Jacobian<Fp2>.FromAffine(xs[i * AffineBatch.OddCount + j], ys[i * AffineBatch.OddCount + j]).EqualsPoint(expected));
+            }
+        Fp2[] zs = [Fp2.One, Fp2.Zero];
+        Assert.False(AffineBatch.InvertAll(zs, new Fp2[2]));
+    }
 }

@@ -178,7 +178,7 @@ internal static class Pairing
             if (bit != 62) f = f.Square();
             // Tangents: slope 3x^2 / 2y.
             for (int i = 0; i < n; i++) Fp2.Double(out den[i], ty[i]);
-            if (!InvertAll(den, pre2)) return MillerLoop(ps, qs);
+            if (!AffineBatch.InvertAll(den, pre2)) return MillerLoop(ps, qs);
             int k = 0;
             for (; k + 1 < n; k += 2)
             {
@@ -194,7 +194,7 @@ internal static class Pairing
             if (((G1.AbsX >> bit) & 1) == 0) continue;
             // Chords through T and Q: slope (yT - yQ) / (xT - xQ). T = [k]Q with 1 < k < r, so xT ≠ xQ.
             for (int i = 0; i < n; i++) Fp2.Sub(out den[i], tx[i], qs[i].X);
-            if (!InvertAll(den, pre2)) return MillerLoop(ps, qs);
+            if (!AffineBatch.InvertAll(den, pre2)) return MillerLoop(ps, qs);
             for (k = 0; k + 1 < n; k += 2)
             {
                 ChordStep(ref tx[k], ref ty[k], qs[k], den[k], yInv[k], nxy[k], out Fp2 a0, out Fp2 a1);
@@ -208,26 +208,6 @@ internal static class Pairing
             }
         }
         return f.Conjugate();
-    }
-
-    /// <summary>Replaces every element by its inverse with one inversion; false if any is zero.</summary>
-    private static bool InvertAll(Span<Fp2> xs, Span<Fp2> prefix)
-    {
-        Fp2 acc = Fp2.One;
-        for (int i = 0; i < xs.Length; i++)
-        {
-            prefix[i] = acc;
-            Fp2.Mul(out acc, acc, xs[i]);
-        }
-        if (acc.IsZero) return false;
-        Fp2 inv = acc.Inverse();
-        for (int i = xs.Length - 1; i >= 0; i--)
-        {
-            Fp2.Mul(out Fp2 xi, inv, prefix[i]);
-            Fp2.Mul(out inv, inv, xs[i]);
-            xs[i] = xi;
-        }
-        return true;
     }
 
     /// <summary>T = 2T given 1/(2yT); the tangent line scaled to (λ·xT - yT)/yP + (-λ·xP/yP)·v + vw.</summary>
