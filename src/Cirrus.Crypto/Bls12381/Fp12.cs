@@ -101,23 +101,18 @@ internal struct Fp12 : IEquatable<Fp12>
         MulByLineProduct(out r, f, g0, g1, m11, h1, h2);
     }
 
-    /// <summary>
-    /// As <see cref="MulByLinePair"/> for lines scaled to a4 = b4 = 1 (the affine Miller loop): the line
-    /// product then costs 3 Fp2 products instead of 6.
-    /// </summary>
-    public static void MulByMonicLinePair(out Fp12 r, in Fp12 f, in Fp2 a0, in Fp2 a1, in Fp2 b0, in Fp2 b1)
+    /// <summary>Multiplies by the monic line c0 + c1·v + v·w (10 Fp2 products: the w part is a shift by v).</summary>
+    public static void MulByMonicLine(out Fp12 r, in Fp12 a, in Fp2 c0, in Fp2 c1)
     {
-        Fp2.Mul(out Fp2 m00, a0, b0);
-        Fp2.Mul(out Fp2 m11, a1, b1);
-        Fp2.Add(out Fp2 x, a0, a1);
-        Fp2.Add(out Fp2 y, b0, b1);
-        Fp2.Mul(out Fp2 g1, x, y);
-        Fp2.Sub(out g1, g1, m00);
-        Fp2.Sub(out g1, g1, m11);
-        Fp2.Add(out Fp2 h1, a0, b0);
-        Fp2.Add(out Fp2 h2, a1, b1);
-        Fp2.Add(out Fp2 g0, m00, Frob.Xi);
-        MulByLineProduct(out r, f, g0, g1, m11, h1, h2);
+        Fp6.MulBy01(out Fp6 aa, a.C0, c0, c1);
+        Fp6.MulByV(out Fp6 bb, a.C1);
+        Fp6.Add(out Fp6 s, a.C0, a.C1);
+        Fp2.Add(out Fp2 c11, c1, Fp2.One);
+        Fp6.MulBy01(out s, s, c0, c11);
+        Fp6.Sub(out s, s, aa);
+        Fp6.Sub(out r.C1, s, bb);
+        Fp6.MulByV(out bb, bb);
+        Fp6.Add(out r.C0, aa, bb);
     }
 
     /// <summary>r = f·((g0 + g1·v + g2·v^2) + (h1·v + h2·v^2)·w), the shape of a product of two lines (17 Fp2 products).</summary>

@@ -137,8 +137,8 @@ internal static class Pairing
     /// The multi-Miller loop in affine twist coordinates, for many pairs (batches): every step of every
     /// pair needs an inversion, and all of a step's inversions share one (Montgomery's trick, three Fp2
     /// products each). Each line is scaled (by a factor the final exponentiation removes) so its vw
-    /// coefficient is 1: 1/yP and -xP/yP are precomputed, and two such lines multiply together in 3 Fp2
-    /// products instead of 6. The result equals <see cref="MillerLoop"/>'s up to such factors, so only
+    /// coefficient is 1: 1/yP and -xP/yP are precomputed, and multiplying f by such a line costs 10 Fp2
+    /// products (against 11.5 per line for the projective loop's line pairs). The result equals <see cref="MillerLoop"/>'s up to such factors, so only
     /// after the final exponentiation. Points must be in G1 and G2 (never infinity).
     /// </summary>
     public static Fp12 MillerLoopAffine(ReadOnlySpan<G1Affine> ps, ReadOnlySpan<G2Affine> qs)
@@ -179,32 +179,19 @@ internal static class Pairing
             // Tangents: slope 3x^2 / 2y.
             for (int i = 0; i < n; i++) Fp2.Double(out den[i], ty[i]);
             if (!AffineBatch.InvertAll(den, pre2)) return MillerLoop(ps, qs);
-            int k = 0;
-            for (; k + 1 < n; k += 2)
-            {
-                TangentStep(ref tx[k], ref ty[k], den[k], yInv[k], nxy[k], out Fp2 a0, out Fp2 a1);
-                TangentStep(ref tx[k + 1], ref ty[k + 1], den[k + 1], yInv[k + 1], nxy[k + 1], out Fp2 b0, out Fp2 b1);
-                Fp12.MulByMonicLinePair(out f, f, a0, a1, b0, b1);
-            }
-            if (k < n)
+            for (int k = 0; k < n; k++)
             {
                 TangentStep(ref tx[k], ref ty[k], den[k], yInv[k], nxy[k], out Fp2 c0, out Fp2 c1);
-                Fp12.MulBy014(out f, f, c0, c1, Fp2.One);
+                Fp12.MulByMonicLine(out f, f, c0, c1);
             }
             if (((G1.AbsX >> bit) & 1) == 0) continue;
             // Chords through T and Q: slope (yT - yQ) / (xT - xQ). T = [k]Q with 1 < k < r, so xT ≠ xQ.
             for (int i = 0; i < n; i++) Fp2.Sub(out den[i], tx[i], qs[i].X);
             if (!AffineBatch.InvertAll(den, pre2)) return MillerLoop(ps, qs);
-            for (k = 0; k + 1 < n; k += 2)
-            {
-                ChordStep(ref tx[k], ref ty[k], qs[k], den[k], yInv[k], nxy[k], out Fp2 a0, out Fp2 a1);
-                ChordStep(ref tx[k + 1], ref ty[k + 1], qs[k + 1], den[k + 1], yInv[k + 1], nxy[k + 1], out Fp2 b0, out Fp2 b1);
-                Fp12.MulByMonicLinePair(out f, f, a0, a1, b0, b1);
-            }
-            if (k < n)
+            for (int k = 0; k < n; k++)
             {
                 ChordStep(ref tx[k], ref ty[k], qs[k], den[k], yInv[k], nxy[k], out Fp2 c0, out Fp2 c1);
-                Fp12.MulBy014(out f, f, c0, c1, Fp2.One);
+                Fp12.MulByMonicLine(out f, f, c0, c1);
             }
         }
         return f.Conjugate();
