@@ -78,27 +78,37 @@ internal struct Fp12 : IEquatable<Fp12>
     /// </summary>
     public static void MulByLinePair(out Fp12 r, in Fp12 f, in Fp2 a0, in Fp2 a1, in Fp2 a4, in Fp2 b0, in Fp2 b1, in Fp2 b4)
     {
+        LinePair(a0, a1, a4, b0, b1, b4, out Fp2 g0, out Fp2 g1, out Fp2 g2, out Fp2 h1, out Fp2 h2);
+        MulByLineProduct(out r, f, g0, g1, g2, h1, h2);
+    }
+
+    /// <summary>
+    /// The product of two lines, (g0 + g1·v + g2·v^2) + (h1·v + h2·v^2)·w, in 6 Fp2 products; also the
+    /// Miller loop's first value, where f is still 1.
+    /// </summary>
+    public static void LinePair(in Fp2 a0, in Fp2 a1, in Fp2 a4, in Fp2 b0, in Fp2 b1, in Fp2 b4,
+        out Fp2 g0, out Fp2 g1, out Fp2 g2, out Fp2 h1, out Fp2 h2)
+    {
         Fp2.Mul(out Fp2 m00, a0, b0);
-        Fp2.Mul(out Fp2 m11, a1, b1);
+        Fp2.Mul(out g2, a1, b1);
         Fp2.Mul(out Fp2 m44, a4, b4);
         Fp2.Add(out Fp2 x, a0, a1);
         Fp2.Add(out Fp2 y, b0, b1);
-        Fp2.Mul(out Fp2 g1, x, y);
+        Fp2.Mul(out g1, x, y);
         Fp2.Sub(out g1, g1, m00);
-        Fp2.Sub(out g1, g1, m11);
+        Fp2.Sub(out g1, g1, g2);
         Fp2.Add(out x, a0, a4);
         Fp2.Add(out y, b0, b4);
-        Fp2.Mul(out Fp2 h1, x, y);
+        Fp2.Mul(out h1, x, y);
         Fp2.Sub(out h1, h1, m00);
         Fp2.Sub(out h1, h1, m44);
         Fp2.Add(out x, a1, a4);
         Fp2.Add(out y, b1, b4);
-        Fp2.Mul(out Fp2 h2, x, y);
-        Fp2.Sub(out h2, h2, m11);
+        Fp2.Mul(out h2, x, y);
+        Fp2.Sub(out h2, h2, g2);
         Fp2.Sub(out h2, h2, m44);
-        Fp2.MulByXi(out Fp2 g0, m44);
+        Fp2.MulByXi(out g0, m44);
         Fp2.Add(out g0, g0, m00);
-        MulByLineProduct(out r, f, g0, g1, m11, h1, h2);
     }
 
     /// <summary>Multiplies by the monic line c0 + c1·v + v·w (10 Fp2 products: the w part is a shift by v).</summary>

@@ -108,7 +108,13 @@ internal static class Pairing
             {
                 DoublingStep(ref ts[i], out Fp2 a0, out Fp2 a1, out Fp2 a4);
                 DoublingStep(ref ts[i + 1], out Fp2 b0, out Fp2 b1, out Fp2 b4);
-                Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
+                if (bit == 62 && i == 0)
+                {
+                    // f is 1: the first line pair is f.
+                    Fp12.LinePair(a0, a1, a4, b0, b1, b4, out f.C0.C0, out f.C0.C1, out f.C0.C2, out f.C1.C1, out f.C1.C2);
+                    f.C1.C0 = Fp2.Zero;
+                }
+                else Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
             }
             if (i < n)
             {
