@@ -15,6 +15,7 @@ namespace Cirrus.Crypto;
 /// far below the group order, so the 2^64 - 1 choices are distinct non-zero scalars and a bad set still
 /// slips through with probability at most 2^-64. x^2 acts cheaply on both groups ([x^2]P = -φ(P) on G1,
 /// ψ^2 on G2), so r_i·P = a_i·P + b_i·[x^2]P costs 32 doublings instead of 64.
+/// Precomputed odd multiples (width-4 NAF digits) cut the additions from about 22 to 13 per point.
 /// </remarks>
 public sealed class BlsBatchVerifier
 {
@@ -118,12 +119,28 @@ public sealed class BlsBatchVerifier
         }
         // Fast-aggregate sets bring Jacobian key sums.
         if (!allAffine) Jacobian<Fp>.NormalizeBatch(pks);
+        // r_i·pk_i = a_i·pk_i + b_i·[x^2]pk_i over width-4 NAF digits, from affine tables of pk, 3pk, 5pk,
+        // 7pk and their [x^2] images: 32 doublings and about 13 mixed additions per key.
+        const int T = AffineBatch.OddCount, D = 34;
+        var kx = new Fp[m];
+        var ky = new Fp[m];
+        for (int i = 0; i < m; i++)
+        {
+            kx[i] = pks[i].X;
+            ky[i] = pks[i].Y;
+        }
+        var gx = new Fp[2 * T * m];
+        var gy = new Fp[2 * T * m];
+        if (!AffineBatch.OddMultiples<Fp>(kx, ky, gx.AsSpan(0, T * m), gy.AsSpan(0, T * m))) return false;
+        for (int j = 0; j < T * m; j++) G1.MulByXSquaredAffine(gx[j], gy[j], out gx[T * m + j], out gy[T * m + j]);
+        Span<sbyte> da = stackalloc sbyte[D], db = stackalloc sbyte[D];
         for (int i = 0; i < m; i++)
         {
             ulong r = scalars[from + i];
-            ref Jacobian<Fp> pk = ref pks[i];
-            G1.MulByXSquaredAffine(pk.X, pk.Y, out Fp lx, out Fp ly);
-            pk = Jacobian<Fp>.MulSumAffine(pk.X, pk.Y, (uint)r, lx, ly, r >> 32);
+            AffineBatch.Wnaf4((uint)r, da);
+            AffineBatch.Wnaf4(r >> 32, db);
+            pks[i] = Jacobian<Fp>.MulSumTables(gx.AsSpan(i * T, T), gy.AsSpan(i * T, T), da,
+                gx.AsSpan((m + i) * T, T), gy.AsSpan((m + i) * T, T), db);
         }
         var msgs = new byte[m][];
         for (int i = 0; i < m; i++) msgs[i] = _sets[from + i].Message;
@@ -144,10 +161,9 @@ public sealed class BlsBatchVerifier
             sr[k] = scalars[from + i];
             k++;
         }
-        const int T = AffineBatch.OddCount, D = 34;
         var tx = new Fp2[2 * T * k];
         var ty = new Fp2[2 * T * k];
-        if (!AffineBatch.OddMultiples(sx.AsSpan(0, k), sy.AsSpan(0, k), tx.AsSpan(0, T * k), ty.AsSpan(0, T * k))) return false;
+        if (!AffineBatch.OddMultiples<Fp2>(sx.AsSpan(0, k), sy.AsSpan(0, k), tx.AsSpan(0, T * k), ty.AsSpan(0, T * k))) return false;
         for (int j = 0; j < T * k; j++) G2.MulByXSquaredAffine(tx[j], ty[j], out tx[T * k + j], out ty[T * k + j]);
         // Row i < k: a_i with table i; row k + i: b_i with table k + i (the ψ^2 images).
         var digits = new sbyte[2 * k * D];

@@ -26,57 +26,68 @@ internal static class AffineBatch
     /// <summary>Table size of <see cref="OddMultiples"/>: Q, 3Q, 5Q, 7Q.</summary>
     public const int OddCount = 4;
 
+    /// <summary>As <see cref="InvertAll"/> for either field (the cold paths).</summary>
+    public static bool InvertAllGeneric<F>(Span<F> xs, Span<F> prefix) where F : struct, IField<F>
+    {
+        F acc = F.FOne;
+        for (int i = 0; i < xs.Length; i++)
+        {
+            prefix[i] = acc;
+            acc = F.FMul(acc, xs[i]);
+        }
+        if (F.FIsZero(acc)) return false;
+        F inv = F.FInv(acc);
+        for (int i = xs.Length - 1; i >= 0; i--)
+        {
+            F xi = F.FMul(inv, prefix[i]);
+            inv = F.FMul(inv, xs[i]);
+            xs[i] = xi;
+        }
+        return true;
+    }
+
     /// <summary>
     /// (2j+1)·Q_i for j &lt; 4 into xs/ys[i·4 + j], with four shared inversions in all. False only if some
-    /// small multiple is infinity, which no point of prime order r (G2, not infinity) has.
+    /// small multiple is infinity, which no point of prime order r (G1 or G2, not infinity) has.
     /// </summary>
-    public static bool OddMultiples(ReadOnlySpan<Fp2> qx, ReadOnlySpan<Fp2> qy, Span<Fp2> xs, Span<Fp2> ys)
+    public static bool OddMultiples<F>(ReadOnlySpan<F> qx, ReadOnlySpan<F> qy, Span<F> xs, Span<F> ys) where F : struct, IField<F>
     {
         int n = qx.Length;
-        var den = new Fp2[n];
-        var pre = new Fp2[n];
-        var dx = new Fp2[n];
-        var dy = new Fp2[n];
-        for (int i = 0; i < n; i++) Fp2.Double(out den[i], qy[i]);
-        if (!InvertAll(den, pre)) return false;
+        var den = new F[n];
+        var pre = new F[n];
+        var dx = new F[n];
+        var dy = new F[n];
+        for (int i = 0; i < n; i++) den[i] = F.FAdd(qy[i], qy[i]);
+        if (!InvertAllGeneric<F>(den, pre)) return false;
         for (int i = 0; i < n; i++)
         {
             // 2Q: slope 3x^2 / 2y.
-            Fp2.Square(out Fp2 x2, qx[i]);
-            Fp2.Double(out Fp2 l, x2);
-            Fp2.Add(out l, l, x2);
-            Fp2.Mul(out l, l, den[i]);
-            Fp2.Double(out Fp2 sum, qx[i]);
-            Chord(qx[i], qy[i], l, sum, out dx[i], out dy[i]);
+            F x2 = F.FSqr(qx[i]);
+            F l = F.FMul(F.FAdd(F.FAdd(x2, x2), x2), den[i]);
+            Chord(qx[i], qy[i], l, F.FAdd(qx[i], qx[i]), out dx[i], out dy[i]);
             xs[i * OddCount] = qx[i];
             ys[i * OddCount] = qy[i];
         }
         for (int j = 1; j < OddCount; j++)
         {
             // (2j+1)Q = (2j-1)Q + 2Q.
-            for (int i = 0; i < n; i++) Fp2.Sub(out den[i], dx[i], xs[i * OddCount + j - 1]);
-            if (!InvertAll(den, pre)) return false;
+            for (int i = 0; i < n; i++) den[i] = F.FSub(dx[i], xs[i * OddCount + j - 1]);
+            if (!InvertAllGeneric<F>(den, pre)) return false;
             for (int i = 0; i < n; i++)
             {
-                ref Fp2 px = ref xs[i * OddCount + j - 1];
-                ref Fp2 py = ref ys[i * OddCount + j - 1];
-                Fp2.Sub(out Fp2 l, dy[i], py);
-                Fp2.Mul(out l, l, den[i]);
-                Fp2.Add(out Fp2 sum, px, dx[i]);
-                Chord(px, py, l, sum, out xs[i * OddCount + j], out ys[i * OddCount + j]);
+                F px = xs[i * OddCount + j - 1], py = ys[i * OddCount + j - 1];
+                F l = F.FMul(F.FSub(dy[i], py), den[i]);
+                Chord(px, py, l, F.FAdd(px, dx[i]), out xs[i * OddCount + j], out ys[i * OddCount + j]);
             }
         }
         return true;
     }
 
     /// <summary>The third point on the line of slope l through (x, y), negated: x3 = l^2 - sum, y3 = l·(x - x3) - y.</summary>
-    private static void Chord(in Fp2 x, in Fp2 y, in Fp2 l, in Fp2 sumX, out Fp2 x3, out Fp2 y3)
+    private static void Chord<F>(in F x, in F y, in F l, in F sumX, out F x3, out F y3) where F : struct, IField<F>
     {
-        Fp2.Square(out Fp2 t, l);
-        Fp2.Sub(out t, t, sumX);
-        Fp2.Sub(out Fp2 d, x, t);
-        Fp2.Mul(out d, l, d);
-        Fp2.Sub(out y3, d, y);
+        F t = F.FSub(F.FSqr(l), sumX);
+        y3 = F.FSub(F.FMul(l, F.FSub(x, t)), y);
         x3 = t;
     }
 

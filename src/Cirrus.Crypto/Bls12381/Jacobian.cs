@@ -182,23 +182,23 @@ internal struct Jacobian<F> where F : struct, IField<F>
     }
 
     /// <summary>
-    /// Variable-time k1·(x1, y1) + k2·(x2, y2) for two affine points (not infinity): Straus, one chain of
-    /// doublings shared by the NAF digits of both scalars, mixed additions.
+    /// Variable-time Σ of two signed-digit multiples from affine tables of odd multiples (tx1[j] = (2j+1)·P1):
+    /// digits as from <see cref="AffineBatch.Wnaf4"/>, one chain of doublings, mixed additions.
     /// </summary>
-    public static Jacobian<F> MulSumAffine(in F x1, in F y1, ulong k1, in F x2, in F y2, ulong k2)
+    public static Jacobian<F> MulSumTables(ReadOnlySpan<F> tx1, ReadOnlySpan<F> ty1, ReadOnlySpan<sbyte> d1,
+        ReadOnlySpan<F> tx2, ReadOnlySpan<F> ty2, ReadOnlySpan<sbyte> d2)
     {
-        Naf(k1, out UInt128 p1, out UInt128 n1);
-        Naf(k2, out UInt128 p2, out UInt128 n2);
-        int top = 127 - (int)UInt128.LeadingZeroCount(p1 | n1 | p2 | n2);
-        F ny1 = F.FNeg(y1), ny2 = F.FNeg(y2);
+        int top = Math.Max(d1.Length, d2.Length) - 1;
+        while (top >= 0 && (top >= d1.Length || d1[top] == 0) && (top >= d2.Length || d2[top] == 0)) top--;
         Jacobian<F> r = Infinity;
         for (int i = top; i >= 0; i--)
         {
             r = r.Double();
-            if (((p1 >> i) & 1) != 0) r = r.AddAffine(x1, y1);
-            else if (((n1 >> i) & 1) != 0) r = r.AddAffine(x1, ny1);
-            if (((p2 >> i) & 1) != 0) r = r.AddAffine(x2, y2);
-            else if (((n2 >> i) & 1) != 0) r = r.AddAffine(x2, ny2);
+            int a = i < d1.Length ? d1[i] : 0, b = i < d2.Length ? d2[i] : 0;
+            if (a > 0) r = r.AddAffine(tx1[a >> 1], ty1[a >> 1]);
+            else if (a < 0) r = r.AddAffine(tx1[-a >> 1], F.FNeg(ty1[-a >> 1]));
+            if (b > 0) r = r.AddAffine(tx2[b >> 1], ty2[b >> 1]);
+            else if (b < 0) r = r.AddAffine(tx2[-b >> 1], F.FNeg(ty2[-b >> 1]));
         }
         return r;
     }
