@@ -209,6 +209,9 @@ public class FieldTests
             var monic = new Fp12(new Fp6(c0, c1, Fp2.Zero), new Fp6(Fp2.Zero, Fp2.One, Fp2.Zero));
             Fp12.MulByMonicLine(out Fp12 byMonic, a, c0, c1);
             Assert.Equal(a * monic, byMonic);
+            Fp12 inPlace = a;
+            Fp12.MulByMonicLine(out inPlace, inPlace, c0, c1);
+            Assert.Equal(a * monic, inPlace);
             Fp6.MulBy12(out Fp6 by12, a.C0, c1, c4);
             Assert.Equal(a.C0 * new Fp6(Fp2.Zero, c1, c4), by12);
         }

@@ -111,18 +111,28 @@ internal struct Fp12 : IEquatable<Fp12>
         Fp2.Add(out g0, g0, m00);
     }
 
-    /// <summary>Multiplies by the monic line c0 + c1·v + v·w (10 Fp2 products: the w part is a shift by v).</summary>
+    /// <summary>
+    /// Multiplies by the monic line L + v·w, L = c0 + c1·v: (A + B·w)(L + v·w) = (A·L + B·v^2) + (A·v + B·L)·w.
+    /// 10 Fp2 products; schoolbook, as the w part needs no product (Karatsuba would only add additions).
+    /// </summary>
     public static void MulByMonicLine(out Fp12 r, in Fp12 a, in Fp2 c0, in Fp2 c1)
     {
-        Fp6.MulBy01(out Fp6 aa, a.C0, c0, c1);
-        Fp6.MulByV(out Fp6 bb, a.C1);
-        Fp6.Add(out Fp6 s, a.C0, a.C1);
-        Fp2.Add(out Fp2 c11, c1, Fp2.One);
-        Fp6.MulBy01(out s, s, c0, c11);
-        Fp6.Sub(out s, s, aa);
-        Fp6.Sub(out r.C1, s, bb);
-        Fp6.MulByV(out bb, bb);
-        Fp6.Add(out r.C0, aa, bb);
+        Fp6.MulBy01(out Fp6 al, a.C0, c0, c1);
+        Fp6.MulBy01(out Fp6 bl, a.C1, c0, c1);
+        // B·v^2 = (ξ·b1, ξ·b2, b0) and A·v = (ξ·a2, a0, a1); r may be a, so a.C1 is read before r.C1 is
+        // written and a.C0 before r.C0.
+        Fp2.MulByXi(out Fp2 t, a.C1.C1);
+        Fp2.Add(out Fp2 n0, al.C0, t);
+        Fp2.MulByXi(out t, a.C1.C2);
+        Fp2.Add(out Fp2 n1, al.C1, t);
+        Fp2.Add(out Fp2 n2, al.C2, a.C1.C0);
+        Fp2.MulByXi(out t, a.C0.C2);
+        Fp2.Add(out r.C1.C0, bl.C0, t);
+        Fp2.Add(out r.C1.C1, bl.C1, a.C0.C0);
+        Fp2.Add(out r.C1.C2, bl.C2, a.C0.C1);
+        r.C0.C0 = n0;
+        r.C0.C1 = n1;
+        r.C0.C2 = n2;
     }
 
     /// <summary>r = f·((g0 + g1·v + g2·v^2) + (h1·v + h2·v^2)·w), the shape of a product of two lines (17 Fp2 products).</summary>
