@@ -125,4 +125,16 @@ public class EndomorphismTests
         Fp2[] zs = [Fp2.One, Fp2.Zero];
         Assert.False(AffineBatch.InvertAll(zs, new Fp2[2]));
     }
+
+    [Fact]
+    public void MixedAdditionHandlesEqualAndOppositePoints()
+    {
+        var q = G2.Generator.MulVartime(7); // Z ≠ 1
+        q.ToAffine(out Fp2 qx, out Fp2 qy);
+        Assert.True(q.AddAffine(qx, qy).EqualsPoint(q.Double()));
+        Assert.True(q.AddAffine(qx, -qy).IsInfinity);
+        G2.Generator.MulVartime(3).ToAffine(out Fp2 rx, out Fp2 ry);
+        Assert.True(q.AddAffine(rx, ry).EqualsPoint(G2.Generator.MulVartime(10)));
+        Assert.True(Jacobian<Fp2>.Infinity.AddAffine(rx, ry).EqualsPoint(G2.Generator.MulVartime(3)));
+    }
 }
