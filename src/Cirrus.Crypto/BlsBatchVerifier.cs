@@ -146,7 +146,7 @@ public sealed class BlsBatchVerifier
         for (int i = 0; i < m; i++) msgs[i] = _sets[from + i].Message;
         HashToCurve.HashToG2Batch(msgs, Bls.Dst, hs.AsSpan(0, m));
         // Σ a_i·sig_i + b_i·ψ^2(sig_i) with shared doublings (Straus) over width-4 NAF digits of the 32-bit
-        // halves: 33 doublings in all plus one mixed addition per non-zero digit (about 7 per half), from
+        // halves: 34 doublings in all plus one mixed addition per non-zero digit (about 7 per half), from
         // affine tables of sig, 3sig, 5sig, 7sig (and their ψ^2 images, four Fp products each).
         int k = 0;
         var sx = new Fp2[m];
