@@ -13,7 +13,7 @@ public static class Bls
 
     internal static readonly byte[] Dst = Encoding.ASCII.GetBytes(DstString);
 
-    private static readonly G1Affine MinusG1 = MakeMinusG1();
+    internal static readonly G1Affine MinusG1 = MakeMinusG1();
 
     private static G1Affine MakeMinusG1()
     {

@@ -82,6 +82,30 @@ public class BlsApiTests
     }
 
     [Fact]
+    public void LargeBatchOnTheAffineMillerLoopAcceptsGoodSetsAndRejectsOneBadSet()
+    {
+        int n = BlsBatchVerifier.AffineMillerLoopMinPairs + 5;
+        var keys = Enumerable.Range(0, n).Select(i => Key(500 + i)).ToArray();
+        byte[][] msgs = Enumerable.Range(0, n).Select(i => Msg(500 + i)).ToArray();
+        var sigs = keys.Select((k, i) => k.Sign(msgs[i])).ToArray();
+        BlsBatchVerifier Build(int bad)
+        {
+            // One core: a single chunk of n sets, above the affine loop's threshold.
+            var bv = new BlsBatchVerifier { MaxDegreeOfParallelism = 1 };
+            for (int i = 0; i < n; i++) bv.Add(keys[i].PublicKey, i == bad ? msgs[0] : msgs[i], sigs[i]);
+            // A fast-aggregate set too: its key sum is not affine before blinding.
+            bv.AddFastAggregate(keys[..3].Select(k => k.PublicKey).ToArray(), msgs[1],
+                BlsSignature.Aggregate(keys[..3].Select(k => k.Sign(msgs[1])).ToArray()));
+            return bv;
+        }
+        Assert.True(Build(-1).Verify());
+        var bad = Build(n - 2);
+        Assert.False(bad.Verify());
+        Assert.Equal(n - 2, bad.FindFirstInvalid());
+        foreach (var k in keys) k.Dispose();
+    }
+
+    [Fact]
     public void BatchWithOneBadSetFailsAndTheBadSetIsFound()
     {
         const int n = 9;

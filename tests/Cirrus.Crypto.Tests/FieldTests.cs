@@ -340,6 +340,12 @@ public class FieldTests
             var sparse2 = new Fp12(new Fp6(d0, d1, Fp2.Zero), new Fp6(Fp2.Zero, d4, Fp2.Zero));
             Fp12.MulByLinePair(out Fp12 pair, a, c0, c1, c4, d0, d1, d4);
             Assert.Equal(a * sparse * sparse2, pair);
+            var monic = new Fp12(new Fp6(c0, c1, Fp2.Zero), new Fp6(Fp2.Zero, Fp2.One, Fp2.Zero));
+            Fp12.MulByMonicLine(out Fp12 byMonic, a, c0, c1);
+            Assert.Equal(a * monic, byMonic);
+            Fp12 inPlace = a;
+            Fp12.MulByMonicLine(out inPlace, inPlace, c0, c1);
+            Assert.Equal(a * monic, inPlace);
             Fp6.MulBy12(out Fp6 by12, a.C0, c1, c4);
             Assert.Equal(a.C0 * new Fp6(Fp2.Zero, c1, c4), by12);
         }

@@ -38,6 +38,34 @@ public class HashToCurveTests
     }
 
     [Fact]
+    public void BatchHashMatchesRfc9380AndSingleHashes()
+    {
+        byte[] dst = Encoding.ASCII.GetBytes(Rfc9380Vectors.G2Dst);
+        var msgs = Rfc9380Vectors.G2.Select(v => Encoding.ASCII.GetBytes(v[0]))
+            .Concat(Enumerable.Range(0, 6).Select(i => System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)))).ToArray();
+        var out_ = new Jacobian<Fp2>[msgs.Length];
+        HashToCurve.HashToG2Batch(msgs, dst, out_);
+        for (int i = 0; i < Rfc9380Vectors.G2.Length; i++) AssertPoint(out_[i], Rfc9380Vectors.G2[i], 13);
+        for (int i = 0; i < msgs.Length; i++) Assert.True(out_[i].EqualsPoint(HashToCurve.HashToG2(msgs[i], dst)));
+    }
+
+    [Fact]
+    public void AffineCofactorClearingMatchesJacobian()
+    {
+        // Points on E2 outside G2: the mapped points before clearing.
+        for (int i = 0; i < 4; i++)
+        {
+            HashToCurve.HashToField(BitConverter.GetBytes(i), "cofactor"u8, out Fp2 u0, out Fp2 _);
+            var p = HashToCurve.MapToCurve(u0);
+            Assert.False(G2.IsInSubgroup(p));
+            p.ToAffine(out Fp2 x, out Fp2 y);
+            var cleared = HashToCurve.ClearCofactorAffine(x, y);
+            Assert.True(cleared.EqualsPoint(HashToCurve.ClearCofactor(p)));
+            Assert.True(G2.IsInSubgroup(cleared));
+        }
+    }
+
+    [Fact]
     public void ExpandMessageXmdMatchesRfc9380()
     {
         foreach (var (dstStr, cases) in new[] { (Rfc9380Vectors.Xmd38Dst, Rfc9380Vectors.Xmd38), (Rfc9380Vectors.Xmd256Dst, Rfc9380Vectors.Xmd256) })

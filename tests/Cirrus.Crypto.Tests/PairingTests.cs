@@ -45,4 +45,30 @@ public class PairingTests
         qs[1] = A2(g2.MulVartime(6));
         Assert.False(Pairing.FinalExponentiation(Pairing.MillerLoop(ps, qs)).IsOne);
     }
+
+    [Fact]
+    public void AffineMillerLoopMatchesProjectiveAfterFinalExponentiation()
+    {
+        var g1 = G1.Generator;
+        var g2 = G2.Generator;
+        foreach (int n in new[] { 1, 2, 3, 5 })
+        {
+            var ps = new G1Affine[n];
+            var qs = new G2Affine[n];
+            for (int i = 0; i < n; i++)
+            {
+                ps[i] = A1(g1.MulVartime((ulong)(3 + 7 * i)));
+                qs[i] = A2(g2.MulVartime((ulong)(11 + 5 * i)));
+            }
+            Fp12 affine = Pairing.FinalExponentiation(Pairing.MillerLoopAffine(ps, qs));
+            Assert.Equal(Pairing.FinalExponentiation(Pairing.MillerLoop(ps, qs)), affine);
+            Assert.False(affine.IsOne);
+        }
+        // e(5P, Q) · e(-P, 5Q) · e(2P, 3Q) · e(-6P, Q) = 1, and a wrong point breaks it.
+        G1Affine[] ps4 = [A1(g1.MulVartime(5)), A1(g1.Negate()), A1(g1.MulVartime(2)), A1(g1.MulVartime(6).Negate())];
+        G2Affine[] qs4 = [A2(g2), A2(g2.MulVartime(5)), A2(g2.MulVartime(3)), A2(g2)];
+        Assert.True(Pairing.FinalExponentiation(Pairing.MillerLoopAffine(ps4, qs4)).IsOne);
+        qs4[3] = A2(g2.Double());
+        Assert.False(Pairing.FinalExponentiation(Pairing.MillerLoopAffine(ps4, qs4)).IsOne);
+    }
 }

@@ -37,6 +37,13 @@ internal static class G1
 
     private static Jacobian<Fp> Phi(in Jacobian<Fp> p, in Fp beta) => new(p.X * beta, p.Y, p.Z);
 
+    /// <summary>[x^2]P = -φ(P) = (β·x, -y) for an affine P in G1: a 128-bit multiple for two products.</summary>
+    public static void MulByXSquaredAffine(in Fp x, in Fp y, out Fp x2, out Fp y2)
+    {
+        x2 = x * Beta;
+        y2 = -y;
+    }
+
     /// <summary>[x]P = -[|x|]P.</summary>
     public static Jacobian<Fp> MulByX(in Jacobian<Fp> p) => p.MulVartime(AbsX).Negate();
 
@@ -128,6 +135,16 @@ internal static class G2
 
     public static Jacobian<Fp2> Psi(in Jacobian<Fp2> p) =>
         new(p.X.Conjugate() * PsiC1, p.Y.Conjugate() * PsiC2, p.Z.Conjugate());
+
+    /// <summary>Norms of the ψ constants: ψ^2(x, y) = (x·|c1|^2, y·|c2|^2).</summary>
+    private static readonly Fp Psi2X = PsiC1.Norm(), Psi2Y = PsiC2.Norm();
+
+    /// <summary>[x^2]Q = ψ^2(Q) for an affine Q in G2 (four Fp products).</summary>
+    public static void MulByXSquaredAffine(in Fp2 x, in Fp2 y, out Fp2 x2, out Fp2 y2)
+    {
+        x2 = x * Psi2X;
+        y2 = y * Psi2Y;
+    }
 
     /// <summary>[x]P = -[|x|]P.</summary>
     public static Jacobian<Fp2> MulByX(in Jacobian<Fp2> p) => p.MulVartime(G1.AbsX).Negate();

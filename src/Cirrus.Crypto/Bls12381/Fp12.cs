@@ -78,33 +78,72 @@ internal struct Fp12 : IEquatable<Fp12>
     /// </summary>
     public static void MulByLinePair(out Fp12 r, in Fp12 f, in Fp2 a0, in Fp2 a1, in Fp2 a4, in Fp2 b0, in Fp2 b1, in Fp2 b4)
     {
+        LinePair(a0, a1, a4, b0, b1, b4, out Fp2 g0, out Fp2 g1, out Fp2 g2, out Fp2 h1, out Fp2 h2);
+        MulByLineProduct(out r, f, g0, g1, g2, h1, h2);
+    }
+
+    /// <summary>
+    /// The product of two lines, (g0 + g1·v + g2·v^2) + (h1·v + h2·v^2)·w, in 6 Fp2 products; also the
+    /// Miller loop's first value, where f is still 1.
+    /// </summary>
+    public static void LinePair(in Fp2 a0, in Fp2 a1, in Fp2 a4, in Fp2 b0, in Fp2 b1, in Fp2 b4,
+        out Fp2 g0, out Fp2 g1, out Fp2 g2, out Fp2 h1, out Fp2 h2)
+    {
         Fp2.Mul(out Fp2 m00, a0, b0);
-        Fp2.Mul(out Fp2 m11, a1, b1);
+        Fp2.Mul(out g2, a1, b1);
         Fp2.Mul(out Fp2 m44, a4, b4);
         Fp2.Add(out Fp2 x, a0, a1);
         Fp2.Add(out Fp2 y, b0, b1);
-        Fp2.Mul(out Fp2 g1, x, y);
+        Fp2.Mul(out g1, x, y);
         Fp2.Sub(out g1, g1, m00);
-        Fp2.Sub(out g1, g1, m11);
+        Fp2.Sub(out g1, g1, g2);
         Fp2.Add(out x, a0, a4);
         Fp2.Add(out y, b0, b4);
-        Fp2.Mul(out Fp2 h1, x, y);
+        Fp2.Mul(out h1, x, y);
         Fp2.Sub(out h1, h1, m00);
         Fp2.Sub(out h1, h1, m44);
         Fp2.Add(out x, a1, a4);
         Fp2.Add(out y, b1, b4);
-        Fp2.Mul(out Fp2 h2, x, y);
-        Fp2.Sub(out h2, h2, m11);
+        Fp2.Mul(out h2, x, y);
+        Fp2.Sub(out h2, h2, g2);
         Fp2.Sub(out h2, h2, m44);
-        Fp2.MulByXi(out Fp2 g0, m44);
+        Fp2.MulByXi(out g0, m44);
         Fp2.Add(out g0, g0, m00);
-        // The line product: G0 = (g0, g1, m11), G1 = (0, h1, h2).
-        Fp6 gc0 = new(g0, g1, m11);
+    }
+
+    /// <summary>
+    /// Multiplies by the monic line L + v·w, L = c0 + c1·v: (A + B·w)(L + v·w) = (A·L + B·v^2) + (A·v + B·L)·w.
+    /// 10 Fp2 products; schoolbook, as the w part needs no product (Karatsuba would only add additions).
+    /// </summary>
+    public static void MulByMonicLine(out Fp12 r, in Fp12 a, in Fp2 c0, in Fp2 c1)
+    {
+        Fp6.MulBy01(out Fp6 al, a.C0, c0, c1);
+        Fp6.MulBy01(out Fp6 bl, a.C1, c0, c1);
+        // B·v^2 = (ξ·b1, ξ·b2, b0) and A·v = (ξ·a2, a0, a1); r may be a, so a.C1 is read before r.C1 is
+        // written and a.C0 before r.C0.
+        Fp2.MulByXi(out Fp2 t, a.C1.C1);
+        Fp2.Add(out Fp2 n0, al.C0, t);
+        Fp2.MulByXi(out t, a.C1.C2);
+        Fp2.Add(out Fp2 n1, al.C1, t);
+        Fp2.Add(out Fp2 n2, al.C2, a.C1.C0);
+        Fp2.MulByXi(out t, a.C0.C2);
+        Fp2.Add(out r.C1.C0, bl.C0, t);
+        Fp2.Add(out r.C1.C1, bl.C1, a.C0.C0);
+        Fp2.Add(out r.C1.C2, bl.C2, a.C0.C1);
+        r.C0.C0 = n0;
+        r.C0.C1 = n1;
+        r.C0.C2 = n2;
+    }
+
+    /// <summary>r = f·((g0 + g1·v + g2·v^2) + (h1·v + h2·v^2)·w), the shape of a product of two lines (17 Fp2 products).</summary>
+    public static void MulByLineProduct(out Fp12 r, in Fp12 f, in Fp2 g0, in Fp2 g1, in Fp2 g2, in Fp2 h1, in Fp2 h2)
+    {
+        Fp6 gc0 = new(g0, g1, g2);
         Fp6.Mul(out Fp6 t0, f.C0, gc0);
         Fp6.MulBy12(out Fp6 t1, f.C1, h1, h2);
         Fp6.Add(out Fp6 s, f.C0, f.C1);
         Fp2.Add(out gc0.C1, g1, h1);
-        Fp2.Add(out gc0.C2, m11, h2);
+        Fp2.Add(out gc0.C2, g2, h2);
         Fp6.Mul(out s, s, gc0);
         Fp6.Sub(out s, s, t0);
         Fp6.Sub(out r.C1, s, t1);

@@ -203,6 +203,62 @@ internal static class HashToCurve
         return t3.Add(p.Negate());
     }
 
+    /// <summary>
+    /// clear_cofactor for an affine point, as <see cref="ClearCofactor"/>: the additions of P and ψ(P)
+    /// become mixed additions (about 0.9 µs cheaper each), which pays when a batch shares the inversion.
+    /// </summary>
+    public static Jacobian<Fp2> ClearCofactorAffine(in Fp2 x, in Fp2 y)
+    {
+        // [x]P: binary over |x| from its top bit (the point itself), then negated.
+        Jacobian<Fp2> t1 = Jacobian<Fp2>.FromAffine(x, y);
+        for (int bit = 62; bit >= 0; bit--)
+        {
+            t1 = t1.Double();
+            if (((G1.AbsX >> bit) & 1) != 0) t1 = t1.AddAffine(x, y);
+        }
+        t1 = t1.Negate();
+        Fp2 psx = x.Conjugate() * G2.PsiC1, psy = y.Conjugate() * G2.PsiC2;
+        Jacobian<Fp2> t3 = G2.Psi(G2.Psi(Jacobian<Fp2>.FromAffine(x, y).Double()));
+        t3 = t3.AddAffine(psx, -psy);
+        Jacobian<Fp2> t2 = G2.MulByX(t1.AddAffine(psx, psy));
+        t3 = t3.Add(t2);
+        t3 = t3.Add(t1.Negate());
+        return t3.AddAffine(x, -y);
+    }
+
+    /// <summary>
+    /// hash_to_curve for many messages: as <see cref="HashToG2"/>, with one inversion for all the SSWU
+    /// maps and one for the affine inputs of <see cref="ClearCofactorAffine"/>, instead of one per message.
+    /// </summary>
+    public static void HashToG2Batch(ReadOnlySpan<byte[]> msgs, ReadOnlySpan<byte> dst, Span<Jacobian<Fp2>> output)
+    {
+        int n = msgs.Length;
+        var u = new Fp2[2 * n];
+        var zu = new Fp2[2 * n];
+        var tv = new Fp2[2 * n];
+        var inv = new Fp2[2 * n];
+        for (int i = 0; i < n; i++)
+        {
+            HashToField(msgs[i], dst, out u[2 * i], out u[2 * i + 1]);
+            SswuDenominator(u[2 * i], out zu[2 * i], out tv[2 * i]);
+            SswuDenominator(u[2 * i + 1], out zu[2 * i + 1], out tv[2 * i + 1]);
+        }
+        // A zero tv1 needs no inverse: stand in 1 and pass zero on.
+        for (int j = 0; j < 2 * n; j++) inv[j] = tv[j].IsZero ? Fp2.One : tv[j];
+        AffineBatch.InvertAll(inv, new Fp2[2 * n]);
+        var pts = new Jacobian<Fp2>[n];
+        for (int i = 0; i < n; i++)
+        {
+            int a = 2 * i, b = a + 1;
+            MapToCurveSswu(u[a], zu[a], tv[a], tv[a].IsZero ? Fp2.Zero : inv[a], out Fp2 x0, out Fp2 y0);
+            MapToCurveSswu(u[b], zu[b], tv[b], tv[b].IsZero ? Fp2.Zero : inv[b], out Fp2 x1, out Fp2 y1);
+            pts[i] = IsoMap(x0, y0).Add(IsoMap(x1, y1));
+        }
+        Jacobian<Fp2>.NormalizeBatch(pts);
+        for (int i = 0; i < n; i++)
+            output[i] = pts[i].IsInfinity ? pts[i] : ClearCofactorAffine(pts[i].X, pts[i].Y);
+    }
+
     public static Jacobian<Fp2> HashToG2(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst)
     {
         HashToField(msg, dst, out Fp2 u0, out Fp2 u1);

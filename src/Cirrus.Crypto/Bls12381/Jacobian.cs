@@ -181,6 +181,28 @@ internal struct Jacobian<F> where F : struct, IField<F>
         return r;
     }
 
+    /// <summary>
+    /// Variable-time Σ of two signed-digit multiples from affine tables of odd multiples (tx1[j] = (2j+1)·P1):
+    /// digits as from <see cref="AffineBatch.Wnaf4"/>, one chain of doublings, mixed additions.
+    /// </summary>
+    public static Jacobian<F> MulSumTables(ReadOnlySpan<F> tx1, ReadOnlySpan<F> ty1, ReadOnlySpan<sbyte> d1,
+        ReadOnlySpan<F> tx2, ReadOnlySpan<F> ty2, ReadOnlySpan<sbyte> d2)
+    {
+        int top = Math.Max(d1.Length, d2.Length) - 1;
+        while (top >= 0 && (top >= d1.Length || d1[top] == 0) && (top >= d2.Length || d2[top] == 0)) top--;
+        Jacobian<F> r = Infinity;
+        for (int i = top; i >= 0; i--)
+        {
+            r = r.Double();
+            int a = i < d1.Length ? d1[i] : 0, b = i < d2.Length ? d2[i] : 0;
+            if (a > 0) r = r.AddAffine(tx1[a >> 1], ty1[a >> 1]);
+            else if (a < 0) r = r.AddAffine(tx1[-a >> 1], F.FNeg(ty1[-a >> 1]));
+            if (b > 0) r = r.AddAffine(tx2[b >> 1], ty2[b >> 1]);
+            else if (b < 0) r = r.AddAffine(tx2[-b >> 1], F.FNeg(ty2[-b >> 1]));
+        }
+        return r;
+    }
+
     /// <summary>Branch-free choice of b (flag) or a.</summary>
     public static Jacobian<F> Select(in Jacobian<F> a, in Jacobian<F> b, bool flag) =>
         new(F.FSelect(a.X, b.X, flag), F.FSelect(a.Y, b.Y, flag), F.FSelect(a.Z, b.Z, flag));

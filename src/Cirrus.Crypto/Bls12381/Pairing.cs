@@ -108,7 +108,13 @@ internal static class Pairing
             {
                 DoublingStep(ref ts[i], out Fp2 a0, out Fp2 a1, out Fp2 a4);
                 DoublingStep(ref ts[i + 1], out Fp2 b0, out Fp2 b1, out Fp2 b4);
-                Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
+                if (bit == 62 && i == 0)
+                {
+                    // f is 1: the first line pair is f.
+                    Fp12.LinePair(a0, a1, a4, b0, b1, b4, out f.C0.C0, out f.C0.C1, out f.C0.C2, out f.C1.C1, out f.C1.C2);
+                    f.C1.C0 = Fp2.Zero;
+                }
+                else Fp12.MulByLinePair(out f, f, a0, a1, a4, b0, b1, b4);
             }
             if (i < n)
             {
@@ -131,6 +137,106 @@ internal static class Pairing
             }
         }
         return f.Conjugate();
+    }
+
+    /// <summary>
+    /// The multi-Miller loop in affine twist coordinates, for many pairs (batches): every step of every
+    /// pair needs an inversion, and all of a step's inversions share one (Montgomery's trick, three Fp2
+    /// products each). Each line is scaled (by a factor the final exponentiation removes) so its vw
+    /// coefficient is 1: 1/yP and -xP/yP are precomputed, and multiplying f by such a line costs 10 Fp2
+    /// products (against 11.5 per line for the projective loop's line pairs). The result equals <see cref="MillerLoop"/>'s up to such factors, so only
+    /// after the final exponentiation. Points must be in G1 and G2 (never infinity).
+    /// </summary>
+    public static Fp12 MillerLoopAffine(ReadOnlySpan<G1Affine> ps, ReadOnlySpan<G2Affine> qs)
+    {
+        int n = ps.Length;
+        if (qs.Length != n) throw new ArgumentException("pair count mismatch");
+        var yInv = new Fp[n];
+        var nxy = new Fp[n];
+        var pre = new Fp[n];
+        Fp acc = Fp.One;
+        for (int i = 0; i < n; i++)
+        {
+            pre[i] = acc;
+            acc *= ps[i].Y;
+        }
+        // yP = 0 only for a 2-torsion point, never in G1; fall back rather than divide by zero.
+        if (acc.IsZero) return MillerLoop(ps, qs);
+        Fp inv = acc.Inverse();
+        for (int i = n - 1; i >= 0; i--)
+        {
+            yInv[i] = inv * pre[i];
+            inv *= ps[i].Y;
+            nxy[i] = -(ps[i].X * yInv[i]);
+        }
+        var tx = new Fp2[n];
+        var ty = new Fp2[n];
+        var den = new Fp2[n];
+        var pre2 = new Fp2[n];
+        for (int i = 0; i < n; i++)
+        {
+            tx[i] = qs[i].X;
+            ty[i] = qs[i].Y;
+        }
+        Fp12 f = Fp12.One;
+        for (int bit = 62; bit >= 0; bit--)
+        {
+            if (bit != 62) f = f.Square();
+            // Tangents: slope 3x^2 / 2y.
+            for (int i = 0; i < n; i++) Fp2.Double(out den[i], ty[i]);
+            if (!AffineBatch.InvertAll(den, pre2)) return MillerLoop(ps, qs);
+            for (int k = 0; k < n; k++)
+            {
+                TangentStep(ref tx[k], ref ty[k], den[k], yInv[k], nxy[k], out Fp2 c0, out Fp2 c1);
+                Fp12.MulByMonicLine(out f, f, c0, c1);
+            }
+            if (((G1.AbsX >> bit) & 1) == 0) continue;
+            // Chords through T and Q: slope (yT - yQ) / (xT - xQ). T = [k]Q with 1 < k < r, so xT ≠ xQ.
+            for (int i = 0; i < n; i++) Fp2.Sub(out den[i], tx[i], qs[i].X);
+            if (!AffineBatch.InvertAll(den, pre2)) return MillerLoop(ps, qs);
+            for (int k = 0; k < n; k++)
+            {
+                ChordStep(ref tx[k], ref ty[k], qs[k], den[k], yInv[k], nxy[k], out Fp2 c0, out Fp2 c1);
+                Fp12.MulByMonicLine(out f, f, c0, c1);
+            }
+        }
+        return f.Conjugate();
+    }
+
+    /// <summary>T = 2T given 1/(2yT); the tangent line scaled to (λ·xT - yT)/yP + (-λ·xP/yP)·v + vw.</summary>
+    private static void TangentStep(ref Fp2 x, ref Fp2 y, in Fp2 inv2y, in Fp yInv, in Fp nxy, out Fp2 c0, out Fp2 c1)
+    {
+        Fp2.Square(out Fp2 x2, x);
+        Fp2.Double(out Fp2 n3, x2);
+        Fp2.Add(out n3, n3, x2);
+        Fp2.Mul(out Fp2 l, n3, inv2y);
+        Fp2.Double(out Fp2 x2x, x);
+        Finish(ref x, ref y, l, x2x, yInv, nxy, out c0, out c1);
+    }
+
+    /// <summary>T = T + Q given 1/(xT - xQ); the chord line scaled as in <see cref="TangentStep"/>.</summary>
+    private static void ChordStep(ref Fp2 x, ref Fp2 y, in G2Affine q, in Fp2 invDx, in Fp yInv, in Fp nxy, out Fp2 c0, out Fp2 c1)
+    {
+        Fp2.Sub(out Fp2 dy, y, q.Y);
+        Fp2.Mul(out Fp2 l, dy, invDx);
+        Fp2.Add(out Fp2 sx, x, q.X);
+        Finish(ref x, ref y, l, sx, yInv, nxy, out c0, out c1);
+    }
+
+    /// <summary>Given the slope l and the sum of the two abscissas: x3 = l^2 - sum, y3 = l·(x - x3) - y, and the line.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Finish(ref Fp2 x, ref Fp2 y, in Fp2 l, in Fp2 sumX, in Fp yInv, in Fp nxy, out Fp2 c0, out Fp2 c1)
+    {
+        Fp2.Mul(out Fp2 lx, l, x);
+        Fp2.Sub(out lx, lx, y);
+        c0 = lx * yInv;
+        c1 = l * nxy;
+        Fp2.Square(out Fp2 x3, l);
+        Fp2.Sub(out x3, x3, sumX);
+        Fp2.Sub(out Fp2 d, x, x3);
+        Fp2.Mul(out d, l, d);
+        Fp2.Sub(out y, d, y);
+        x = x3;
     }
 
     /// <summary>
