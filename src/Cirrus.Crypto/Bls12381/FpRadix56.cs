@@ -670,5 +670,33 @@ internal partial struct Fp
             C12 = 0x7f1d2f49e3aa88L,
             C13 = 0xa90de92e30dL,
         };
+
+        /// <summary>−4p²·2^8, for adding the offset through a subtracted slot of <see cref="ReduceColumns"/>.</summary>
+        public static readonly Columns MinusFourPSquared = Negate(FourPSquared);
+
+        private static Columns Negate(in Columns a)
+        {
+            Combine(out Columns r, Zero, Zero, a, Zero);
+            return r;
+        }
+
+        /// <summary>r = a + b − c − d column by column (wrapping; callers bound the final columns).</summary>
+        public static void Combine(out Columns r, in Columns a, in Columns b, in Columns c, in Columns d)
+        {
+            r.C0 = a.C0 + b.C0 - c.C0 - d.C0;
+            r.C1 = a.C1 + b.C1 - c.C1 - d.C1;
+            r.C2 = a.C2 + b.C2 - c.C2 - d.C2;
+            r.C3 = a.C3 + b.C3 - c.C3 - d.C3;
+            r.C4 = a.C4 + b.C4 - c.C4 - d.C4;
+            r.C5 = a.C5 + b.C5 - c.C5 - d.C5;
+            r.C6 = a.C6 + b.C6 - c.C6 - d.C6;
+            r.C7 = a.C7 + b.C7 - c.C7 - d.C7;
+            r.C8 = a.C8 + b.C8 - c.C8 - d.C8;
+            r.C9 = a.C9 + b.C9 - c.C9 - d.C9;
+            r.C10 = a.C10 + b.C10 - c.C10 - d.C10;
+            r.C11 = a.C11 + b.C11 - c.C11 - d.C11;
+            r.C12 = a.C12 + b.C12 - c.C12 - d.C12;
+            r.C13 = a.C13 + b.C13 - c.C13 - d.C13;
+        }
     }
 }
