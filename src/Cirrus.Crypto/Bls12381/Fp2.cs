@@ -68,8 +68,7 @@ internal partial struct Fp2 : IEquatable<Fp2>
         Fp.ProductColumns(out Fp.Columns t, a.C0, b.C0);
         Fp.ProductColumns(out Fp.Columns u, a.C1, b.C1);
         Fp.ProductColumns(out Fp.Columns v, sa, sb);
-        Fp.Columns.Combine(out re, t, Fp.Columns.Zero, u, Fp.Columns.Zero);
-        Fp.Columns.Combine(out im, v, Fp.Columns.Zero, t, u);
+        Fp.Columns.Karatsuba(out re, out im, t, u, v);
     }
 
     /// <summary>Karatsuba with three full Montgomery multiplications (portable path).</summary>

@@ -680,6 +680,26 @@ internal partial struct Fp
             return r;
         }
 
+        /// <summary>re = t − u and im = v − t − u in one pass (the two halves of a Karatsuba Fp2 product).</summary>
+        public static void Karatsuba(out Columns re, out Columns im, in Columns t, in Columns u, in Columns v)
+        {
+            long d;
+            d = t.C0 + u.C0; re.C0 = t.C0 - u.C0; im.C0 = v.C0 - d;
+            d = t.C1 + u.C1; re.C1 = t.C1 - u.C1; im.C1 = v.C1 - d;
+            d = t.C2 + u.C2; re.C2 = t.C2 - u.C2; im.C2 = v.C2 - d;
+            d = t.C3 + u.C3; re.C3 = t.C3 - u.C3; im.C3 = v.C3 - d;
+            d = t.C4 + u.C4; re.C4 = t.C4 - u.C4; im.C4 = v.C4 - d;
+            d = t.C5 + u.C5; re.C5 = t.C5 - u.C5; im.C5 = v.C5 - d;
+            d = t.C6 + u.C6; re.C6 = t.C6 - u.C6; im.C6 = v.C6 - d;
+            d = t.C7 + u.C7; re.C7 = t.C7 - u.C7; im.C7 = v.C7 - d;
+            d = t.C8 + u.C8; re.C8 = t.C8 - u.C8; im.C8 = v.C8 - d;
+            d = t.C9 + u.C9; re.C9 = t.C9 - u.C9; im.C9 = v.C9 - d;
+            d = t.C10 + u.C10; re.C10 = t.C10 - u.C10; im.C10 = v.C10 - d;
+            d = t.C11 + u.C11; re.C11 = t.C11 - u.C11; im.C11 = v.C11 - d;
+            d = t.C12 + u.C12; re.C12 = t.C12 - u.C12; im.C12 = v.C12 - d;
+            d = t.C13 + u.C13; re.C13 = t.C13 - u.C13; im.C13 = v.C13 - d;
+        }
+
         /// <summary>r = a + b − c − d column by column (wrapping; callers bound the final columns).</summary>
         public static void Combine(out Columns r, in Columns a, in Columns b, in Columns c, in Columns d)
         {
