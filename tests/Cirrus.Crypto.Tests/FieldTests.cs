@@ -350,4 +350,39 @@ public class FieldTests
             Assert.Equal(a.C0 * new Fp6(Fp2.Zero, c1, c4), by12);
         }
     }
+
+    [Fact]
+    public void LazyMulBy01MatchesReduced()
+    {
+        // Raw limbs p - 1 (the largest stored value) and 0 push the unreduced column sums to both ends
+        // of their ranges; random values cover the rest.
+        var pm1 = new Fp(0xb9feffffffffaaaaUL, 0x1eabfffeb153ffffUL, 0x6730d2a0f6b0f624UL, 0x64774b84f38512bfUL, 0x4b1ba7b6434bacd7UL, 0x1a0111ea397fe69aUL);
+        Assert.Equal(P - 1, new BigInteger(new[] { pm1.L0, pm1.L1, pm1.L2, pm1.L3, pm1.L4, pm1.L5 }.SelectMany(BitConverter.GetBytes).Append((byte)0).ToArray()));
+        var rng = new Random(21);
+        Fp Pick(int code) => code switch { 0 => pm1, 1 => Fp.Zero, _ => Limbs.FpFromBig(RandBig(rng)) };
+        for (int i = 0; i < 3000; i++)
+        {
+            // The first 4^5 cases take every corner of {p - 1, 0, random, random} in five of ten slots.
+            int c = i;
+            Fp2 Next()
+            {
+                var e = new Fp2(Pick(c & 3), Pick((c >> 2) & 3));
+                c = i < 1024 ? c >> 4 : 2;
+                return e;
+            }
+            var a = new Fp6(Next(), Next(), Next());
+            Fp2 b0 = Next(), b1 = Next();
+            if (i >= 1024 && i % 7 == 0) { a = new Fp6(new(pm1, pm1), new(pm1, pm1), new(pm1, pm1)); b0 = new(pm1, pm1); b1 = new(pm1, pm1); }
+            Fp6.MulBy01Reduced(out Fp6 expected, a, b0, b1);
+            Assert.Equal(a * new Fp6(b0, b1, Fp2.Zero), expected);
+            if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+            {
+                Fp6.MulBy01Lazy(out Fp6 lazy, a, b0, b1);
+                Assert.Equal(expected, lazy);
+                Fp6 inPlace = a;
+                Fp6.MulBy01Lazy(out inPlace, inPlace, b0, b1);
+                Assert.Equal(expected, inPlace);
+            }
+        }
+    }
 }

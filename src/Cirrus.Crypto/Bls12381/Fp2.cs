@@ -55,6 +55,22 @@ internal partial struct Fp2 : IEquatable<Fp2>
         else MulPortable(out r, a, b);
     }
 
+    /// <summary>
+    /// Unreduced columns of a·b (BMI2 only) for lazy reduction: re = a0·b0 − a1·b1 and
+    /// im = (a0 + a1)(b0 + b1) − a0·b0 − a1·b1 = a0·b1 + a1·b0 exactly as integers (the sums are not
+    /// reduced), so for a, b &lt; p: re ∈ (−p², p²), im ∈ [0, 2p²) (times 2^8). Each column of re lies in
+    /// ±14·2^56, of im in (−28·2^56, 14·2^56).
+    /// </summary>
+    public static void MulColumns(out Fp.Columns re, out Fp.Columns im, in Fp2 a, in Fp2 b)
+    {
+        Fp.AddUnreduced(out Fp sa, a.C0, a.C1);
+        Fp.AddUnreduced(out Fp sb, b.C0, b.C1);
+        Fp.ProductColumns(out Fp.Columns t, a.C0, b.C0);
+        Fp.ProductColumns(out Fp.Columns u, a.C1, b.C1);
+        Fp.ProductColumns(out Fp.Columns v, sa, sb);
+        Fp.Columns.Karatsuba(out re, out im, t, u, v);
+    }
+
     /// <summary>Karatsuba with three full Montgomery multiplications (portable path).</summary>
     public static void MulPortable(out Fp2 r, in Fp2 a, in Fp2 b)
     {

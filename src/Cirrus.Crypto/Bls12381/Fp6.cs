@@ -78,6 +78,43 @@ internal struct Fp6 : IEquatable<Fp6>
     /// <summary>r = a·(b0 + b1·v).</summary>
     public static void MulBy01(out Fp6 r, in Fp6 a, in Fp2 b0, in Fp2 b1)
     {
+        if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported) MulBy01Lazy(out r, a, b0, b1);
+        else MulBy01Reduced(out r, a, b0, b1);
+    }
+
+    /// <summary>
+    /// <see cref="MulBy01"/> with lazy reduction (BMI2): the five Fp2 products stay as unreduced columns
+    /// (<see cref="Fp2.MulColumns"/>) and each of the six output Fp coefficients is reduced once (6
+    /// reductions instead of 10). With tk = (rek, imk) the products a0·b0, a1·b1, a2·b1, a2·b0,
+    /// (a0 + a1)(b0 + b1), all inputs &lt; p (so re ∈ (−p², p²), im ∈ [0, 2p²)), and K = 4p² added where a
+    /// sum can be negative, every sum S below lies in [0, 9p²] ⊂ [0, p·2^384) (2^384/p ≈ 9.85), which
+    /// <see cref="Fp.ReduceColumns"/> needs; its columns stay within ±86·2^56 &lt; 2^63 (with the ≤ 14·2^56
+    /// that the reduction itself adds).
+    /// </summary>
+    internal static void MulBy01Lazy(out Fp6 r, in Fp6 a, in Fp2 b0, in Fp2 b1)
+    {
+        Fp2.MulColumns(out Fp.Columns re0, out Fp.Columns im0, a.C0, b0);
+        Fp2.MulColumns(out Fp.Columns re1, out Fp.Columns im1, a.C1, b1);
+        Fp2.MulColumns(out Fp.Columns re2, out Fp.Columns im2, a.C2, b1);
+        Fp2.MulColumns(out Fp.Columns re3, out Fp.Columns im3, a.C2, b0);
+        Fp2.Add(out Fp2 x, a.C0, a.C1);
+        Fp2.Add(out Fp2 y, b0, b1);
+        Fp2.MulColumns(out Fp.Columns re4, out Fp.Columns im4, x, y);
+        // c0 = t0 + ξ·t2 = (re0 + re2 − im2) + (im0 + re2 + im2)·u: (−4p², 2p²) + K and (−p², 5p²) + K.
+        Fp.ReduceColumns(out r.C0.C0, re0, re2, im2, Fp.Columns.MinusFourPSquared);
+        Fp.Columns.Combine(out Fp.Columns s, re2, im2, Fp.Columns.MinusFourPSquared, Fp.Columns.Zero);
+        Fp.ReduceColumns(out r.C0.C1, s, im0, Fp.Columns.Zero, Fp.Columns.Zero);
+        // c1 = t4 − t0 − t1 (x, y reduced, so not exact): (−3p², 3p²) + K and (−4p², 2p²) + K.
+        Fp.ReduceColumns(out r.C1.C0, re4, Fp.Columns.FourPSquared, re0, re1);
+        Fp.ReduceColumns(out r.C1.C1, im4, Fp.Columns.FourPSquared, im0, im1);
+        // c2 = t3 + t1: (−2p², 2p²) + K and [0, 4p²).
+        Fp.ReduceColumns(out r.C2.C0, re3, re1, Fp.Columns.MinusFourPSquared, Fp.Columns.Zero);
+        Fp.ReduceColumns(out r.C2.C1, im3, im1, Fp.Columns.Zero, Fp.Columns.Zero);
+    }
+
+    /// <summary><see cref="MulBy01"/> with reduced Fp2 products (portable path; the reference in tests).</summary>
+    internal static void MulBy01Reduced(out Fp6 r, in Fp6 a, in Fp2 b0, in Fp2 b1)
+    {
         Fp2.Mul(out Fp2 t0, a.C0, b0);
         Fp2.Mul(out Fp2 t1, a.C1, b1);
         Fp2.Mul(out Fp2 c0, a.C2, b1);

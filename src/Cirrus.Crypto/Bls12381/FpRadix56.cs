@@ -670,5 +670,53 @@ internal partial struct Fp
             C12 = 0x7f1d2f49e3aa88L,
             C13 = 0xa90de92e30dL,
         };
+
+        /// <summary>−4p²·2^8, for adding the offset through a subtracted slot of <see cref="ReduceColumns"/>.</summary>
+        public static readonly Columns MinusFourPSquared = Negate(FourPSquared);
+
+        private static Columns Negate(in Columns a)
+        {
+            Combine(out Columns r, Zero, Zero, a, Zero);
+            return r;
+        }
+
+        /// <summary>re = t − u and im = v − t − u in one pass (the two halves of a Karatsuba Fp2 product).</summary>
+        public static void Karatsuba(out Columns re, out Columns im, in Columns t, in Columns u, in Columns v)
+        {
+            long d;
+            d = t.C0 + u.C0; re.C0 = t.C0 - u.C0; im.C0 = v.C0 - d;
+            d = t.C1 + u.C1; re.C1 = t.C1 - u.C1; im.C1 = v.C1 - d;
+            d = t.C2 + u.C2; re.C2 = t.C2 - u.C2; im.C2 = v.C2 - d;
+            d = t.C3 + u.C3; re.C3 = t.C3 - u.C3; im.C3 = v.C3 - d;
+            d = t.C4 + u.C4; re.C4 = t.C4 - u.C4; im.C4 = v.C4 - d;
+            d = t.C5 + u.C5; re.C5 = t.C5 - u.C5; im.C5 = v.C5 - d;
+            d = t.C6 + u.C6; re.C6 = t.C6 - u.C6; im.C6 = v.C6 - d;
+            d = t.C7 + u.C7; re.C7 = t.C7 - u.C7; im.C7 = v.C7 - d;
+            d = t.C8 + u.C8; re.C8 = t.C8 - u.C8; im.C8 = v.C8 - d;
+            d = t.C9 + u.C9; re.C9 = t.C9 - u.C9; im.C9 = v.C9 - d;
+            d = t.C10 + u.C10; re.C10 = t.C10 - u.C10; im.C10 = v.C10 - d;
+            d = t.C11 + u.C11; re.C11 = t.C11 - u.C11; im.C11 = v.C11 - d;
+            d = t.C12 + u.C12; re.C12 = t.C12 - u.C12; im.C12 = v.C12 - d;
+            d = t.C13 + u.C13; re.C13 = t.C13 - u.C13; im.C13 = v.C13 - d;
+        }
+
+        /// <summary>r = a + b − c − d column by column (wrapping; callers bound the final columns).</summary>
+        public static void Combine(out Columns r, in Columns a, in Columns b, in Columns c, in Columns d)
+        {
+            r.C0 = a.C0 + b.C0 - c.C0 - d.C0;
+            r.C1 = a.C1 + b.C1 - c.C1 - d.C1;
+            r.C2 = a.C2 + b.C2 - c.C2 - d.C2;
+            r.C3 = a.C3 + b.C3 - c.C3 - d.C3;
+            r.C4 = a.C4 + b.C4 - c.C4 - d.C4;
+            r.C5 = a.C5 + b.C5 - c.C5 - d.C5;
+            r.C6 = a.C6 + b.C6 - c.C6 - d.C6;
+            r.C7 = a.C7 + b.C7 - c.C7 - d.C7;
+            r.C8 = a.C8 + b.C8 - c.C8 - d.C8;
+            r.C9 = a.C9 + b.C9 - c.C9 - d.C9;
+            r.C10 = a.C10 + b.C10 - c.C10 - d.C10;
+            r.C11 = a.C11 + b.C11 - c.C11 - d.C11;
+            r.C12 = a.C12 + b.C12 - c.C12 - d.C12;
+            r.C13 = a.C13 + b.C13 - c.C13 - d.C13;
+        }
     }
 }
