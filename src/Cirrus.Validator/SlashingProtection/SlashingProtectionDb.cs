@@ -227,34 +227,26 @@ public sealed class SlashingProtectionDb : IDisposable
     public SigningCheck CheckAndInsertBlockProposal(Bytes48 pubkey, ulong slot, Bytes32 signingRoot)
     {
         long s = ToDb(slot, "slot");
-        lock (_gate)
+        return CheckRegistered(pubkey, (tx, v) =>
         {
-            ThrowIfDisposed();
-            return Guard(() =>
+            using (var cmd = Command(tx, "SELECT signing_root FROM signed_blocks WHERE validator_id = $v AND slot = $s", ("$v", v), ("$s", s)))
+            using (var r = cmd.ExecuteReader())
             {
-                using var tx = _conn.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                if (ValidatorId(tx, pubkey) is not { } v)
-                    return SigningCheck.Refuse(SigningOutcome.UnregisteredValidator, $"validator {pubkey} is not registered");
-
-                using (var cmd = Command(tx, "SELECT signing_root FROM signed_blocks WHERE validator_id = $v AND slot = $s", ("$v", v), ("$s", s)))
-                using (var r = cmd.ExecuteReader())
+                if (r.Read())
                 {
-                    if (r.Read())
-                    {
-                        return SameRoot(r, 0, signingRoot)
-                            ? SigningCheck.Same
-                            : SigningCheck.Refuse(SigningOutcome.DoubleProposal, $"a different block was already signed at slot {slot}");
-                    }
+                    return SameRoot(r, 0, signingRoot)
+                        ? SigningCheck.Same
+                        : SigningCheck.Refuse(SigningOutcome.DoubleProposal, $"a different block was already signed at slot {slot}");
                 }
-                if (Scalar(_conn, tx, "SELECT min(slot) FROM signed_blocks WHERE validator_id = $v", ("$v", v)) is long min && s <= min)
-                    return SigningCheck.Refuse(SigningOutcome.BelowLowWatermark, $"slot {slot} is not above the lowest recorded slot {min}");
+            }
+            if (Scalar(_conn, tx, "SELECT min(slot) FROM signed_blocks WHERE validator_id = $v", ("$v", v)) is long min && s <= min)
+                return SigningCheck.Refuse(SigningOutcome.BelowLowWatermark, $"slot {slot} is not above the lowest recorded slot {min}");
 
-                Exec(_conn, tx, "INSERT INTO signed_blocks (validator_id, slot, signing_root) VALUES ($v, $s, $r)",
-                    ("$v", v), ("$s", s), ("$r", RootToDb(signingRoot)));
-                tx.Commit();
-                return SigningCheck.Safe;
-            });
-        }
+            Exec(_conn, tx, "INSERT INTO signed_blocks (validator_id, slot, signing_root) VALUES ($v, $s, $r)",
+                ("$v", v), ("$s", s), ("$r", RootToDb(signingRoot)));
+            tx.Commit();
+            return SigningCheck.Safe;
+        });
     }
 
     /// <summary>
@@ -265,43 +257,56 @@ public sealed class SlashingProtectionDb : IDisposable
     {
         long src = ToDb(sourceEpoch, "source epoch");
         long tgt = ToDb(targetEpoch, "target epoch");
+        return CheckRegistered(pubkey, (tx, v) =>
+        {
+            if (src > tgt)
+                return SigningCheck.Refuse(SigningOutcome.SourceExceedsTarget, $"source epoch {sourceEpoch} is greater than target epoch {targetEpoch}");
+
+            using (var cmd = Command(tx, "SELECT signing_root, source_epoch FROM signed_attestations WHERE validator_id = $v AND target_epoch = $t", ("$v", v), ("$t", tgt)))
+            using (var r = cmd.ExecuteReader())
+            {
+                if (r.Read())
+                {
+                    // The root commits to the source already; comparing it too costs nothing.
+                    return SameRoot(r, 0, signingRoot) && r.GetInt64(1) == src
+                        ? SigningCheck.Same
+                        : SigningCheck.Refuse(SigningOutcome.DoubleVote, $"a different attestation was already signed for target epoch {targetEpoch}");
+                }
+            }
+            if (FindPair(tx, "source_epoch < $s AND target_epoch > $t ORDER BY target_epoch DESC", v, src, tgt) is { } outer)
+                return SigningCheck.Refuse(SigningOutcome.SurroundedVote,
+                    $"attestation {sourceEpoch}->{targetEpoch} is surrounded by the signed {outer.Source}->{outer.Target}");
+            if (FindPair(tx, "source_epoch > $s AND target_epoch < $t ORDER BY target_epoch DESC", v, src, tgt) is { } inner)
+                return SigningCheck.Refuse(SigningOutcome.SurroundingVote,
+                    $"attestation {sourceEpoch}->{targetEpoch} surrounds the signed {inner.Source}->{inner.Target}");
+            if (Scalar(_conn, tx, "SELECT min(source_epoch) FROM signed_attestations WHERE validator_id = $v", ("$v", v)) is long minSource && src < minSource)
+                return SigningCheck.Refuse(SigningOutcome.BelowLowWatermark, $"source epoch {sourceEpoch} is below the lowest recorded source epoch {minSource}");
+            if (Scalar(_conn, tx, "SELECT min(target_epoch) FROM signed_attestations WHERE validator_id = $v", ("$v", v)) is long minTarget && tgt <= minTarget)
+                return SigningCheck.Refuse(SigningOutcome.BelowLowWatermark, $"target epoch {targetEpoch} is not above the lowest recorded target epoch {minTarget}");
+
+            Exec(_conn, tx, "INSERT INTO signed_attestations (validator_id, source_epoch, target_epoch, signing_root) VALUES ($v, $s, $t, $r)",
+                ("$v", v), ("$s", src), ("$t", tgt), ("$r", RootToDb(signingRoot)));
+            tx.Commit();
+            return SigningCheck.Safe;
+        });
+    }
+
+    /// <summary>
+    /// Runs <paramref name="check"/> for a registered validator inside one IMMEDIATE transaction (the
+    /// write lock is taken before the reads, so two processes cannot both approve); the check commits
+    /// what it approves before returning.
+    /// </summary>
+    private SigningCheck CheckRegistered(Bytes48 pubkey, Func<SqliteTransaction, long, SigningCheck> check)
+    {
         lock (_gate)
         {
             ThrowIfDisposed();
             return Guard(() =>
             {
                 using var tx = _conn.BeginTransaction(IsolationLevel.Serializable, deferred: false);
-                if (ValidatorId(tx, pubkey) is not { } v)
-                    return SigningCheck.Refuse(SigningOutcome.UnregisteredValidator, $"validator {pubkey} is not registered");
-                if (src > tgt)
-                    return SigningCheck.Refuse(SigningOutcome.SourceExceedsTarget, $"source epoch {sourceEpoch} is greater than target epoch {targetEpoch}");
-
-                using (var cmd = Command(tx, "SELECT signing_root, source_epoch FROM signed_attestations WHERE validator_id = $v AND target_epoch = $t", ("$v", v), ("$t", tgt)))
-                using (var r = cmd.ExecuteReader())
-                {
-                    if (r.Read())
-                    {
-                        // The root commits to the source already; comparing it too costs nothing.
-                        return SameRoot(r, 0, signingRoot) && r.GetInt64(1) == src
-                            ? SigningCheck.Same
-                            : SigningCheck.Refuse(SigningOutcome.DoubleVote, $"a different attestation was already signed for target epoch {targetEpoch}");
-                    }
-                }
-                if (FindPair(tx, "source_epoch < $s AND target_epoch > $t ORDER BY target_epoch DESC", v, src, tgt) is { } outer)
-                    return SigningCheck.Refuse(SigningOutcome.SurroundedVote,
-                        $"attestation {sourceEpoch}->{targetEpoch} is surrounded by the signed {outer.Source}->{outer.Target}");
-                if (FindPair(tx, "source_epoch > $s AND target_epoch < $t ORDER BY target_epoch DESC", v, src, tgt) is { } inner)
-                    return SigningCheck.Refuse(SigningOutcome.SurroundingVote,
-                        $"attestation {sourceEpoch}->{targetEpoch} surrounds the signed {inner.Source}->{inner.Target}");
-                if (Scalar(_conn, tx, "SELECT min(source_epoch) FROM signed_attestations WHERE validator_id = $v", ("$v", v)) is long minSource && src < minSource)
-                    return SigningCheck.Refuse(SigningOutcome.BelowLowWatermark, $"source epoch {sourceEpoch} is below the lowest recorded source epoch {minSource}");
-                if (Scalar(_conn, tx, "SELECT min(target_epoch) FROM signed_attestations WHERE validator_id = $v", ("$v", v)) is long minTarget && tgt <= minTarget)
-                    return SigningCheck.Refuse(SigningOutcome.BelowLowWatermark, $"target epoch {targetEpoch} is not above the lowest recorded target epoch {minTarget}");
-
-                Exec(_conn, tx, "INSERT INTO signed_attestations (validator_id, source_epoch, target_epoch, signing_root) VALUES ($v, $s, $t, $r)",
-                    ("$v", v), ("$s", src), ("$t", tgt), ("$r", RootToDb(signingRoot)));
-                tx.Commit();
-                return SigningCheck.Safe;
+                return ValidatorId(tx, pubkey) is { } v
+                    ? check(tx, v)
+                    : SigningCheck.Refuse(SigningOutcome.UnregisteredValidator, $"validator {pubkey} is not registered");
             });
         }
     }
