@@ -273,11 +273,11 @@ public sealed class Discv5Service : IAsyncDisposable
         return result;
     }
 
-    /// <summary>Runs lookups until <paramref name="minCount"/> matching peers are known, or cancelled/rounds run out.
-    /// Round 0 looks up a random id. A random id lies at log-distance 256 or 255 from most nodes, so the nodes
-    /// we ask return mostly their far buckets; later rounds therefore aim at ids at a sweeping log-distance
-    /// (256, 251, 246, … — each FINDNODE asks five distances) from a known node, which in a small network
-    /// (a devnet behind one bootnode) reaches the nodes close to it too.</summary>
+    /// <summary>Searches until <paramref name="minCount"/> matching peers are known, or cancelled/rounds run out.
+    /// Round 0 looks up a random id. A random id lies at log-distance 255 or 256 from almost every node, so
+    /// lookups alone get only the far buckets of the nodes they ask; later rounds therefore ask up to 16 known
+    /// nodes directly for five distances each, sweeping 256, 251, 246, …, which in a small network (a devnet
+    /// behind one bootnode) reaches the nodes close to them too.</summary>
     public async Task<IReadOnlyList<Enr>> DiscoverPeersAsync(byte[] forkDigest, int? subnet, int minCount, int maxRounds = 10, CancellationToken ct = default)
     {
         for (int round = 0; ; round++)
@@ -286,13 +286,14 @@ public sealed class Discv5Service : IAsyncDisposable
             if (found.Count >= minCount || round >= maxRounds || ct.IsCancellationRequested) return found;
             try
             {
-                var pivots = TableEnrs();
-                if (round == 0 || pivots.Count == 0) await FindRandomNodesAsync(ct).ConfigureAwait(false);
+                var pivots = TableEnrs().ToArray();
+                if (round == 0 || pivots.Length == 0) await FindRandomNodesAsync(ct).ConfigureAwait(false);
                 else
                 {
-                    int distance = 256 - 5 * ((round - 1) % 52);
-                    var pivot = pivots[Random.Shared.Next(pivots.Count)];
-                    await LookupAsync(NodeIdMath.RandomAtDistance(pivot.NodeId, distance), ct).ConfigureAwait(false);
+                    int d = 256 - 5 * ((round - 1) % 52);
+                    int[] distances = [.. new[] { d, d + 1, d - 1, d - 2, d - 3 }.Where(x => x is >= 1 and <= 256)];
+                    Random.Shared.Shuffle(pivots);
+                    await Task.WhenAll(pivots.Take(16).Select(p => FindNodeAsync(p, distances, ct))).ConfigureAwait(false);
                 }
             }
             catch (OperationCanceledException) { return FindPeers(forkDigest, subnet); }

@@ -62,14 +62,22 @@ public static class Identify
 
     /// <summary>Asks the remote for its identify record. Peers accept one identify stream per connection at a time
     /// (js-libp2p resets a second), so a request made while another is in flight shares that one.</summary>
-    internal static Task<IdentifyInfo> RequestAsync(Connection c, CancellationToken ct)
+    internal static async Task<IdentifyInfo> RequestAsync(Connection c, CancellationToken ct)
     {
-        lock (c.IdentifyGate)
+        while (true)
         {
-            if (c.IdentifyInFlight is { IsCompleted: false } running) return running.WaitAsync(ct);
-            var t = RequestOnceAsync(c, ct);
-            c.IdentifyInFlight = t;
-            return t;
+            Task<IdentifyInfo> t;
+            bool mine;
+            lock (c.IdentifyGate)
+            {
+                mine = c.IdentifyInFlight is not { IsCompleted: false };
+                if (mine) c.IdentifyInFlight = RequestOnceAsync(c, ct);
+                t = c.IdentifyInFlight!;
+            }
+            if (mine) return await t.ConfigureAwait(false);
+            // the shared request runs under its starter's token: if the starter gave up, ask again ourselves
+            try { return await t.WaitAsync(ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
         }
     }
 
