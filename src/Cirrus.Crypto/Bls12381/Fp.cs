@@ -44,6 +44,13 @@ internal partial struct Fp : IEquatable<Fp>
     public static bool operator ==(in Fp a, in Fp b) => a.Equals(b);
     public static bool operator !=(in Fp a, in Fp b) => !a.Equals(b);
 
+    /// <summary>t (six limbs, below 2p) reduced to [0, p).</summary>
+    public static Fp ReduceOnce(ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5)
+    {
+        Reduce(out Fp r, t0, t1, t2, t3, t4, t5);
+        return r;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Reduce(out Fp r, ulong t0, ulong t1, ulong t2, ulong t3, ulong t4, ulong t5)
     {

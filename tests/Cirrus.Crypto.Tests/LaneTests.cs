@@ -1,0 +1,174 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using Cirrus.Crypto.Bls12381;
+
+namespace Cirrus.Crypto.Tests;
+
+/// <summary>
+/// The AVX-512 lane arithmetic (FpX8, Fp2X8, G2X8) against the scalar code and BigInteger. On a machine
+/// without AVX-512 the lanes are never used (the batch paths fall back to scalar code) and these tests
+/// have nothing to check.
+/// </summary>
+public class LaneTests
+{
+    private static readonly BigInteger P = Limbs.P;
+    private static readonly BigInteger RInv = BigInteger.ModPow(BigInteger.ModPow(2, 406, P), P - 2, P);
+
+    private static BigInteger RandBelow(Random rng, BigInteger bound)
+    {
+        byte[] b = new byte[52];
+        rng.NextBytes(b);
+        b[51] = 0;
+        return new BigInteger(b) % bound;
+    }
+
+    private static void AssertLane(BigInteger expectedModP, BigInteger raw, bool limbsOk, string what)
+    {
+        Assert.True(limbsOk, what + ": a limb is not below 2^29");
+        Assert.True(raw >= 0 && raw < 2 * P, what + ": value not in [0, 2p)");
+        Assert.Equal(((expectedModP % P) + P) % P, raw % P);
+    }
+
+    [Fact]
+    public void Lane_field_operations_match_BigInteger_over_the_whole_input_range()
+    {
+        if (!FpX8.IsSupported) return;
+        var rng = new Random(21);
+        // Inputs anywhere in [0, 2p), including both representatives of 0 and the ends of the range.
+        BigInteger[] edge = [0, 1, P - 1, P, P + 1, 2 * P - 1, (P - 1) / 2, BigInteger.Pow(2, 381)];
+        for (int round = 0; round < 40; round++)
+        {
+            var a = new BigInteger[8];
+            var b = new BigInteger[8];
+            for (int k = 0; k < 8; k++)
+            {
+                a[k] = round < 8 ? edge[(k + round) % 8] : RandBelow(rng, 2 * P);
+                b[k] = round < 8 ? edge[(2 * k + round + 3) % 8] : RandBelow(rng, 2 * P);
+            }
+            FpX8 va = FpX8.FromRaw(a), vb = FpX8.FromRaw(b);
+            FpX8.Mul(out FpX8 m, va, vb);
+            FpX8.Sqr(out FpX8 s, va);
+            FpX8.Add(out FpX8 ad, va, vb);
+            FpX8.Sub(out FpX8 sb, va, vb);
+            FpX8.Neg(out FpX8 ng, va);
+            BigInteger[] rm = m.ToRaw(out bool okm), rs = s.ToRaw(out bool oks), ra = ad.ToRaw(out bool oka),
+                rsb = sb.ToRaw(out bool oksb), rn = ng.ToRaw(out bool okn);
+            Vector512<ulong> zero = FpX8.IsZeroMask(va);
+            for (int k = 0; k < 8; k++)
+            {
+                AssertLane(a[k] * b[k] * RInv, rm[k], okm, "mul");
+                AssertLane(a[k] * a[k] * RInv, rs[k], oks, "sqr");
+                AssertLane(a[k] + b[k], ra[k], oka, "add");
+                AssertLane(a[k] - b[k], rsb[k], oksb, "sub");
+                AssertLane(-a[k], rn[k], okn, "neg");
+                Assert.Equal(a[k] % P == 0, zero[k] == ulong.MaxValue);
+            }
+        }
+    }
+
+    [Fact]
+    public void Lanes_load_store_and_exponentiate_like_Fp()
+    {
+        if (!FpX8.IsSupported) return;
+        var rng = new Random(22);
+        var xs = new Fp[8];
+        for (int k = 0; k < 8; k++) xs[k] = Limbs.FpFromBig(k == 0 ? 0 : k == 1 ? P - 1 : RandBelow(rng, P));
+        FpX8.Load(xs, out FpX8 v);
+        var back = new Fp[8];
+        v.Store(back);
+        Assert.Equal(xs, back);
+        ulong[] e = Limbs.From((P + 1) / 4, 6);
+        FpX8.Pow(out FpX8 pw, v, e);
+        pw.Store(back);
+        for (int k = 0; k < 8; k++) Assert.Equal(xs[k].Pow(e), back[k]);
+        // Fewer than eight values: the rest of the lanes are zero and ignored.
+        FpX8.Load(xs.AsSpan(0, 3), out FpX8 three);
+        var out3 = new Fp[3];
+        three.Store(out3);
+        Assert.Equal(xs[..3], out3);
+    }
+
+    [Fact]
+    public void Lane_Fp2_products_match_Fp2()
+    {
+        if (!FpX8.IsSupported) return;
+        var rng = new Random(23);
+        var a = new Fp2[8];
+        var b = new Fp2[8];
+        for (int k = 0; k < 8; k++) { a[k] = FieldTests.RandFp2(rng); b[k] = FieldTests.RandFp2(rng); }
+        a[0] = Fp2.Zero;
+        b[1] = Fp2.One;
+        Fp2X8.Load(a, out Fp2X8 va);
+        Fp2X8.Load(b, out Fp2X8 vb);
+        Fp2X8.Mul(out Fp2X8 m, va, vb);
+        Fp2X8.Sqr(out Fp2X8 s, va);
+        var rm = new Fp2[8];
+        var rs = new Fp2[8];
+        m.Store(rm);
+        s.Store(rs);
+        for (int k = 0; k < 8; k++)
+        {
+            Assert.Equal(a[k] * b[k], rm[k]);
+            Assert.Equal(a[k].Square(), rs[k]);
+        }
+    }
+
+    private static (Fp2[] X, Fp2[] Y) RandomAffineE2Points(int seed)
+    {
+        var rng = new Random(seed);
+        var x = new Fp2[8];
+        var y = new Fp2[8];
+        for (int k = 0; k < 8; k++)
+        {
+            // Points of E2 outside G2, as cofactor clearing gets them.
+            Jacobian<Fp2> pt = HashToCurve.MapToCurve(FieldTests.RandFp2(rng));
+            pt.ToAffine(out x[k], out y[k]);
+        }
+        return (x, y);
+    }
+
+    [Fact]
+    public void Lane_cofactor_clearing_matches_the_scalar_code()
+    {
+        if (!FpX8.IsSupported) return;
+        (Fp2[] x, Fp2[] y) = RandomAffineE2Points(24);
+        Fp2X8.Load(x, out Fp2X8 vx);
+        Fp2X8.Load(y, out Fp2X8 vy);
+        G2X8.ClearCofactorAffine(out G2X8 r, vx, vy);
+        var rx = new Fp2[8];
+        var ry = new Fp2[8];
+        var rz = new Fp2[8];
+        r.X.Store(rx);
+        r.Y.Store(ry);
+        r.Z.Store(rz);
+        for (int k = 0; k < 8; k++)
+        {
+            Assert.Equal(0UL, r.Bad[k]);
+            var expected = HashToCurve.ClearCofactorAffine(x[k], y[k]);
+            var got = new Jacobian<Fp2>(rx[k], ry[k], rz[k]);
+            Assert.True(got.EqualsPoint(expected), $"lane {k}");
+            Assert.True(G2.IsInSubgroup(got));
+        }
+    }
+
+    [Fact]
+    public void Lane_additions_flag_doublings_and_inverses_instead_of_computing_garbage_silently()
+    {
+        if (!FpX8.IsSupported) return;
+        (Fp2[] x, Fp2[] y) = RandomAffineE2Points(25);
+        var addX = (Fp2[])x.Clone();
+        var addY = (Fp2[])y.Clone();
+        // Lane 0 adds P to P, lane 1 adds -P to P; the others add a different point.
+        addY[1] = -y[1];
+        for (int k = 2; k < 8; k++) { addX[k] = x[(k + 1) % 8]; addY[k] = y[(k + 1) % 8]; }
+        Fp2X8.Load(x, out Fp2X8 vx);
+        Fp2X8.Load(y, out Fp2X8 vy);
+        Fp2X8.Load(addX, out Fp2X8 ax);
+        Fp2X8.Load(addY, out Fp2X8 ay);
+        G2X8.FromAffine(out G2X8 p, vx, vy);
+        G2X8.AddAffine(ref p, ax, ay);
+        Assert.Equal(ulong.MaxValue, p.Bad[0]);
+        Assert.Equal(ulong.MaxValue, p.Bad[1]);
+        for (int k = 2; k < 8; k++) Assert.Equal(0UL, p.Bad[k]);
+    }
+}
