@@ -478,8 +478,8 @@ internal partial struct Fp : IEquatable<Fp>
 
     // p - 2, (p + 1) / 4, (p - 1) / 2 as little-endian limbs.
     private static readonly ulong[] PMinus2 = [0xb9feffffffffaaa9UL, 0x1eabfffeb153ffffUL, 0x6730d2a0f6b0f624UL, 0x64774b84f38512bfUL, 0x4b1ba7b6434bacd7UL, 0x1a0111ea397fe69aUL];
-    private static readonly ulong[] PMinus3Div4 = [0xee7fbfffffffeaaaUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
-    private static readonly ulong[] PPlus1Div4 = [0xee7fbfffffffeaabUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
+    internal static readonly ulong[] PMinus3Div4 = [0xee7fbfffffffeaaaUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
+    internal static readonly ulong[] PPlus1Div4 = [0xee7fbfffffffeaabUL, 0x07aaffffac54ffffUL, 0xd9cc34a83dac3d89UL, 0xd91dd2e13ce144afUL, 0x92c6e9ed90d2eb35UL, 0x0680447a8e5ff9a6UL];
     private static readonly ulong[] PMinus1Div2 = [HalfP0, HalfP1, HalfP2, HalfP3, HalfP4, HalfP5];
 
     /// <summary>Multiplicative inverse by exponentiation (Fermat, constant time); the inverse of 0 is 0.</summary>

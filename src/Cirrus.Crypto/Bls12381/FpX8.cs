@@ -133,7 +133,9 @@ internal partial struct FpX8
         int top = e.Length * 64 - 1;
         while (top >= 0 && ((e[top >> 6] >> (top & 63)) & 1) == 0) top--;
         if (top < 0) { r = One; return; }
-        var odd = new FpX8[16]; // a, a^3, ..., a^31
+        // a, a^3, ..., a^31 on the stack: with the table on the heap the whole exponentiation measured
+        // twice as slow (11 against 5 µs per lane), for no reason found.
+        Span<FpX8> odd = stackalloc FpX8[16];
         odd[0] = a;
         Sqr(out FpX8 sq, a);
         for (int k = 1; k < 16; k++) Mul(out odd[k], odd[k - 1], sq);

@@ -115,6 +115,86 @@ internal static class HashToCurve
         if (u.Sgn0 != y.Sgn0) y = -y;
     }
 
+    private static readonly Fp HalfFp = Fp.FromUlong(2).Inverse();
+
+    /// <summary>
+    /// <see cref="MapToCurveSswu(in Fp2, in Fp2, in Fp2, in Fp2, out Fp2, out Fp2)"/> for many inputs, with
+    /// its two Fp exponentiations per map (the norm's root, then the root and inverse of (a0 + s)/2)
+    /// done eight maps at a time in AVX-512 lanes. Any map off the common path (gx1 in Fp, a failed
+    /// check) is redone by the scalar code, which gives the same point: the map's output is unique.
+    /// </summary>
+    private static void MapToCurveSswuLanes(Fp2[] u, Fp2[] zu2, Fp2[] tv1, Fp2[] tv1Inverse, Fp2[] xs, Fp2[] ys)
+    {
+        int m = u.Length;
+        var gx1 = new Fp2[m];
+        var a = new Fp2[m];
+        var s = new Fp[m];
+        var t = new Fp[m];
+        var scalar = new bool[m];
+        for (int i = 0; i < m; i++)
+        {
+            Fp2 x1 = tv1[i].IsZero ? BOverZA : MinusBOverA * (Fp2.One + tv1Inverse[i]);
+            xs[i] = x1;
+            gx1[i] = (x1.Square() + IsoA) * x1 + IsoB;
+            scalar[i] = gx1[i].C1.IsZero;
+            s[i] = scalar[i] ? Fp.One : gx1[i].Norm();
+        }
+        var n1 = (Fp[])s.Clone();
+        PowLanes(s, Fp.PPlus1Div4); // c = n1^((p+1)/4): sqrt(n1), or sqrt(-n1) when n1 is not a square
+        for (int i = 0; i < m; i++)
+        {
+            if (scalar[i]) { t[i] = Fp.One; continue; }
+            Fp c = s[i];
+            if (c.Square() == n1[i])
+            {
+                a[i] = gx1[i];
+            }
+            else
+            {
+                // As in the scalar map: gx2's norm root follows from c.
+                Fp2 x2 = zu2[i] * xs[i];
+                Fp2 gx2 = (x2.Square() + IsoA) * x2 + IsoB;
+                Fp nu = u[i].Norm();
+                Fp s2 = nu.Square() * nu * FiveSqrtMinusFive * c;
+                if (gx2.C1.IsZero || s2.Square() != gx2.Norm()) { scalar[i] = true; t[i] = Fp.One; continue; }
+                xs[i] = x2;
+                a[i] = gx2;
+                s[i] = s2;
+            }
+            t[i] = (a[i].C0 + s[i]) * HalfFp;
+        }
+        var w = (Fp[])t.Clone();
+        PowLanes(w, Fp.PMinus3Div4);
+        for (int i = 0; i < m; i++)
+        {
+            if (!scalar[i])
+            {
+                // Fp2.TrySqrtGivenNormRoot's second half, given w = t^((p-3)/4).
+                Fp x0 = t[i] * w[i];
+                Fp y = a[i].C1 * w[i] * HalfFp;
+                Fp2 root = x0.Square() == t[i] ? new Fp2(x0, y) : new Fp2(-y, x0);
+                if (root.Square() == a[i])
+                {
+                    ys[i] = u[i].Sgn0 != root.Sgn0 ? -root : root;
+                    continue;
+                }
+            }
+            MapToCurveSswu(u[i], zu2[i], tv1[i], tv1Inverse[i], out xs[i], out ys[i]);
+        }
+    }
+
+    /// <summary>values[i] = values[i]^e, eight at a time in AVX-512 lanes.</summary>
+    private static void PowLanes(Span<Fp> values, ReadOnlySpan<ulong> e)
+    {
+        for (int b = 0; b < values.Length; b += 8)
+        {
+            Span<Fp> group = values.Slice(b, Math.Min(8, values.Length - b));
+            FpX8.Load(group, out FpX8 v);
+            FpX8.Pow(out FpX8 r, v, e);
+            r.Store(group);
+        }
+    }
+
     /// <summary>5·sqrt(-5) in Fp (-5 is a square: 5 = norm(Z) must be a non-square for SSWU to work).</summary>
     private static readonly Fp FiveSqrtMinusFive = MakeFiveSqrtMinusFive();
 
@@ -246,14 +326,15 @@ internal static class HashToCurve
         // A zero tv1 needs no inverse: stand in 1 and pass zero on.
         for (int j = 0; j < 2 * n; j++) inv[j] = tv[j].IsZero ? Fp2.One : tv[j];
         AffineBatch.InvertAll(inv, new Fp2[2 * n]);
+        for (int j = 0; j < 2 * n; j++) if (tv[j].IsZero) inv[j] = Fp2.Zero;
+        var mx = new Fp2[2 * n];
+        var my = new Fp2[2 * n];
+        if (FpX8.IsSupported) MapToCurveSswuLanes(u, zu, tv, inv, mx, my);
+        else
+            for (int j = 0; j < 2 * n; j++) MapToCurveSswu(u[j], zu[j], tv[j], inv[j], out mx[j], out my[j]);
         var pts = new Jacobian<Fp2>[n];
         for (int i = 0; i < n; i++)
-        {
-            int a = 2 * i, b = a + 1;
-            MapToCurveSswu(u[a], zu[a], tv[a], tv[a].IsZero ? Fp2.Zero : inv[a], out Fp2 x0, out Fp2 y0);
-            MapToCurveSswu(u[b], zu[b], tv[b], tv[b].IsZero ? Fp2.Zero : inv[b], out Fp2 x1, out Fp2 y1);
-            pts[i] = IsoMap(x0, y0).Add(IsoMap(x1, y1));
-        }
+            pts[i] = IsoMap(mx[2 * i], my[2 * i]).Add(IsoMap(mx[2 * i + 1], my[2 * i + 1]));
         Jacobian<Fp2>.NormalizeBatch(pts);
         int done = FpX8.IsSupported ? ClearCofactorLanes(pts, output) : 0;
         for (int i = done; i < n; i++)
