@@ -46,7 +46,7 @@ def normalize_out(_, col):
     for j in range(N):
         w(f"        v = {col(j)} + c; r.V{j} = v & mask; c = v >> {W};")
 
-w("    /// <summary>r = a·b·2^-406 mod p, in [0, 2p) for a, b in [0, 2p).</summary>")
+w("    /// <summary>r = a·b·2^-406 mod p, in [0, 2p) for a, b in [0, 4p) (limbs below 2^29).</summary>")
 w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
 w("    public static void Mul(out FpX8 r, in FpX8 a, in FpX8 b)")
 w("    {")
@@ -75,6 +75,16 @@ w(f"        Vector512<ulong> c = Vector512<ulong>.Zero, v;")
 for j in range(N):
     w(f"        v = a.V{j} + b.V{j} + c; var s{j} = v & mask; c = v >> {W};")
 cond_sub_2p("s")
+w("    }")
+w("")
+w("    /// <summary>r = a + b with the limbs carried but no subtraction of 2p: in [0, 4p), still a valid product operand.</summary>")
+w("    public static void AddUnreduced(out FpX8 r, in FpX8 a, in FpX8 b)")
+w("    {")
+w("        Unsafe.SkipInit(out r);")
+w(f"        var mask = Vector512.Create(Mask);")
+w(f"        Vector512<ulong> c = Vector512<ulong>.Zero, v;")
+for j in range(N):
+    w(f"        v = a.V{j} + b.V{j} + c; r.V{j} = v & mask; c = v >> {W};")
 w("    }")
 w("")
 w("    /// <summary>r = a - b in [0, 2p) (computed as a + 2p - b, which is positive).</summary>")

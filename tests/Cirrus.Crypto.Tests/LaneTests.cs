@@ -53,6 +53,11 @@ public class LaneTests
             FpX8.Neg(out FpX8 ng, va);
             BigInteger[] rm = m.ToRaw(out bool okm), rs = s.ToRaw(out bool oks), ra = ad.ToRaw(out bool oka),
                 rsb = sb.ToRaw(out bool oksb), rn = ng.ToRaw(out bool okn);
+            // Unreduced sums (below 4p) are valid product operands.
+            FpX8.AddUnreduced(out FpX8 ua, va, vb);
+            FpX8.AddUnreduced(out FpX8 ub, vb, vb);
+            FpX8.Mul(out FpX8 um, ua, ub);
+            BigInteger[] rua = ua.ToRaw(out bool okua), rum = um.ToRaw(out bool okum);
             Vector512<ulong> zero = FpX8.IsZeroMask(va);
             for (int k = 0; k < 8; k++)
             {
@@ -62,6 +67,8 @@ public class LaneTests
                 AssertLane(a[k] - b[k], rsb[k], oksb, "sub");
                 AssertLane(-a[k], rn[k], okn, "neg");
                 Assert.Equal(a[k] % P == 0, zero[k] == ulong.MaxValue);
+                Assert.True(okua && rua[k] == a[k] + b[k], "unreduced add");
+                AssertLane((a[k] + b[k]) * 2 * b[k] * RInv, rum[k], okum, "mul of unreduced sums");
             }
         }
     }

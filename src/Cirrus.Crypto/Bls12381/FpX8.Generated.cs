@@ -12,7 +12,7 @@ internal partial struct FpX8
     private const ulong Mask = 0x1fffffffUL, PInv = 0x1ffcfffdUL;
     private static Vector512<uint> U(Vector512<ulong> v) => v.AsUInt32();
 
-    /// <summary>r = a·b·2^-406 mod p, in [0, 2p) for a, b in [0, 2p).</summary>
+    /// <summary>r = a·b·2^-406 mod p, in [0, 2p) for a, b in [0, 4p) (limbs below 2^29).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Mul(out FpX8 r, in FpX8 a, in FpX8 b)
     {
@@ -550,6 +550,28 @@ internal partial struct FpX8
         r.V11 = Vector512.ConditionalSelect(keep, s11, q11);
         r.V12 = Vector512.ConditionalSelect(keep, s12, q12);
         r.V13 = Vector512.ConditionalSelect(keep, s13, q13);
+    }
+
+    /// <summary>r = a + b with the limbs carried but no subtraction of 2p: in [0, 4p), still a valid product operand.</summary>
+    public static void AddUnreduced(out FpX8 r, in FpX8 a, in FpX8 b)
+    {
+        Unsafe.SkipInit(out r);
+        var mask = Vector512.Create(Mask);
+        Vector512<ulong> c = Vector512<ulong>.Zero, v;
+        v = a.V0 + b.V0 + c; r.V0 = v & mask; c = v >> 29;
+        v = a.V1 + b.V1 + c; r.V1 = v & mask; c = v >> 29;
+        v = a.V2 + b.V2 + c; r.V2 = v & mask; c = v >> 29;
+        v = a.V3 + b.V3 + c; r.V3 = v & mask; c = v >> 29;
+        v = a.V4 + b.V4 + c; r.V4 = v & mask; c = v >> 29;
+        v = a.V5 + b.V5 + c; r.V5 = v & mask; c = v >> 29;
+        v = a.V6 + b.V6 + c; r.V6 = v & mask; c = v >> 29;
+        v = a.V7 + b.V7 + c; r.V7 = v & mask; c = v >> 29;
+        v = a.V8 + b.V8 + c; r.V8 = v & mask; c = v >> 29;
+        v = a.V9 + b.V9 + c; r.V9 = v & mask; c = v >> 29;
+        v = a.V10 + b.V10 + c; r.V10 = v & mask; c = v >> 29;
+        v = a.V11 + b.V11 + c; r.V11 = v & mask; c = v >> 29;
+        v = a.V12 + b.V12 + c; r.V12 = v & mask; c = v >> 29;
+        v = a.V13 + b.V13 + c; r.V13 = v & mask; c = v >> 29;
     }
 
     /// <summary>r = a - b in [0, 2p) (computed as a + 2p - b, which is positive).</summary>

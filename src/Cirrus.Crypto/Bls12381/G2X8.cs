@@ -62,8 +62,9 @@ internal struct Fp2X8
         Unsafe.SkipInit(out r);
         FpX8.Mul(out FpX8 t0, a.C0, b.C0);
         FpX8.Mul(out FpX8 t1, a.C1, b.C1);
-        FpX8.Add(out FpX8 sa, a.C0, a.C1);
-        FpX8.Add(out FpX8 sb, b.C0, b.C1);
+        // The sums go into a product, which takes operands up to 4p: no reduction needed.
+        FpX8.AddUnreduced(out FpX8 sa, a.C0, a.C1);
+        FpX8.AddUnreduced(out FpX8 sb, b.C0, b.C1);
         FpX8.Mul(out FpX8 t2, sa, sb);
         FpX8.Sub(out r.C0, t0, t1);
         FpX8.Sub(out t2, t2, t0);
@@ -74,7 +75,7 @@ internal struct Fp2X8
     public static void Sqr(out Fp2X8 r, in Fp2X8 a)
     {
         Unsafe.SkipInit(out r);
-        FpX8.Add(out FpX8 s, a.C0, a.C1);
+        FpX8.AddUnreduced(out FpX8 s, a.C0, a.C1);
         FpX8.Sub(out FpX8 d, a.C0, a.C1);
         FpX8.Mul(out FpX8 m, a.C0, a.C1);
         FpX8.Mul(out r.C0, s, d);
