@@ -41,6 +41,31 @@ public sealed class BlsSignature
         return true;
     }
 
+    /// <summary>
+    /// <see cref="TryFromBytes"/> for many encodings at once (null where one is invalid): the square
+    /// roots and subgroup checks run eight at a time in AVX-512 lanes where the CPU has them, and blocks
+    /// of signatures go to the cores.
+    /// </summary>
+    public static BlsSignature?[] TryFromBytesMany(IReadOnlyList<byte[]> compressed96)
+    {
+        ArgumentNullException.ThrowIfNull(compressed96);
+        int n = compressed96.Count;
+        var result = new BlsSignature?[n];
+        var encodings = new byte[n][];
+        for (int i = 0; i < n; i++) encodings[i] = compressed96[i];
+        var points = new Jacobian<Fp2>[n];
+        var ok = new bool[n];
+        const int Block = 32;
+        Parallel.For(0, (n + Block - 1) / Block, b =>
+        {
+            int start = b * Block, len = Math.Min(Block, n - start);
+            G2.DecodeCompressedInSubgroupMany(encodings.AsSpan(start, len), points.AsSpan(start, len), ok.AsSpan(start, len));
+        });
+        for (int i = 0; i < n; i++)
+            if (ok[i]) result[i] = new BlsSignature(points[i], (byte[])encodings[i].Clone());
+        return result;
+    }
+
     public static BlsSignature FromBytes(ReadOnlySpan<byte> compressed96) =>
         TryFromBytes(compressed96, out BlsSignature? s) ? s! : throw new BlsException("invalid BLS signature");
 

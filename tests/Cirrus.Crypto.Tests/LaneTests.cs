@@ -179,3 +179,66 @@ public class LaneTests
         for (int k = 2; k < 8; k++) Assert.Equal(0UL, p.Bad[k]);
     }
 }
+
+public class SignatureDecodeManyTests
+{
+    [Fact]
+    public void Decoding_many_signatures_agrees_with_decoding_each_on_every_class_of_input()
+    {
+        var rng = new Random(26);
+        var encodings = new List<byte[]>();
+        using var sk = BlsSecretKey.FromBytes(Enumerable.Repeat((byte)7, 32).ToArray());
+        for (int i = 0; i < 30; i++)
+        {
+            byte[] sig = sk.Sign(BitConverter.GetBytes(i)).ToBytes();
+            encodings.Add(sig);
+            byte[] flipped = (byte[])sig.Clone();
+            flipped[95 - (i % 40)] ^= (byte)(1 << (i % 8)); // another x: usually not on the curve, else not in G2
+            encodings.Add(flipped);
+            if (i % 5 == 0)
+            {
+                byte[] otherRoot = (byte[])sig.Clone();
+                otherRoot[0] ^= 0x20; // the other y: -sig, still a valid point
+                encodings.Add(otherRoot);
+            }
+        }
+        // On the curve, outside G2.
+        for (int i = 0; i < 6; i++)
+        {
+            Jacobian<Fp2> p = HashToCurve.MapToCurve(FieldTests.RandFp2(rng));
+            byte[] e = new byte[96];
+            G2.EncodeCompressed(p, e);
+            encodings.Add(e);
+        }
+        byte[] inf = new byte[96];
+        inf[0] = 0xc0;
+        encodings.Add(inf);
+        byte[] badInf = (byte[])inf.Clone();
+        badInf[5] = 1;
+        encodings.Add(badInf);
+        byte[] noFlag = (byte[])encodings[0].Clone();
+        noFlag[0] &= 0x7f;
+        encodings.Add(noFlag);
+        byte[] xTooBig = Enumerable.Repeat((byte)0xff, 96).ToArray();
+        xTooBig[0] = 0x9f;
+        encodings.Add(xTooBig);
+        encodings.Add(new byte[95]);
+        encodings.Add([.. encodings[0], 0]);
+
+        BlsSignature?[] many = BlsSignature.TryFromBytesMany(encodings);
+        int valid = 0, invalid = 0;
+        for (int i = 0; i < encodings.Count; i++)
+        {
+            bool one = BlsSignature.TryFromBytes(encodings[i], out BlsSignature? single);
+            Assert.Equal(one, many[i] is not null);
+            if (one)
+            {
+                Assert.Equal(single!.ToBytes(), many[i]!.ToBytes());
+                Assert.True(single.Point.EqualsPoint(many[i]!.Point));
+                valid++;
+            }
+            else invalid++;
+        }
+        Assert.True(valid >= 37 && invalid >= 12, $"{valid} valid, {invalid} invalid");
+    }
+}

@@ -76,10 +76,13 @@ public sealed class BlsSignatureVerifier(ValidatorPubkeyCache? cache = null) : I
     public int VerifyBatch(IReadOnlyList<SignatureSet> sets, IReadOnlyList<Validator> validators)
     {
         var batch = new BlsBatchVerifier();
+        var encodings = new byte[sets.Count][];
+        for (int i = 0; i < sets.Count; i++) encodings[i] = sets[i].Signature.AsSpan().ToArray();
+        BlsSignature?[] sigs = BlsSignature.TryFromBytesMany(encodings);
         for (int i = 0; i < sets.Count; i++)
         {
             var set = sets[i];
-            if (!BlsSignature.TryFromBytes(set.Signature.AsSpan(), out var sig) || sig is null) return i;
+            if (sigs[i] is not { } sig) return i;
             if (set.ValidatorIndices is { } indices)
             {
                 if (indices.Count == 0) return i;

@@ -183,7 +183,7 @@ internal partial struct Fp2 : IEquatable<Fp2>
     /// <summary>a is a square in Fp2 iff its norm is a square in Fp.</summary>
     public readonly bool IsSquare() => Norm().IsSquare();
 
-    private static readonly Fp HalfFp = Fp.FromUlong(2).Inverse();
+    internal static readonly Fp HalfFp = Fp.FromUlong(2).Inverse();
 
     /// <summary>
     /// Square root in Fp2 by the norm ("complex") method: with n = a0^2 + a1^2 and s = sqrt(n) in Fp,

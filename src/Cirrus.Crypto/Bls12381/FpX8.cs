@@ -127,6 +127,18 @@ internal partial struct FpX8
 
     public static void Neg(out FpX8 r, in FpX8 a) => Sub(out r, Zero, a);
 
+    /// <summary>values[i] = values[i]^e for a public exponent, eight at a time.</summary>
+    public static void PowMany(Span<Fp> values, ReadOnlySpan<ulong> e)
+    {
+        for (int b = 0; b < values.Length; b += 8)
+        {
+            Span<Fp> group = values.Slice(b, Math.Min(8, values.Length - b));
+            Load(group, out FpX8 v);
+            Pow(out FpX8 r, v, e);
+            r.Store(group);
+        }
+    }
+
     /// <summary>a^e for a public exponent (little-endian 64-bit limbs); 5-bit sliding window as <see cref="Fp.Pow"/>.</summary>
     public static void Pow(out FpX8 r, in FpX8 a, ReadOnlySpan<ulong> e)
     {

@@ -215,6 +215,17 @@ internal struct G2X8
         Fp2X8.Conjugate(out p.Z, p.Z);
     }
 
+    /// <summary>r = [|x|](x, y) for affine points, with mixed additions of the point.</summary>
+    public static void MulByAbsXAffine(out G2X8 r, in Fp2X8 x, in Fp2X8 y)
+    {
+        FromAffine(out r, x, y);
+        for (int bit = 62; bit >= 0; bit--)
+        {
+            Double(ref r);
+            if (((G1.AbsX >> bit) & 1) != 0) AddAffine(ref r, x, y);
+        }
+    }
+
     /// <summary>p = [|x|]p, in place (|x| has its top bit set: start from p itself).</summary>
     private static void MulByAbsX(ref G2X8 p)
     {
@@ -232,13 +243,8 @@ internal struct G2X8
     /// </summary>
     public static void ClearCofactorAffine(out G2X8 r, in Fp2X8 x, in Fp2X8 y)
     {
-        // t1 = [x]P = -[|x|]P, with mixed additions of P.
-        FromAffine(out G2X8 t1, x, y);
-        for (int bit = 62; bit >= 0; bit--)
-        {
-            Double(ref t1);
-            if (((G1.AbsX >> bit) & 1) != 0) AddAffine(ref t1, x, y);
-        }
+        // t1 = [x]P = -[|x|]P.
+        MulByAbsXAffine(out G2X8 t1, x, y);
         Negate(ref t1);
         Fp2X8.Conjugate(out Fp2X8 t, x);
         Fp2X8.Mul(out Fp2X8 psx, t, PsiC1);

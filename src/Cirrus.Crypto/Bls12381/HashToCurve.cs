@@ -115,8 +115,6 @@ internal static class HashToCurve
         if (u.Sgn0 != y.Sgn0) y = -y;
     }
 
-    private static readonly Fp HalfFp = Fp.FromUlong(2).Inverse();
-
     /// <summary>
     /// <see cref="MapToCurveSswu(in Fp2, in Fp2, in Fp2, in Fp2, out Fp2, out Fp2)"/> for many inputs, with
     /// its two Fp exponentiations per map (the norm's root, then the root and inverse of (a0 + s)/2)
@@ -140,7 +138,7 @@ internal static class HashToCurve
             s[i] = scalar[i] ? Fp.One : gx1[i].Norm();
         }
         var n1 = (Fp[])s.Clone();
-        PowLanes(s, Fp.PPlus1Div4); // c = n1^((p+1)/4): sqrt(n1), or sqrt(-n1) when n1 is not a square
+        FpX8.PowMany(s, Fp.PPlus1Div4); // c = n1^((p+1)/4): sqrt(n1), or sqrt(-n1) when n1 is not a square
         for (int i = 0; i < m; i++)
         {
             if (scalar[i]) { t[i] = Fp.One; continue; }
@@ -161,17 +159,17 @@ internal static class HashToCurve
                 a[i] = gx2;
                 s[i] = s2;
             }
-            t[i] = (a[i].C0 + s[i]) * HalfFp;
+            t[i] = (a[i].C0 + s[i]) * Fp2.HalfFp;
         }
         var w = (Fp[])t.Clone();
-        PowLanes(w, Fp.PMinus3Div4);
+        FpX8.PowMany(w, Fp.PMinus3Div4);
         for (int i = 0; i < m; i++)
         {
             if (!scalar[i])
             {
                 // Fp2.TrySqrtGivenNormRoot's second half, given w = t^((p-3)/4).
                 Fp x0 = t[i] * w[i];
-                Fp y = a[i].C1 * w[i] * HalfFp;
+                Fp y = a[i].C1 * w[i] * Fp2.HalfFp;
                 Fp2 root = x0.Square() == t[i] ? new Fp2(x0, y) : new Fp2(-y, x0);
                 if (root.Square() == a[i])
                 {
@@ -180,18 +178,6 @@ internal static class HashToCurve
                 }
             }
             MapToCurveSswu(u[i], zu2[i], tv1[i], tv1Inverse[i], out xs[i], out ys[i]);
-        }
-    }
-
-    /// <summary>values[i] = values[i]^e, eight at a time in AVX-512 lanes.</summary>
-    private static void PowLanes(Span<Fp> values, ReadOnlySpan<ulong> e)
-    {
-        for (int b = 0; b < values.Length; b += 8)
-        {
-            Span<Fp> group = values.Slice(b, Math.Min(8, values.Length - b));
-            FpX8.Load(group, out FpX8 v);
-            FpX8.Pow(out FpX8 r, v, e);
-            r.Store(group);
         }
     }
 
