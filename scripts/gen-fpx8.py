@@ -98,6 +98,79 @@ for j in range(N):
 cond_sub_2p("s")
 w("    }")
 w("")
+# Karabina's compressed cyclotomic squaring on one FpX8 holding (z2, z3, z4, z5) as
+# [z2.c0, z2.c1, z3.c0, z3.c1, z4.c0, z4.c1, z5.c0, z5.c1]: its six Fp2 squarings are twelve
+# independent Fp products, two lane products.
+ph = p >> 348
+K1 = limbs(8 * p)
+K44 = limbs(44 * p)
+def idx(v): return "Vector512.Create(" + ", ".join(f"{x}UL" for x in v) + ")"
+def msk(v): return "Vector512.Create(" + ", ".join("ulong.MaxValue" if x else "0UL" for x in v) + ")"
+w("    /// <summary>")
+w("    /// Karabina's compressed cyclotomic squaring (<see cref=\"Fp12.CompressedSquare\"/>) of one element")
+w("    /// held as [z2.c0, z2.c1, z3.c0, z3.c1, z4.c0, z4.c1, z5.c0, z5.c1]: the six Fp2 squarings (of z2, z3,")
+w("    /// z4, z5, z2 + z3, z4 + z5) are twelve independent Fp products, done as two lane products; the")
+w("    /// linear part is lane permutations and one signed sum per limb, then one reduction by an estimated")
+w("    /// quotient. Input and output in [0, 2p).")
+w("    /// </summary>")
+w("    public static void CompressedSquare(ref FpX8 z)")
+w("    {")
+w("        var mask = Vector512.Create(Mask);")
+w("        var smask = Vector512.Create(Mask).AsInt64();")
+w(f"        var swap = {idx([2,3,0,1,6,7,4,5])};")
+w(f"        var i0 = {idx([0,2,4,6,8,12,0,0])};")
+w(f"        var i1 = {idx([1,3,5,7,9,13,1,1])};")
+w("        Unsafe.SkipInit(out FpX8 x0); Unsafe.SkipInit(out FpX8 x1); Unsafe.SkipInit(out FpX8 pp); Unsafe.SkipInit(out FpX8 mm);")
+w("        Vector512<ulong> c0 = Vector512<ulong>.Zero, c1 = Vector512<ulong>.Zero, cp = Vector512<ulong>.Zero;")
+w("        Vector512<long> cm = Vector512<long>.Zero;")
+w("        Vector512<ulong> s, a, b, v;")
+w("        Vector512<long> sv;")
+for j in range(N):
+    w(f"        s = z.V{j} + Avx512F.PermuteVar8x64(z.V{j}, swap);")
+    w(f"        a = Avx512F.PermuteVar8x64x2(z.V{j}, i0, s); b = Avx512F.PermuteVar8x64x2(z.V{j}, i1, s);")
+    w(f"        v = a + c0; x0.V{j} = v & mask; c0 = v >> {W};")
+    w(f"        v = b + c1; x1.V{j} = v & mask; c1 = v >> {W};")
+    w(f"        v = a + b + cp; pp.V{j} = v & mask; cp = v >> {W};")
+    w(f"        sv = a.AsInt64() - b.AsInt64() + Vector512.Create({K1[j]}L) + cm; mm.V{j} = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, {W});")
+w("        Mul(out FpX8 re, pp, mm); // re of the six squares")
+w("        Mul(out FpX8 h, x0, x1);  // half their im")
+# permutation tables: (index list, mask list)
+tabs = {
+ 'are1': ([5,5,3,3,1,1,4,0],[1,1,1,1,1,1,1,0]),
+ 'are2': ([0,0,2,0,0,0,0,0],[0,0,1,0,1,0,0,0]),
+ 'bre1': ([2,2,0,0,0,0,0,0],[1,1,0,0,0,0,1,0]),
+ 'bre2': ([3,3,0,0,0,0,1,0],[1,1,0,0,0,0,1,0]),
+ 'ah1':  ([2,5,0,3,0,1,0,4],[1,1,0,1,0,1,0,1]),
+ 'ah2':  ([3,0,0,2,0,0,0,0],[1,0,0,1,0,1,0,0]),
+ 'bh1':  ([5,2,3,0,1,0,0,0],[1,1,1,0,1,0,0,1]),
+ 'bh2':  ([0,3,0,0,0,0,0,1],[0,1,0,0,0,0,0,1]),
+}
+tabs['are2'][0][4]=0
+tabs['ah2'][0][5]=0
+tabs['bre1'][0][6]=0
+for name,(ix,mk) in tabs.items():
+    w(f"        var {name}I = {idx(ix)}; var {name}M = {msk(mk)};")
+w(f"        var lpM = {msk([1,1,0,0,0,0,1,1])}; var lmM = {msk([0,0,1,1,1,1,0,0])};")
+w("        Unsafe.SkipInit(out FpX8 r);")
+w("        Vector512<long> e = Vector512<long>.Zero;")
+w("        Vector512<long> t;")
+def P(name, src, j): return f"(Avx512F.PermuteVar8x64({src}.V{j}, {name}I) & {name}M).AsInt64()"
+for j in range(N):
+    w(f"        t = Vector512.Create({K44[j]}L) + e")
+    w(f"            + 3 * ({P('are1','re',j)} + {P('are2','re',j)} - {P('bre1','re',j)} - {P('bre2','re',j)})")
+    w(f"            + 6 * ({P('ah1','h',j)} + {P('ah2','h',j)} - {P('bh1','h',j)} - {P('bh2','h',j)})")
+    w(f"            + 2 * ((z.V{j} & lpM).AsInt64() - (z.V{j} & lmM).AsInt64());")
+    w(f"        r.V{j} = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, {W});")
+# reduction: r < 88p; q = floor(top58 * c) <= floor(r/p), r - q*p < 2p
+c = (1 - 2.0**-40) / (ph + 1)
+w(f"        // r < 88p: q from the top 58 bits (a slight underestimate of r / p) leaves r - q·p in [0, 2p).")
+w(f"        var top = (r.V13 << {W}) | r.V12;")
+w(f"        var q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create({c!r})).AsUInt32();")
+w("        e = Vector512<long>.Zero;")
+for j in range(N):
+    w(f"        t = r.V{j}.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x{pl[j]:x}U)).AsInt64() + e; z.V{j} = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, {W});")
+w("    }")
+
 w("    /// <summary>Lanes whose value is 0 mod p (0 or p; values are below 2p) are all ones.</summary>")
 w("    public static Vector512<ulong> IsZeroMask(in FpX8 a)")
 w("    {")

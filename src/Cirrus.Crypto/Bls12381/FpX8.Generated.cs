@@ -627,6 +627,212 @@ internal partial struct FpX8
         r.V13 = Vector512.ConditionalSelect(keep, s13, q13);
     }
 
+    /// <summary>
+    /// Karabina's compressed cyclotomic squaring (<see cref="Fp12.CompressedSquare"/>) of one element
+    /// held as [z2.c0, z2.c1, z3.c0, z3.c1, z4.c0, z4.c1, z5.c0, z5.c1]: the six Fp2 squarings (of z2, z3,
+    /// z4, z5, z2 + z3, z4 + z5) are twelve independent Fp products, done as two lane products; the
+    /// linear part is lane permutations and one signed sum per limb, then one reduction by an estimated
+    /// quotient. Input and output in [0, 2p).
+    /// </summary>
+    public static void CompressedSquare(ref FpX8 z)
+    {
+        var mask = Vector512.Create(Mask);
+        var smask = Vector512.Create(Mask).AsInt64();
+        var swap = Vector512.Create(2UL, 3UL, 0UL, 1UL, 6UL, 7UL, 4UL, 5UL);
+        var i0 = Vector512.Create(0UL, 2UL, 4UL, 6UL, 8UL, 12UL, 0UL, 0UL);
+        var i1 = Vector512.Create(1UL, 3UL, 5UL, 7UL, 9UL, 13UL, 1UL, 1UL);
+        Unsafe.SkipInit(out FpX8 x0); Unsafe.SkipInit(out FpX8 x1); Unsafe.SkipInit(out FpX8 pp); Unsafe.SkipInit(out FpX8 mm);
+        Vector512<ulong> c0 = Vector512<ulong>.Zero, c1 = Vector512<ulong>.Zero, cp = Vector512<ulong>.Zero;
+        Vector512<long> cm = Vector512<long>.Zero;
+        Vector512<ulong> s, a, b, v;
+        Vector512<long> sv;
+        s = z.V0 + Avx512F.PermuteVar8x64(z.V0, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V0, i0, s); b = Avx512F.PermuteVar8x64x2(z.V0, i1, s);
+        v = a + c0; x0.V0 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V0 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V0 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(536696152L) + cm; mm.V0 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V1 + Avx512F.PermuteVar8x64(z.V1, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V1, i0, s); b = Avx512F.PermuteVar8x64x2(z.V1, i1, s);
+        v = a + c0; x0.V1 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V1 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V1 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(532676607L) + cm; mm.V1 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V2 + Avx512F.PermuteVar8x64(z.V2, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V2, i0, s); b = Avx512F.PermuteVar8x64x2(z.V2, i1, s);
+        v = a + c0; x0.V2 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V2 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V2 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(134217587L) + cm; mm.V2 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V3 + Avx512F.PermuteVar8x64(z.V3, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V3, i0, s); b = Avx512F.PermuteVar8x64x2(z.V3, i1, s);
+        v = a + c0; x0.V3 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V3 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V3 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(536865557L) + cm; mm.V3 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V4 + Avx512F.PermuteVar8x64(z.V4, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V4, i0, s); b = Avx512F.PermuteVar8x64x2(z.V4, i1, s);
+        v = a + c0; x0.V4 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V4 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V4 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(454168405L) + cm; mm.V4 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V5 + Avx512F.PermuteVar8x64(z.V5, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V5, i0, s); b = Avx512F.PermuteVar8x64x2(z.V5, i1, s);
+        v = a + c0; x0.V5 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V5 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V5 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(176413379L) + cm; mm.V5 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V6 + Avx512F.PermuteVar8x64(z.V6, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V6, i0, s); b = Avx512F.PermuteVar8x64x2(z.V6, i1, s);
+        v = a + c0; x0.V6 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V6 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V6 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(401401370L) + cm; mm.V6 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V7 + Avx512F.PermuteVar8x64(z.V7, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V7, i0, s); b = Avx512F.PermuteVar8x64x2(z.V7, i1, s);
+        v = a + c0; x0.V7 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V7 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V7 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(83068178L) + cm; mm.V7 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V8 + Avx512F.PermuteVar8x64(z.V8, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V8, i0, s); b = Avx512F.PermuteVar8x64x2(z.V8, i1, s);
+        v = a + c0; x0.V8 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V8 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V8 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(455326300L) + cm; mm.V8 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V9 + Avx512F.PermuteVar8x64(z.V9, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V9, i0, s); b = Avx512F.PermuteVar8x64x2(z.V9, i1, s);
+        v = a + c0; x0.V9 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V9 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V9 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(282258229L) + cm; mm.V9 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V10 + Avx512F.PermuteVar8x64(z.V10, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V10, i0, s); b = Avx512F.PermuteVar8x64x2(z.V10, i1, s);
+        v = a + c0; x0.V10 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V10 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V10 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(372723564L) + cm; mm.V10 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V11 + Avx512F.PermuteVar8x64(z.V11, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V11, i0, s); b = Avx512F.PermuteVar8x64x2(z.V11, i1, s);
+        v = a + c0; x0.V11 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V11 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V11 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(402549156L) + cm; mm.V11 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V12 + Avx512F.PermuteVar8x64(z.V12, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V12, i0, s); b = Avx512F.PermuteVar8x64x2(z.V12, i1, s);
+        v = a + c0; x0.V12 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V12 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V12 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(8975644L) + cm; mm.V12 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        s = z.V13 + Avx512F.PermuteVar8x64(z.V13, swap);
+        a = Avx512F.PermuteVar8x64x2(z.V13, i0, s); b = Avx512F.PermuteVar8x64x2(z.V13, i1, s);
+        v = a + c0; x0.V13 = v & mask; c0 = v >> 29;
+        v = b + c1; x1.V13 = v & mask; c1 = v >> 29;
+        v = a + b + cp; pp.V13 = v & mask; cp = v >> 29;
+        sv = a.AsInt64() - b.AsInt64() + Vector512.Create(104L) + cm; mm.V13 = (sv & smask).AsUInt64(); cm = Vector512.ShiftRightArithmetic(sv, 29);
+        Mul(out FpX8 re, pp, mm); // re of the six squares
+        Mul(out FpX8 h, x0, x1);  // half their im
+        var are1I = Vector512.Create(5UL, 5UL, 3UL, 3UL, 1UL, 1UL, 4UL, 0UL); var are1M = Vector512.Create(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, 0UL);
+        var are2I = Vector512.Create(0UL, 0UL, 2UL, 0UL, 0UL, 0UL, 0UL, 0UL); var are2M = Vector512.Create(0UL, 0UL, ulong.MaxValue, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL);
+        var bre1I = Vector512.Create(2UL, 2UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL); var bre1M = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, ulong.MaxValue, 0UL);
+        var bre2I = Vector512.Create(3UL, 3UL, 0UL, 0UL, 0UL, 0UL, 1UL, 0UL); var bre2M = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, ulong.MaxValue, 0UL);
+        var ah1I = Vector512.Create(2UL, 5UL, 0UL, 3UL, 0UL, 1UL, 0UL, 4UL); var ah1M = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, ulong.MaxValue, 0UL, ulong.MaxValue, 0UL, ulong.MaxValue);
+        var ah2I = Vector512.Create(3UL, 0UL, 0UL, 2UL, 0UL, 0UL, 0UL, 0UL); var ah2M = Vector512.Create(ulong.MaxValue, 0UL, 0UL, ulong.MaxValue, 0UL, ulong.MaxValue, 0UL, 0UL);
+        var bh1I = Vector512.Create(5UL, 2UL, 3UL, 0UL, 1UL, 0UL, 0UL, 0UL); var bh1M = Vector512.Create(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, 0UL, ulong.MaxValue, 0UL, 0UL, ulong.MaxValue);
+        var bh2I = Vector512.Create(0UL, 3UL, 0UL, 0UL, 0UL, 0UL, 0UL, 1UL); var bh2M = Vector512.Create(0UL, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL, ulong.MaxValue);
+        var lpM = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, ulong.MaxValue, ulong.MaxValue); var lmM = Vector512.Create(0UL, 0UL, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, 0UL, 0UL);
+        Unsafe.SkipInit(out FpX8 r);
+        Vector512<long> e = Vector512<long>.Zero;
+        Vector512<long> t;
+        t = Vector512.Create(535909732L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V0, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V0, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V0, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V0, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V0, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V0, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V0, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V0, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V0 & lpM).AsInt64() - (z.V0 & lmM).AsInt64());
+        r.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(513802239L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V1, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V1, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V1, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V1, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V1, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V1, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V1, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V1, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V1 & lpM).AsInt64() - (z.V1 & lmM).AsInt64());
+        r.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(469761277L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V2, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V2, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V2, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V2, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V2, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V2, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V2, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V2, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V2 & lpM).AsInt64() - (z.V2 & lmM).AsInt64());
+        r.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(536841460L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V3, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V3, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V3, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V3, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V3, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V3, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V3, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V3, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V3 & lpM).AsInt64() - (z.V3 & lmM).AsInt64());
+        r.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(82007128L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V4, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V4, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V4, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V4, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V4, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V4, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V4, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V4, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V4 & lpM).AsInt64() - (z.V4 & lmM).AsInt64());
+        r.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(433402677L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V5, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V5, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V5, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V5, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V5, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V5, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V5, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V5, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V5 & lpM).AsInt64() - (z.V5 & lmM).AsInt64());
+        r.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(60223888L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V6, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V6, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V6, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V6, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V6, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V6, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V6, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V6, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V6 & lpM).AsInt64() - (z.V6 & lmM).AsInt64());
+        r.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(456874983L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V7, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V7, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V7, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V7, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V7, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V7, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V7, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V7, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V7 & lpM).AsInt64() - (z.V7 & lmM).AsInt64());
+        r.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(88375546L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V8, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V8, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V8, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V8, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V8, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V8, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V8, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V8, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V8 & lpM).AsInt64() - (z.V8 & lmM).AsInt64());
+        r.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(478678440L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V9, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V9, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V9, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V9, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V9, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V9, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V9, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V9, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V9 & lpM).AsInt64() - (z.V9 & lmM).AsInt64());
+        r.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(439366868L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V10, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V10, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V10, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V10, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V10, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V10, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V10, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V10, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V10 & lpM).AsInt64() - (z.V10 & lmM).AsInt64());
+        r.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(66536713L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V11, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V11, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V11, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V11, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V11, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V11, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V11, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V11, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V11 & lpM).AsInt64() - (z.V11 & lmM).AsInt64());
+        r.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(49366046L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V12, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V12, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V12, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V12, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V12, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V12, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V12, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V12, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V12 & lpM).AsInt64() - (z.V12 & lmM).AsInt64());
+        r.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(572L) + e
+            + 3 * ((Avx512F.PermuteVar8x64(re.V13, are1I) & are1M).AsInt64() + (Avx512F.PermuteVar8x64(re.V13, are2I) & are2M).AsInt64() - (Avx512F.PermuteVar8x64(re.V13, bre1I) & bre1M).AsInt64() - (Avx512F.PermuteVar8x64(re.V13, bre2I) & bre2M).AsInt64())
+            + 6 * ((Avx512F.PermuteVar8x64(h.V13, ah1I) & ah1M).AsInt64() + (Avx512F.PermuteVar8x64(h.V13, ah2I) & ah2M).AsInt64() - (Avx512F.PermuteVar8x64(h.V13, bh1I) & bh1M).AsInt64() - (Avx512F.PermuteVar8x64(h.V13, bh2I) & bh2M).AsInt64())
+            + 2 * ((z.V13 & lpM).AsInt64() - (z.V13 & lmM).AsInt64());
+        r.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        // r < 88p: q from the top 58 bits (a slight underestimate of r / p) leaves r - q·p in [0, 2p).
+        var top = (r.V13 << 29) | r.V12;
+        var q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = r.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; z.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; z.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; z.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; z.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; z.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; z.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; z.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; z.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; z.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; z.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; z.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; z.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; z.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; z.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
     /// <summary>Lanes whose value is 0 mod p (0 or p; values are below 2p) are all ones.</summary>
     public static Vector512<ulong> IsZeroMask(in FpX8 a)
     {

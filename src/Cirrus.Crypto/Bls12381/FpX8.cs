@@ -14,8 +14,8 @@ namespace Cirrus.Crypto.Bls12381;
 /// </summary>
 internal partial struct FpX8
 {
-    /// <summary>True where the lanes can run: AVX-512 F and accelerated 512-bit vectors.</summary>
-    public static bool IsSupported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
+    /// <summary>True where the lanes can run: AVX-512 F and DQ, and accelerated 512-bit vectors.</summary>
+    public static bool IsSupported => Avx512F.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated;
 
     private const int N = 14, W = 29;
 
