@@ -217,7 +217,7 @@ internal static class G2
         var rhs = new Fp2[n];
         var s = new Fp[n];
         var t = new Fp[n];
-        // 0: decided (ok[i] holds the answer), 1: on the lane path.
+        // lane[i]: still on the lane path; otherwise ok[i] already holds the answer.
         var lane = new bool[n];
         for (int i = 0; i < n; i++)
         {
@@ -241,7 +241,7 @@ internal static class G2
         {
             if (!lane[i]) continue;
             if (s[i].Square() != norm[i]) { lane[i] = false; continue; } // no square root: not on the curve
-            t[i] = (rhs[i].C0 + s[i]) * Fp2.HalfFp;
+            t[i] = rhs[i].SqrtHalfNormSum(s[i]);
         }
         var w = (Fp[])t.Clone();
         FpX8.PowMany(w, Fp.PMinus3Div4);
@@ -249,11 +249,7 @@ internal static class G2
         for (int i = 0; i < n; i++)
         {
             if (!lane[i]) continue;
-            // Fp2.TrySqrtGivenNormRoot's second half, given w = t^((p-3)/4).
-            Fp x0 = t[i] * w[i];
-            Fp y1 = rhs[i].C1 * w[i] * Fp2.HalfFp;
-            Fp2 root = x0.Square() == t[i] ? new Fp2(x0, y1) : new Fp2(-y1, x0);
-            if (root.Square() != rhs[i]) { lane[i] = false; continue; }
+            if (!rhs[i].TrySqrtFinish(t[i], w[i], out Fp2 root)) { lane[i] = false; continue; }
             bool sign = (encodings[i][0] & 0x20) != 0;
             y[i] = root.IsLexLargest != sign ? -root : root;
         }

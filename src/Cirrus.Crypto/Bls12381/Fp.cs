@@ -10,7 +10,7 @@ namespace Cirrus.Crypto.Bls12381;
 /// form (a·2^384 mod p) on six little-endian 64-bit limbs. Every value is fully reduced (&lt; p).
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
-internal partial struct Fp : IEquatable<Fp>
+internal partial struct Fp : IEquatable<Fp>, IExponentiable<Fp>
 {
     public ulong L0, L1, L2, L3, L4, L5;
 
@@ -437,44 +437,13 @@ internal partial struct Fp : IEquatable<Fp>
     /// <summary>this^e where e is given as little-endian 64-bit limbs (variable time in e).</summary>
     public readonly Fp Pow(ReadOnlySpan<ulong> e)
     {
-        // Sliding window of up to 5 bits over odd powers: the multiplication pattern depends only on the
-        // (public) exponent. About 380 squarings and 80 products for a 381-bit exponent.
-        int top = e.Length * 64 - 1;
-        while (top >= 0 && ((e[top >> 6] >> (top & 63)) & 1) == 0) top--;
-        if (top < 0) return One;
-        Span<Fp> odd = stackalloc Fp[16]; // this^1, this^3, ..., this^31
-        odd[0] = this;
-        Sqr(out Fp sq, this);
-        for (int k = 1; k < 16; k++) Mul(out odd[k], odd[k - 1], sq);
-        Fp r = One;
-        bool started = false;
-        int i = top;
-        while (i >= 0)
-        {
-            if (((e[i >> 6] >> (i & 63)) & 1) == 0)
-            {
-                Sqr(out r, r);
-                i--;
-                continue;
-            }
-            int j = Math.Max(i - 4, 0);
-            while (((e[j >> 6] >> (j & 63)) & 1) == 0) j++;
-            int w = 0;
-            for (int k = i; k >= j; k--) w = (w << 1) | (int)((e[k >> 6] >> (k & 63)) & 1);
-            if (started)
-            {
-                for (int k = i; k >= j; k--) Sqr(out r, r);
-                Mul(out r, r, odd[w >> 1]);
-            }
-            else
-            {
-                r = odd[w >> 1];
-                started = true;
-            }
-            i = j - 1;
-        }
+        SlidingWindow.Pow(out Fp r, this, e);
         return r;
     }
+
+    static Fp IExponentiable<Fp>.ExpOne => One;
+    static void IExponentiable<Fp>.ExpSqr(out Fp r, in Fp a) => Sqr(out r, a);
+    static void IExponentiable<Fp>.ExpMul(out Fp r, in Fp a, in Fp b) => Mul(out r, a, b);
 
     // p - 2, (p + 1) / 4, (p - 1) / 2 as little-endian limbs.
     private static readonly ulong[] PMinus2 = [0xb9feffffffffaaa9UL, 0x1eabfffeb153ffffUL, 0x6730d2a0f6b0f624UL, 0x64774b84f38512bfUL, 0x4b1ba7b6434bacd7UL, 0x1a0111ea397fe69aUL];
@@ -490,16 +459,6 @@ internal partial struct Fp : IEquatable<Fp>
     {
         root = Pow(PPlus1Div4);
         return root.Square() == this;
-    }
-
-    /// <summary>
-    /// w = this^((p-3)/4) and root = this·w, so root^2 = ±this and, for this ≠ 0, root·w = ±1: one
-    /// exponentiation gives a square-root candidate together with its inverse (up to that sign).
-    /// </summary>
-    public readonly void SqrtAndInverseCandidate(out Fp root, out Fp w)
-    {
-        w = Pow(PMinus3Div4);
-        Mul(out root, this, w);
     }
 
     /// <summary>True iff this is a square in Fp (0 counts as a square).</summary>

@@ -183,7 +183,7 @@ internal partial struct Fp2 : IEquatable<Fp2>
     /// <summary>a is a square in Fp2 iff its norm is a square in Fp.</summary>
     public readonly bool IsSquare() => Norm().IsSquare();
 
-    internal static readonly Fp HalfFp = Fp.FromUlong(2).Inverse();
+    private static readonly Fp HalfFp = Fp.FromUlong(2).Inverse();
 
     /// <summary>
     /// Square root in Fp2 by the norm ("complex") method: with n = a0^2 + a1^2 and s = sqrt(n) in Fp,
@@ -209,9 +209,21 @@ internal partial struct Fp2 : IEquatable<Fp2>
     /// </summary>
     public readonly bool TrySqrtGivenNormRoot(in Fp s, out Fp2 root)
     {
-        Fp t = (C0 + s) * HalfFp;
-        // x0^2 = ±t and x0·w = ±1 with the same sign, so 1/x0 = ±w.
-        t.SqrtAndInverseCandidate(out Fp x0, out Fp w);
+        Fp t = SqrtHalfNormSum(s);
+        return TrySqrtFinish(t, t.Pow(Fp.PMinus3Div4), out root);
+    }
+
+    /// <summary>t = (a0 + s)/2, whose square root (with its inverse) <see cref="TrySqrtFinish"/> needs.</summary>
+    internal readonly Fp SqrtHalfNormSum(in Fp s) => (C0 + s) * HalfFp;
+
+    /// <summary>
+    /// The root of this from t = (a0 + s)/2 and w = t^((p-3)/4) (batch callers compute w in lanes); false
+    /// when this has no square root.
+    /// </summary>
+    internal readonly bool TrySqrtFinish(in Fp t, in Fp w, out Fp2 root)
+    {
+        // x0 = t·w: x0^2 = ±t and x0·w = ±1 with the same sign, so 1/x0 = ±w.
+        Fp x0 = t * w;
         Fp y = C1 * w * HalfFp;
         if (x0.Square() == t)
         {

@@ -159,23 +159,16 @@ internal static class HashToCurve
                 a[i] = gx2;
                 s[i] = s2;
             }
-            t[i] = (a[i].C0 + s[i]) * Fp2.HalfFp;
+            t[i] = a[i].SqrtHalfNormSum(s[i]);
         }
         var w = (Fp[])t.Clone();
         FpX8.PowMany(w, Fp.PMinus3Div4);
         for (int i = 0; i < m; i++)
         {
-            if (!scalar[i])
+            if (!scalar[i] && a[i].TrySqrtFinish(t[i], w[i], out Fp2 root))
             {
-                // Fp2.TrySqrtGivenNormRoot's second half, given w = t^((p-3)/4).
-                Fp x0 = t[i] * w[i];
-                Fp y = a[i].C1 * w[i] * Fp2.HalfFp;
-                Fp2 root = x0.Square() == t[i] ? new Fp2(x0, y) : new Fp2(-y, x0);
-                if (root.Square() == a[i])
-                {
-                    ys[i] = u[i].Sgn0 != root.Sgn0 ? -root : root;
-                    continue;
-                }
+                ys[i] = u[i].Sgn0 != root.Sgn0 ? -root : root;
+                continue;
             }
             MapToCurveSswu(u[i], zu2[i], tv1[i], tv1Inverse[i], out xs[i], out ys[i]);
         }
