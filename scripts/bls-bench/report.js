@@ -32,6 +32,7 @@ const rows = [
   ['batch of 128 sets (1 core ours)', 'batch128_1core', 1, 'batch128'],
   ['  per signature', 'batch128_1core', 128, 'batch128'],
   ['decode+validate public key', 'decodePk'],
+  [`  128 at once, per key (ours ${ours.cores} cores; blst one by one)`, 'decodePk128', 1, 'decodePk'],
   ['decode+validate signature', 'decodeSig'],
   [`  128 at once, per signature (ours ${ours.cores} cores; blst one by one)`, 'decodeSig128', 1, 'decodeSig'],
 ];

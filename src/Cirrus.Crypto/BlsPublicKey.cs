@@ -38,10 +38,34 @@ public sealed class BlsPublicKey
     public static bool TryFromBytes(ReadOnlySpan<byte> compressed48, out BlsPublicKey? key)
     {
         key = null;
-        if (compressed48.Length != 48 || (compressed48[0] & 0x80) == 0) return false;
-        if (!G1.TryDecode(compressed48, out Jacobian<Fp> p) || p.IsInfinity || !G1.IsInSubgroup(p)) return false;
+        if (!G1.DecodeKey(compressed48, out Jacobian<Fp> p)) return false;
         key = new BlsPublicKey(p, compressed48.ToArray());
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryFromBytes"/> for many encodings at once (null where one is invalid): the square roots
+    /// and subgroup checks run eight at a time in AVX-512 lanes where the CPU has them, and blocks of keys
+    /// go to the cores.
+    /// </summary>
+    public static BlsPublicKey?[] TryFromBytesMany(IReadOnlyList<byte[]> compressed48)
+    {
+        ArgumentNullException.ThrowIfNull(compressed48);
+        int n = compressed48.Count;
+        var encodings = new byte[n][];
+        for (int i = 0; i < n; i++) encodings[i] = compressed48[i];
+        var points = new Jacobian<Fp>[n];
+        var ok = new bool[n];
+        const int Block = 64;
+        Parallel.For(0, (n + Block - 1) / Block, b =>
+        {
+            int start = b * Block, len = Math.Min(Block, n - start);
+            G1.DecodeKeysMany(encodings.AsSpan(start, len), points.AsSpan(start, len), ok.AsSpan(start, len));
+        });
+        var result = new BlsPublicKey?[n];
+        for (int i = 0; i < n; i++)
+            if (ok[i]) result[i] = new BlsPublicKey(points[i], (byte[])encodings[i].Clone());
+        return result;
     }
 
     public static BlsPublicKey FromBytes(ReadOnlySpan<byte> compressed48) =>

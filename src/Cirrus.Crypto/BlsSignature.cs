@@ -35,8 +35,7 @@ public sealed class BlsSignature
     public static bool TryFromBytes(ReadOnlySpan<byte> compressed96, out BlsSignature? sig)
     {
         sig = null;
-        if (compressed96.Length != 96 || (compressed96[0] & 0x80) == 0) return false;
-        if (!G2.TryDecode(compressed96, out Jacobian<Fp2> p) || !G2.IsInSubgroup(p)) return false;
+        if (!G2.DecodeCompressedInSubgroup(compressed96, out Jacobian<Fp2> p)) return false;
         sig = new BlsSignature(p, compressed96.ToArray());
         return true;
     }

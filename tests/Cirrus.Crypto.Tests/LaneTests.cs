@@ -141,7 +141,7 @@ public class LaneTests
         (Fp2[] x, Fp2[] y) = RandomAffineE2Points(24);
         Fp2X8.Load(x, out Fp2X8 vx);
         Fp2X8.Load(y, out Fp2X8 vy);
-        G2X8.ClearCofactorAffine(out G2X8 r, vx, vy);
+        G2X8.ClearCofactorAffine(out JacobianX8<Fp2X8> r, vx, vy);
         var rx = new Fp2[8];
         var ry = new Fp2[8];
         var rz = new Fp2[8];
@@ -172,8 +172,8 @@ public class LaneTests
         Fp2X8.Load(y, out Fp2X8 vy);
         Fp2X8.Load(addX, out Fp2X8 ax);
         Fp2X8.Load(addY, out Fp2X8 ay);
-        G2X8.FromAffine(out G2X8 p, vx, vy);
-        G2X8.AddAffine(ref p, ax, ay);
+        JacobianX8<Fp2X8>.FromAffine(out JacobianX8<Fp2X8> p, vx, vy);
+        JacobianX8<Fp2X8>.AddAffine(ref p, ax, ay);
         Assert.Equal(ulong.MaxValue, p.Bad[0]);
         Assert.Equal(ulong.MaxValue, p.Bad[1]);
         for (int k = 2; k < 8; k++) Assert.Equal(0UL, p.Bad[k]);
@@ -292,5 +292,73 @@ public class CompressedSquareLaneTests
             Fp12 m = t.Frobenius().Frobenius() * t;
             Assert.Equal(Pairing.CycExpXPlain(m), Pairing.CycExpX(m));
         }
+    }
+}
+
+public class PublicKeyDecodeManyTests
+{
+    [Fact]
+    public void Decoding_many_public_keys_agrees_with_KeyValidate_on_every_class_of_input()
+    {
+        var rng = new Random(29);
+        var encodings = new List<byte[]>();
+        for (int i = 0; i < 40; i++)
+        {
+            byte[] sk = new byte[32];
+            rng.NextBytes(sk);
+            sk[0] &= 0x3f;
+            using var key = BlsSecretKey.FromBytes(sk);
+            byte[] pk = key.PublicKey.ToBytes();
+            encodings.Add(pk);
+            byte[] flipped = (byte[])pk.Clone();
+            flipped[47 - (i % 20)] ^= (byte)(1 << (i % 8)); // usually off the curve, else outside G1
+            encodings.Add(flipped);
+            if (i % 5 == 0)
+            {
+                byte[] neg = (byte[])pk.Clone();
+                neg[0] ^= 0x20; // -pk: still a valid key
+                encodings.Add(neg);
+            }
+        }
+        // On the curve, outside G1: x with x^3 + 4 a square (the cofactor is about 2^126).
+        for (ulong v = 1, found = 0; found < 6; v++)
+        {
+            Fp x = Fp.FromUlong(v);
+            if (!(x.Square() * x + G1.B).TrySqrt(out Fp y)) continue;
+            var p = Jacobian<Fp>.FromAffine(x, y);
+            Assert.False(G1.IsInSubgroup(p));
+            byte[] e = new byte[48];
+            G1.EncodeCompressed(p, e);
+            encodings.Add(e);
+            found++;
+        }
+        byte[] inf = new byte[48];
+        inf[0] = 0xc0; // infinity is not a valid key
+        encodings.Add(inf);
+        byte[] noFlag = (byte[])encodings[0].Clone();
+        noFlag[0] &= 0x7f;
+        encodings.Add(noFlag);
+        byte[] xTooBig = Enumerable.Repeat((byte)0xff, 48).ToArray();
+        xTooBig[0] = 0x9f;
+        encodings.Add(xTooBig);
+        encodings.Add(new byte[47]);
+        encodings.Add(null!);
+
+        BlsPublicKey?[] many = BlsPublicKey.TryFromBytesMany(encodings);
+        int valid = 0, invalid = 0;
+        for (int i = 0; i < encodings.Count; i++)
+        {
+            BlsPublicKey? single = null;
+            bool one = encodings[i] is not null && BlsPublicKey.TryFromBytes(encodings[i], out single);
+            Assert.Equal(one, many[i] is not null);
+            if (one)
+            {
+                Assert.Equal(single!.ToBytes(), many[i]!.ToBytes());
+                Assert.True(single.Point.EqualsPoint(many[i]!.Point));
+                valid++;
+            }
+            else invalid++;
+        }
+        Assert.True(valid >= 48 && invalid >= 16, $"{valid} valid, {invalid} invalid");
     }
 }

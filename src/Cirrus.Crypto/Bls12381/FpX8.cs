@@ -12,7 +12,7 @@ namespace Cirrus.Crypto.Bls12381;
 /// VPMULUDQ does eight 29×29-bit products per instruction: a lane product costs about a quarter of a
 /// scalar Fp product. The products are in <c>FpX8.Generated.cs</c> (scripts/gen-fpx8.py).
 /// </summary>
-internal partial struct FpX8 : IExponentiable<FpX8>
+internal partial struct FpX8 : IExponentiable<FpX8>, ILaneField<FpX8>
 {
     /// <summary>True where the lanes can run: AVX-512 F and DQ, and accelerated 512-bit vectors.</summary>
     public static bool IsSupported => Avx512F.IsSupported && Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated;
@@ -141,6 +141,14 @@ internal partial struct FpX8 : IExponentiable<FpX8>
 
     /// <summary>a^e for a public exponent (little-endian 64-bit limbs).</summary>
     public static void Pow(out FpX8 r, in FpX8 a, ReadOnlySpan<ulong> e) => SlidingWindow.Pow(out r, a, e);
+
+    static FpX8 ILaneField<FpX8>.LOne => One;
+    static void ILaneField<FpX8>.LAdd(out FpX8 r, in FpX8 a, in FpX8 b) => Add(out r, a, b);
+    static void ILaneField<FpX8>.LSub(out FpX8 r, in FpX8 a, in FpX8 b) => Sub(out r, a, b);
+    static void ILaneField<FpX8>.LNeg(out FpX8 r, in FpX8 a) => Neg(out r, a);
+    static void ILaneField<FpX8>.LMul(out FpX8 r, in FpX8 a, in FpX8 b) => Mul(out r, a, b);
+    static void ILaneField<FpX8>.LSqr(out FpX8 r, in FpX8 a) => Mul(out r, a, a);
+    static Vector512<ulong> ILaneField<FpX8>.LIsZeroMask(in FpX8 a) => IsZeroMask(a);
 
     static FpX8 IExponentiable<FpX8>.ExpOne => One;
     static void IExponentiable<FpX8>.ExpSqr(out FpX8 r, in FpX8 a) => Mul(out r, a, a);

@@ -342,7 +342,7 @@ internal static class HashToCurve
             }
             Fp2X8.Load(x, out Fp2X8 vx);
             Fp2X8.Load(y, out Fp2X8 vy);
-            G2X8.ClearCofactorAffine(out G2X8 r, vx, vy);
+            G2X8.ClearCofactorAffine(out JacobianX8<Fp2X8> r, vx, vy);
             r.X.Store(x);
             r.Y.Store(y);
             r.Z.Store(z);
