@@ -4,10 +4,10 @@ using Cirrus.Crypto.Bls12381;
 namespace Cirrus.Crypto;
 
 /// <summary>
-/// A BLS secret key (a scalar 0 &lt; sk &lt; r). Signing uses a fixed-window scalar multiplication whose
+/// A BLS secret key (a scalar 0 &lt; sk &lt; r). Signing and SkToPk use scalar multiplications whose
 /// sequence of field operations does not depend on the key (complete projective formulas, fixed
-/// windows, branch-free table scans). The key bytes are zeroed on Dispose and
-/// never printed.
+/// windows or the key's digits in base |x| through ψ, branch-free table scans and long division). The
+/// key bytes are zeroed on Dispose and never printed.
 /// </summary>
 public sealed class BlsSecretKey : IDisposable
 {
@@ -45,7 +45,7 @@ public sealed class BlsSecretKey : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         Jacobian<Fp2> h = HashToCurve.HashToG2(message, Bls.Dst);
-        return new BlsSignature(Projective<Fp2>.MulSecret(h, _sk, G2.B3));
+        return new BlsSignature(G2Secret.Mul(h, _sk));
     }
 
     /// <summary>The 32-byte big-endian scalar (for keystores); the caller should zero the copy.</summary>

@@ -144,4 +144,28 @@ public class CompleteFormulaTests
             Assert.True(Projective<Fp>.MulSecret(G1.Generator, k, G1.B3).EqualsPoint(G1.Generator.MulVartime(kl)));
         }
     }
+
+    [Fact]
+    public void Secret_G2_multiplication_through_psi_matches_variable_time_on_edge_digits()
+    {
+        var rng = new Random(9);
+        System.Numerics.BigInteger x = G1.AbsX, r = Limbs.R;
+        var scalars = new List<System.Numerics.BigInteger> { 0, 1, 2, x - 1, x, x + 1, x * x, x * x * x - 1, x * x * x, r - 1, r - x, (x - 1) * (1 + x + x * x), (x - 1) * (1 + x + x * x) + (x - 2) * x * x * x };
+        for (int i = 0; i < 8; i++)
+        {
+            byte[] b = new byte[32];
+            rng.NextBytes(b);
+            scalars.Add(new System.Numerics.BigInteger(b, isUnsigned: true) % r);
+        }
+        Jacobian<Fp2> h = HashToCurve.HashToG2("psi"u8, "test"u8);
+        foreach (var k in scalars)
+        {
+            Assert.True(k >= 0 && k < r);
+            byte[] be = new byte[32];
+            k.TryWriteBytes(be.AsSpan(32 - k.GetByteCount(isUnsigned: true)), out _, isUnsigned: true, isBigEndian: true);
+            ulong[] kl = Limbs.From(k, 4);
+            Assert.True(G2Secret.Mul(h, be).EqualsPoint(h.MulVartime(kl)), $"k = {k}");
+            Assert.True(G2Secret.Mul(G2.Generator, be).EqualsPoint(G2.Generator.MulVartime(kl)), $"k = {k}");
+        }
+    }
 }
