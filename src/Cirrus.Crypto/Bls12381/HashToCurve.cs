@@ -322,23 +322,24 @@ internal static class HashToCurve
 
     /// <summary>
     /// Cofactor clearing of affine points (infinity passes through) eight at a time in AVX-512 lanes; a
-    /// lane the lanes flag as exceptional is redone by <see cref="ClearCofactorAffine"/>. Returns how many
-    /// leading points it handled (a multiple of eight).
+    /// lane the lanes flag as exceptional is redone by <see cref="ClearCofactorAffine"/>. A last group of
+    /// one or two points is left to the caller (a lane group costs about three scalar clearings); returns
+    /// how many leading points it handled.
     /// </summary>
     private static int ClearCofactorLanes(ReadOnlySpan<Jacobian<Fp2>> pts, Span<Jacobian<Fp2>> output)
     {
-        int groups = pts.Length / 8;
+        int n = pts.Length;
+        int handled = n % 8 >= 3 ? n : n - n % 8;
         Span<Fp2> x = stackalloc Fp2[8], y = stackalloc Fp2[8], z = stackalloc Fp2[8];
-        for (int g = 0; g < groups; g++)
+        for (int b = 0; b < handled; b += 8)
         {
-            int b = 8 * g;
+            int m = Math.Min(8, handled - b);
             for (int k = 0; k < 8; k++)
             {
-                // An infinity lane computes on the generator instead; its result is not used.
-                ref readonly Jacobian<Fp2> q = ref pts[b + k];
-                bool inf = q.IsInfinity;
-                x[k] = inf ? G2.Generator.X : q.X;
-                y[k] = inf ? G2.Generator.Y : q.Y;
+                // Infinity and unused lanes compute on the generator instead; their results are not used.
+                bool skip = k >= m || pts[b + k].IsInfinity;
+                x[k] = skip ? G2.Generator.X : pts[b + k].X;
+                y[k] = skip ? G2.Generator.Y : pts[b + k].Y;
             }
             Fp2X8.Load(x, out Fp2X8 vx);
             Fp2X8.Load(y, out Fp2X8 vy);
@@ -346,7 +347,7 @@ internal static class HashToCurve
             r.X.Store(x);
             r.Y.Store(y);
             r.Z.Store(z);
-            for (int k = 0; k < 8; k++)
+            for (int k = 0; k < m; k++)
             {
                 ref readonly Jacobian<Fp2> q = ref pts[b + k];
                 output[b + k] = q.IsInfinity ? q
@@ -354,7 +355,7 @@ internal static class HashToCurve
                     : new Jacobian<Fp2>(x[k], y[k], z[k]);
             }
         }
-        return 8 * groups;
+        return handled;
     }
 
     public static Jacobian<Fp2> HashToG2(ReadOnlySpan<byte> msg, ReadOnlySpan<byte> dst)
