@@ -9,7 +9,7 @@ namespace Cirrus.Consensus.Tests;
 public class PubkeyCacheTests
 {
     [Fact]
-    public void Warming_decodes_every_key_like_one_by_one_lookups_and_marks_bad_keys()
+    public void Warming_and_prefetching_decode_keys_like_one_by_one_lookups_and_mark_bad_keys()
     {
         var validators = new List<Validator>();
         for (int i = 0; i < 300; i++)
@@ -22,12 +22,17 @@ public class PubkeyCacheTests
         }
         var warmed = new ValidatorPubkeyCache();
         warmed.Warm(validators);
+        var prefetched = new ValidatorPubkeyCache();
+        prefetched.Prefetch(validators, Enumerable.Range(0, validators.Count).Where(i => i % 3 != 0).Select(i => (ulong)i).Append(5000UL));
         var cold = new ValidatorPubkeyCache();
         int valid = 0;
         for (int i = 0; i < validators.Count; i++)
         {
             BlsPublicKey? a = warmed.Get(validators, (ulong)i), b = cold.Get(validators, (ulong)i);
             Assert.Equal(b is null, a is null);
+            BlsPublicKey? c = prefetched.Get(validators, (ulong)i);
+            Assert.Equal(b is null, c is null);
+            if (c is not null) Assert.Equal(b!.ToBytes(), c.ToBytes());
             if (a is null) continue;
             Assert.Equal(b!.ToBytes(), a.ToBytes());
             valid++;

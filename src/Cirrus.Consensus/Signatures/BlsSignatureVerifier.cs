@@ -71,29 +71,58 @@ public sealed class ValidatorPubkeyCache
         for (int start = 0; start < validators.Count; start += Chunk)
         {
             int n = Math.Min(Chunk, validators.Count - start);
-            var bytes = new Bytes48[n];
-            var encodings = new byte[n][];
+            var indices = new int[n];
+            for (int k = 0; k < n; k++) indices[k] = start + k;
+            DecodeInto(validators, indices);
+        }
+    }
+
+    /// <summary>Decodes, all at once, the keys of these validators that are not cached yet.</summary>
+    public void Prefetch(IReadOnlyList<Validator> validators, IEnumerable<ulong> indices)
+    {
+        var missing = new List<int>();
+        var seen = new HashSet<int>();
+        lock (_lock)
+        {
+            foreach (ulong index in indices)
+            {
+                if (index >= (ulong)validators.Count) continue;
+                int i = (int)index;
+                if (i < _keys.Length && _bytes[i] == validators[i].Pubkey && (_keys[i] != null || _invalid[i])) continue;
+                if (seen.Add(i)) missing.Add(i);
+            }
+        }
+        if (missing.Count > 1) DecodeInto(validators, missing);
+    }
+
+    private void DecodeInto(IReadOnlyList<Validator> validators, IReadOnlyList<int> indices)
+    {
+        int n = indices.Count;
+        var bytes = new Bytes48[n];
+        var encodings = new byte[n][];
+        for (int k = 0; k < n; k++)
+        {
+            bytes[k] = validators[indices[k]].Pubkey;
+            encodings[k] = bytes[k].AsSpan().ToArray();
+        }
+        BlsPublicKey?[] keys = BlsPublicKey.TryFromBytesMany(encodings);
+        lock (_lock)
+        {
+            int top = 0;
+            foreach (int i in indices) top = Math.Max(top, i + 1);
+            if (top > _keys.Length)
+            {
+                int size = Math.Max(top, Math.Max(validators.Count, _keys.Length * 2));
+                Array.Resize(ref _keys, size);
+                Array.Resize(ref _bytes, size);
+                Array.Resize(ref _invalid, size);
+            }
             for (int k = 0; k < n; k++)
             {
-                bytes[k] = validators[start + k].Pubkey;
-                encodings[k] = bytes[k].AsSpan().ToArray();
-            }
-            BlsPublicKey?[] keys = BlsPublicKey.TryFromBytesMany(encodings);
-            lock (_lock)
-            {
-                if (start + n > _keys.Length)
-                {
-                    int size = Math.Max(start + n, Math.Max(validators.Count, _keys.Length * 2));
-                    Array.Resize(ref _keys, size);
-                    Array.Resize(ref _bytes, size);
-                    Array.Resize(ref _invalid, size);
-                }
-                for (int k = 0; k < n; k++)
-                {
-                    _keys[start + k] = keys[k];
-                    _bytes[start + k] = bytes[k];
-                    _invalid[start + k] = keys[k] is null;
-                }
+                int i = indices[k];
+                _keys[i] = keys[k];
+                _bytes[i] = bytes[k];
+                _invalid[i] = keys[k] is null;
             }
         }
     }
@@ -110,6 +139,7 @@ public sealed class BlsSignatureVerifier(ValidatorPubkeyCache? cache = null) : I
         var encodings = new byte[sets.Count][];
         for (int i = 0; i < sets.Count; i++) encodings[i] = sets[i].Signature.AsSpan().ToArray();
         BlsSignature?[] sigs = BlsSignature.TryFromBytesMany(encodings);
+        Cache.Prefetch(validators, sets.SelectMany(s => s.ValidatorIndices ?? [s.ValidatorIndex]));
         for (int i = 0; i < sets.Count; i++)
         {
             var set = sets[i];
