@@ -1,5 +1,7 @@
 # Generates src/Cirrus.Crypto/Bls12381/FpX8.Generated.cs: eight independent Fp elements, one per
 # 64-bit lane of AVX-512 vectors, on fourteen 29-bit limbs, Montgomery form with R = 2^406.
+# Every routine is AggressiveOptimization: unoptimized (tier-0) vector code is many times slower, and
+# these run in bursts of thousands of calls.
 #   python3 scripts/gen-fpx8.py > src/Cirrus.Crypto/Bls12381/FpX8.Generated.cs
 # Values are kept in [0, 2p) with every limb below 2^29. A 29x29-bit product (VPMULUDQ) is below 2^58,
 # so a column can take 32 of them before it could leave 64 bits: no carry handling inside a product.
@@ -67,6 +69,7 @@ def cond_sub_2p(src):
         w(f"        r.V{j} = Vector512.ConditionalSelect(keep, {src}{j}, q{j});")
 
 w("    /// <summary>r = a + b in [0, 2p).</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
 w("    public static void Add(out FpX8 r, in FpX8 a, in FpX8 b)")
 w("    {")
 w("        Unsafe.SkipInit(out r);")
@@ -78,6 +81,7 @@ cond_sub_2p("s")
 w("    }")
 w("")
 w("    /// <summary>r = a + b with the limbs carried but no subtraction of 2p: in [0, 4p), still a valid product operand.</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
 w("    public static void AddUnreduced(out FpX8 r, in FpX8 a, in FpX8 b)")
 w("    {")
 w("        Unsafe.SkipInit(out r);")
@@ -88,6 +92,7 @@ for j in range(N):
 w("    }")
 w("")
 w("    /// <summary>r = a - b in [0, 2p) (computed as a + 2p - b, which is positive).</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
 w("    public static void Sub(out FpX8 r, in FpX8 a, in FpX8 b)")
 w("    {")
 w("        Unsafe.SkipInit(out r);")
@@ -113,6 +118,7 @@ w("    /// z4, z5, z2 + z3, z4 + z5) are twelve independent Fp products, done as
 w("    /// linear part is lane permutations and one signed sum per limb, then one reduction by an estimated")
 w("    /// quotient. Input and output in [0, 2p).")
 w("    /// </summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
 w("    public static void CompressedSquare(ref FpX8 z)")
 w("    {")
 w("        var mask = Vector512.Create(Mask);")
@@ -172,6 +178,7 @@ for j in range(N):
 w("    }")
 
 w("    /// <summary>Lanes whose value is 0 mod p (0 or p; values are below 2p) are all ones.</summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
 w("    public static Vector512<ulong> IsZeroMask(in FpX8 a)")
 w("    {")
 w("        Vector512<ulong> z = " + " | ".join(f"a.V{j}" for j in range(N)) + ";")

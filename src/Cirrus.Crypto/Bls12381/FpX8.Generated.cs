@@ -500,6 +500,7 @@ internal partial struct FpX8
     }
 
     /// <summary>r = a + b in [0, 2p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(out FpX8 r, in FpX8 a, in FpX8 b)
     {
         Unsafe.SkipInit(out r);
@@ -553,6 +554,7 @@ internal partial struct FpX8
     }
 
     /// <summary>r = a + b with the limbs carried but no subtraction of 2p: in [0, 4p), still a valid product operand.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AddUnreduced(out FpX8 r, in FpX8 a, in FpX8 b)
     {
         Unsafe.SkipInit(out r);
@@ -575,6 +577,7 @@ internal partial struct FpX8
     }
 
     /// <summary>r = a - b in [0, 2p) (computed as a + 2p - b, which is positive).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sub(out FpX8 r, in FpX8 a, in FpX8 b)
     {
         Unsafe.SkipInit(out r);
@@ -634,6 +637,7 @@ internal partial struct FpX8
     /// linear part is lane permutations and one signed sum per limb, then one reduction by an estimated
     /// quotient. Input and output in [0, 2p).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void CompressedSquare(ref FpX8 z)
     {
         var mask = Vector512.Create(Mask);
@@ -834,6 +838,7 @@ internal partial struct FpX8
         t = r.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; z.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
     }
     /// <summary>Lanes whose value is 0 mod p (0 or p; values are below 2p) are all ones.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector512<ulong> IsZeroMask(in FpX8 a)
     {
         Vector512<ulong> z = a.V0 | a.V1 | a.V2 | a.V3 | a.V4 | a.V5 | a.V6 | a.V7 | a.V8 | a.V9 | a.V10 | a.V11 | a.V12 | a.V13;
