@@ -51,21 +51,8 @@ public sealed class BlsPublicKey
     public static BlsPublicKey?[] TryFromBytesMany(IReadOnlyList<byte[]> compressed48)
     {
         ArgumentNullException.ThrowIfNull(compressed48);
-        int n = compressed48.Count;
-        var encodings = new byte[n][];
-        for (int i = 0; i < n; i++) encodings[i] = compressed48[i];
-        var points = new Jacobian<Fp>[n];
-        var ok = new bool[n];
-        const int Block = 64;
-        Parallel.For(0, (n + Block - 1) / Block, b =>
-        {
-            int start = b * Block, len = Math.Min(Block, n - start);
-            G1.DecodeKeysMany(encodings.AsSpan(start, len), points.AsSpan(start, len), ok.AsSpan(start, len));
-        });
-        var result = new BlsPublicKey?[n];
-        for (int i = 0; i < n; i++)
-            if (ok[i]) result[i] = new BlsPublicKey(points[i], (byte[])encodings[i].Clone());
-        return result;
+        return LaneGroups.DecodeInBlocks<Jacobian<Fp>, BlsPublicKey>(compressed48, 64, G1.DecodeKeysMany,
+            (point, encoding) => new BlsPublicKey(point, encoding));
     }
 
     public static BlsPublicKey FromBytes(ReadOnlySpan<byte> compressed48) =>

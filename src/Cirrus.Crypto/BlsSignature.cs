@@ -48,21 +48,8 @@ public sealed class BlsSignature
     public static BlsSignature?[] TryFromBytesMany(IReadOnlyList<byte[]> compressed96)
     {
         ArgumentNullException.ThrowIfNull(compressed96);
-        int n = compressed96.Count;
-        var result = new BlsSignature?[n];
-        var encodings = new byte[n][];
-        for (int i = 0; i < n; i++) encodings[i] = compressed96[i];
-        var points = new Jacobian<Fp2>[n];
-        var ok = new bool[n];
-        const int Block = 32;
-        Parallel.For(0, (n + Block - 1) / Block, b =>
-        {
-            int start = b * Block, len = Math.Min(Block, n - start);
-            G2.DecodeCompressedInSubgroupMany(encodings.AsSpan(start, len), points.AsSpan(start, len), ok.AsSpan(start, len));
-        });
-        for (int i = 0; i < n; i++)
-            if (ok[i]) result[i] = new BlsSignature(points[i], (byte[])encodings[i].Clone());
-        return result;
+        return LaneGroups.DecodeInBlocks<Jacobian<Fp2>, BlsSignature>(compressed96, 32, G2.DecodeCompressedInSubgroupMany,
+            (point, encoding) => new BlsSignature(point, encoding));
     }
 
     public static BlsSignature FromBytes(ReadOnlySpan<byte> compressed96) =>

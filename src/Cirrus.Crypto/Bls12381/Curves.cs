@@ -112,17 +112,13 @@ internal static class G1
         // Subgroup check (Scott): φ(P) = (β·x, y) equals [-x^2]P = -[|x|]([|x|]P).
         Span<Fp> gx = stackalloc Fp[8], gy = stackalloc Fp[8], qx = stackalloc Fp[8], qy = stackalloc Fp[8], qz = stackalloc Fp[8];
         Span<int> idx = stackalloc int[8];
-        int next = 0;
-        while (true)
+        int next = 0, m;
+        while ((m = LaneGroups.Next(lane, ref next, idx)) > 0)
         {
-            int m = 0;
-            for (; next < n && m < 8; next++) if (lane[next]) idx[m++] = next;
-            if (m == 0) break;
             for (int k = 0; k < 8; k++)
             {
-                int i = idx[k < m ? k : 0]; // unused lanes repeat the first key
-                gx[k] = x[i];
-                gy[k] = y[i];
+                gx[k] = x[idx[k]];
+                gy[k] = y[idx[k]];
             }
             FpX8.Load(gx, out FpX8 vx);
             FpX8.Load(gy, out FpX8 vy);
@@ -341,18 +337,13 @@ internal static class G2
         // Subgroup check (Scott): ψ(P) = [x]P = -[|x|]P, eight points at a time.
         Span<Fp2> gx = stackalloc Fp2[8], gy = stackalloc Fp2[8], qx = stackalloc Fp2[8], qy = stackalloc Fp2[8], qz = stackalloc Fp2[8];
         Span<int> idx = stackalloc int[8];
-        int next = 0;
-        while (true)
+        int next = 0, m;
+        while ((m = LaneGroups.Next(lane, ref next, idx)) > 0)
         {
-            int m = 0;
-            for (; next < n && m < 8; next++) if (lane[next]) idx[m++] = next;
-            if (m == 0) break;
             for (int k = 0; k < 8; k++)
             {
-                // Unused lanes repeat the first point.
-                int i = idx[k < m ? k : 0];
-                gx[k] = x[i];
-                gy[k] = y[i];
+                gx[k] = x[idx[k]];
+                gy[k] = y[idx[k]];
             }
             Fp2X8.Load(gx, out Fp2X8 vx);
             Fp2X8.Load(gy, out Fp2X8 vy);
@@ -420,3 +411,45 @@ internal static class G2
         y.C0.ToBytes(out192[144..]);
     }
 }
+
+/// <summary>Grouping of the items still on a lane path into groups of eight.</summary>
+internal static class LaneGroups
+{
+    /// <summary>
+    /// Fills idx with the next up to eight positions i ≥ next where onPath[i], padding the rest of the
+    /// eight with the first of them (lanes whose results are ignored); returns how many are real, 0 at the end.
+    /// </summary>
+    public static int Next(ReadOnlySpan<bool> onPath, ref int next, Span<int> idx)
+    {
+        int m = 0;
+        for (; next < onPath.Length && m < 8; next++) if (onPath[next]) idx[m++] = next;
+        for (int k = m; k < 8 && m > 0; k++) idx[k] = idx[0];
+        return m;
+    }
+
+    public delegate void DecodeMany<TPoint>(ReadOnlySpan<byte[]> encodings, Span<TPoint> points, Span<bool> ok);
+
+    /// <summary>
+    /// Runs a many-at-once decoder over blocks of the encodings on the cores and wraps each valid point
+    /// with a copy of its encoding (null where an encoding is invalid).
+    /// </summary>
+    public static TResult?[] DecodeInBlocks<TPoint, TResult>(IReadOnlyList<byte[]> encodings, int block,
+        DecodeMany<TPoint> decode, Func<TPoint, byte[], TResult> wrap) where TResult : class
+    {
+        int n = encodings.Count;
+        var enc = new byte[n][];
+        for (int i = 0; i < n; i++) enc[i] = encodings[i];
+        var points = new TPoint[n];
+        var ok = new bool[n];
+        Parallel.For(0, (n + block - 1) / block, b =>
+        {
+            int start = b * block, len = Math.Min(block, n - start);
+            decode(enc.AsSpan(start, len), points.AsSpan(start, len), ok.AsSpan(start, len));
+        });
+        var result = new TResult?[n];
+        for (int i = 0; i < n; i++)
+            if (ok[i]) result[i] = wrap(points[i], (byte[])enc[i].Clone());
+        return result;
+    }
+}
+
