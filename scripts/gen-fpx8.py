@@ -177,6 +177,136 @@ for j in range(N):
     w(f"        t = r.V{j}.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x{pl[j]:x}U)).AsInt64() + e; z.V{j} = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, {W});")
 w("    }")
 
+# One G2 point doubled in lanes: [X0, X1, Y0, Y1, Z0, Z1, 0, 0]. dbl-2009-l's thirteen Fp products fall
+# into three rounds of independent products (8, 6 and 4); each round's operands, and the result, are
+# signed integer combinations of lanes of earlier values, built per limb and reduced below 2p.
+def lincomb_body(out, spec, sources):
+    # spec[lane] = list of (coef, source, sourceLane); sources: names of FpX8 values in scope.
+    # Terms are grouped per source into vectors: the g-th term from source S of each lane.
+    vecs = []  # (source, idx[8], poscoef[8], negcoef[8])
+    for src in sources:
+        per_lane = [[(c, l) for (c, sname, l) in spec[lane] if sname == src] for lane in range(8)]
+        depth = max(len(t) for t in per_lane)
+        for g in range(depth):
+            idx = [per_lane[lane][g][1] if g < len(per_lane[lane]) else 0 for lane in range(8)]
+            pos = [per_lane[lane][g][0] if g < len(per_lane[lane]) and per_lane[lane][g][0] > 0 else 0 for lane in range(8)]
+            neg = [-per_lane[lane][g][0] if g < len(per_lane[lane]) and per_lane[lane][g][0] < 0 else 0 for lane in range(8)]
+            vecs.append((src, idx, pos, neg))
+    negmax = max(sum(-c for (c, _, _) in spec[lane] if c < 0) for lane in range(8))
+    posmax = max(sum(c for (c, _, _) in spec[lane] if c > 0) for lane in range(8))
+    kmul = 2 * negmax  # every term is below 2p
+    assert 2 * posmax + kmul < 120, (posmax, negmax)
+    K = limbs(kmul * p)
+    names = []
+    kinds = {}
+    for n, (src, idx, pos, neg) in enumerate(vecs):
+        nm = f"{out}{n}"
+        names.append((nm, src, any(pos), any(neg)))
+        w(f"        var {nm}I = {idx8(idx)};")
+        for tag, cs in (('P', pos), ('N', neg)):
+            if not any(cs): continue
+            if all(c in (0, 1) for c in cs):
+                kinds[(nm, tag)] = 'mask'
+                w(f"        var {nm}{tag} = {msk8([c == 1 for c in cs])};")
+            elif all(c == 0 or (c & (c - 1)) == 0 for c in cs):
+                kinds[(nm, tag)] = 'shift'
+                w(f"        var {nm}{tag} = {msk8([c != 0 for c in cs])};")
+                w(f"        var {nm}{tag}S = Vector512.Create({', '.join(f'{(c.bit_length() - 1) if c else 0}UL' for c in cs)});")
+            else:
+                kinds[(nm, tag)] = 'mul'
+                w(f"        var {nm}{tag} = Vector512.Create({', '.join(f'{c}UL' for c in cs)}).AsUInt32();")
+    w(f"        e = Vector512<long>.Zero;")
+    for j in range(N):
+        terms = [f"Vector512.Create({K[j]}L)", "e"]
+        for (nm, src, hp, hn) in names:
+            v = f"Avx512F.PermuteVar8x64({src}.V{j}, {nm}I)"
+            for tag, has, sign in (('P', hp, ''), ('N', hn, '- ')):
+                if not has: continue
+                k = kinds[(nm, tag)]
+                if k == 'mask': term = f"({v} & {nm}{tag}).AsInt64()"
+                elif k == 'shift': term = f"Avx512F.ShiftLeftLogicalVariable({v} & {nm}{tag}, {nm}{tag}S).AsInt64()"
+                else: term = f"Avx512F.Multiply(U({v}), {nm}{tag}).AsInt64()"
+                terms.append(sign + term)
+        expr = " + ".join(t for t in terms if not t.startswith("- ")) + "".join(" " + t for t in terms if t.startswith("- "))
+        w(f"        t = {expr};")
+        w(f"        {out}.V{j} = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, {W});")
+    reduce_in_place(out)
+
+lin_methods = []
+def lincomb(name, spec, sources):
+    # A separate method per combination: one method holding all of them exceeded the JIT's limits for
+    # full optimization and ran about seven times slower.
+    lin_methods.append((name, spec, sources))
+    args = ", ".join(f"{src}" for src in sources)
+    w(f"        Lin_{name}(out FpX8 {name}, {args});")
+
+def emit_lin_methods():
+    for (name, spec, sources) in lin_methods:
+        params = ", ".join(f"in FpX8 {src}" for src in sources)
+        w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+        w(f"    private static void Lin_{name}(out FpX8 {name}, {params})")
+        w("    {")
+        w(f"        Unsafe.SkipInit(out {name});")
+        w("        var smask = Vector512.Create(Mask).AsInt64();")
+        w("        Vector512<long> e, t;")
+        w("        Vector512<ulong> top;")
+        w("        Vector512<uint> q;")
+        lincomb_body(name, spec, sources)
+        w("    }")
+        w("")
+
+def reduce_in_place(v):
+    c = (1 - 2.0**-40) / ((p >> 348) + 1)
+    w(f"        top = ({v}.V13 << {W}) | {v}.V12;")
+    w(f"        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create({c!r})).AsUInt32();")
+    w("        e = Vector512<long>.Zero;")
+    for j in range(N):
+        w(f"        t = {v}.V{j}.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x{pl[j]:x}U)).AsInt64() + e; {v}.V{j} = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, {W});")
+
+def idx8(v): return "Vector512.Create(" + ", ".join(f"{x}UL" for x in v) + ")"
+def msk8(v): return "Vector512.Create(" + ", ".join("ulong.MaxValue" if x else "0UL" for x in v) + ")"
+
+P_, M_, N_, Q_ = 'p', 'm', 'n', 'q'
+def T(c, s, l): return (c, s, l)
+l1 = [[T(1,P_,0),T(1,P_,1)], [T(1,P_,0)], [T(1,P_,2),T(1,P_,3)], [T(1,P_,2)], [T(1,P_,2)], [T(1,P_,3)], [T(1,P_,2)], [T(1,P_,3)]]
+r1 = [[T(1,P_,0),T(-1,P_,1)], [T(1,P_,1)], [T(1,P_,2),T(-1,P_,3)], [T(1,P_,3)], [T(1,P_,4)], [T(1,P_,5)], [T(1,P_,5)], [T(1,P_,4)]]
+# m = [A0, A1/2, B0, B1/2, Y0Z0, Y1Z1, Y0Z1, Y1Z0]
+l2 = [[T(1,M_,2),T(2,M_,3)], [T(1,M_,2)], [T(1,P_,0),T(1,P_,1),T(1,M_,2),T(2,M_,3)], [T(1,P_,0),T(1,M_,2)],
+      [T(3,M_,0),T(6,M_,1)], [T(3,M_,0)], [], []]
+r2 = [[T(1,M_,2),T(-2,M_,3)], [T(2,M_,3)], [T(1,P_,0),T(-1,P_,1),T(1,M_,2),T(-2,M_,3)], [T(1,P_,1),T(2,M_,3)],
+      [T(3,M_,0),T(-6,M_,1)], [T(6,M_,1)], [], []]
+# n = [C0, C1/2, S0, S1/2, F0, F1/2]
+G0 = [T(6,N_,2),T(-6,M_,0),T(-6,N_,0),T(-1,N_,4)]
+G1 = [T(12,N_,3),T(-12,M_,1),T(-12,N_,1),T(-2,N_,5)]
+l3 = [[T(3,M_,0)], [T(6,M_,1)], [T(3,M_,0)], [T(6,M_,1)], [], [], [], []]
+r3 = [G0, G1, G1, G0, [], [], [], []]
+# q = [E0G0, E1G1, E0G1, E1G0]
+res = [[T(1,N_,4),T(-4,N_,2),T(4,M_,0),T(4,N_,0)], [T(2,N_,5),T(-8,N_,3),T(8,M_,1),T(8,N_,1)],
+       [T(1,Q_,0),T(-1,Q_,1),T(-8,N_,0)], [T(1,Q_,2),T(1,Q_,3),T(-16,N_,1)],
+       [T(2,M_,4),T(-2,M_,5)], [T(2,M_,6),T(2,M_,7)], [], []]
+w("    /// <summary>")
+w("    /// One G2 point in Jacobian coordinates, held as [X.c0, X.c1, Y.c0, Y.c1, Z.c0, Z.c1, 0, 0], doubled in")
+w("    /// place by dbl-2009-l (as <see cref=\"Jacobian{F}.Double\"/>, exact for every input: Y = 0 or Z = 0")
+w("    /// give Z = 0). Its thirteen Fp products are three lane products (8, 6 and 4 at once); operands and")
+w("    /// result are signed combinations of lanes, per limb, reduced below 2p. For a single point's chains")
+w("    /// of doublings (multiplication by |x|), where batches of eight are not available.")
+w("    /// </summary>")
+w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
+w("    public static void DoubleG2(ref FpX8 p)")
+w("    {")
+lincomb('a1', l1, [P_]); lincomb('b1', r1, [P_])
+w("        Mul(out FpX8 m, a1, b1);")
+lincomb('a2', l2, [P_, M_]); lincomb('b2', r2, [P_, M_])
+w("        Mul(out FpX8 n, a2, b2);")
+lincomb('a3', l3, [M_]); lincomb('b3', r3, [M_, N_])
+w("        Mul(out FpX8 qq, a3, b3);")
+out_q = [[(c, 'qq' if s == Q_ else s, l) for (c, s, l) in lane] for lane in res]
+lincomb('r', out_q, [M_, N_, 'qq'])
+w("        p = r;")
+w("    }")
+w("")
+emit_lin_methods()
+
 w("    /// <summary>Lanes whose value is 0 mod p (0 or p; values are below 2p) are all ones.</summary>")
 w("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]")
 w("    public static Vector512<ulong> IsZeroMask(in FpX8 a)")

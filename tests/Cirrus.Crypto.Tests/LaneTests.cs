@@ -362,3 +362,54 @@ public class PublicKeyDecodeManyTests
         Assert.True(valid >= 48 && invalid >= 16, $"{valid} valid, {invalid} invalid");
     }
 }
+
+public class SinglePointLaneTests
+{
+    private static FpX8 LoadPoint(in Jacobian<Fp2> p)
+    {
+        Span<Fp> v = [p.X.C0, p.X.C1, p.Y.C0, p.Y.C1, p.Z.C0, p.Z.C1];
+        FpX8.Load(v, out FpX8 r);
+        return r;
+    }
+
+    private static Jacobian<Fp2> StorePoint(in FpX8 lanes)
+    {
+        Span<Fp> v = stackalloc Fp[6];
+        lanes.Store(v);
+        return new Jacobian<Fp2>(new Fp2(v[0], v[1]), new Fp2(v[2], v[3]), new Fp2(v[4], v[5]));
+    }
+
+    [Fact]
+    public void Lane_doubling_of_one_G2_point_matches_the_scalar_formula_coordinate_for_coordinate()
+    {
+        if (!FpX8.IsSupported) return;
+        var rng = new Random(30);
+        var points = new List<Jacobian<Fp2>> { G2.Generator, Jacobian<Fp2>.Infinity };
+        for (int i = 0; i < 6; i++)
+        {
+            // Points with Z ≠ 1, in and outside G2.
+            Jacobian<Fp2> p = HashToCurve.MapToCurve(FieldTests.RandFp2(rng));
+            points.Add(p);
+            points.Add(HashToCurve.ClearCofactor(p));
+        }
+        foreach (var start in points)
+        {
+            FpX8 lanes = LoadPoint(start);
+            Jacobian<Fp2> scalar = start;
+            for (int step = 0; step < 70; step++)
+            {
+                FpX8.DoubleG2(ref lanes);
+                scalar = scalar.Double();
+                if (step % 10 != 9) continue;
+                System.Numerics.BigInteger[] raw = lanes.ToRaw(out bool limbsOk);
+                Assert.True(limbsOk);
+                foreach (var x in raw) Assert.True(x >= 0 && x < 2 * Limbs.P);
+                Jacobian<Fp2> got = StorePoint(lanes);
+                if (scalar.IsInfinity) { Assert.True(got.IsInfinity); continue; }
+                Assert.Equal(scalar.X, got.X);
+                Assert.Equal(scalar.Y, got.Y);
+                Assert.Equal(scalar.Z, got.Z);
+            }
+        }
+    }
+}

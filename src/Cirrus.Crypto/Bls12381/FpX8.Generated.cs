@@ -837,6 +837,480 @@ internal partial struct FpX8
         t = r.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; z.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
         t = r.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; z.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
     }
+    /// <summary>
+    /// One G2 point in Jacobian coordinates, held as [X.c0, X.c1, Y.c0, Y.c1, Z.c0, Z.c1, 0, 0], doubled in
+    /// place by dbl-2009-l (as <see cref="Jacobian{F}.Double"/>, exact for every input: Y = 0 or Z = 0
+    /// give Z = 0). Its thirteen Fp products are three lane products (8, 6 and 4 at once); operands and
+    /// result are signed combinations of lanes, per limb, reduced below 2p. For a single point's chains
+    /// of doublings (multiplication by |x|), where batches of eight are not available.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void DoubleG2(ref FpX8 p)
+    {
+        Lin_a1(out FpX8 a1, p);
+        Lin_b1(out FpX8 b1, p);
+        Mul(out FpX8 m, a1, b1);
+        Lin_a2(out FpX8 a2, p, m);
+        Lin_b2(out FpX8 b2, p, m);
+        Mul(out FpX8 n, a2, b2);
+        Lin_a3(out FpX8 a3, m);
+        Lin_b3(out FpX8 b3, m, n);
+        Mul(out FpX8 qq, a3, b3);
+        Lin_r(out FpX8 r, m, n, qq);
+        p = r;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lin_a1(out FpX8 a1, in FpX8 p)
+    {
+        Unsafe.SkipInit(out a1);
+        var smask = Vector512.Create(Mask).AsInt64();
+        Vector512<long> e, t;
+        Vector512<ulong> top;
+        Vector512<uint> q;
+        var a10I = Vector512.Create(0UL, 0UL, 2UL, 2UL, 2UL, 3UL, 2UL, 3UL);
+        var a10P = Vector512.Create(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue);
+        var a11I = Vector512.Create(1UL, 0UL, 3UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var a11P = Vector512.Create(ulong.MaxValue, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL);
+        e = Vector512<long>.Zero;
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V0, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V0, a11I) & a11P).AsInt64();
+        a1.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V1, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V1, a11I) & a11P).AsInt64();
+        a1.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V2, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V2, a11I) & a11P).AsInt64();
+        a1.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V3, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V3, a11I) & a11P).AsInt64();
+        a1.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V4, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V4, a11I) & a11P).AsInt64();
+        a1.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V5, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V5, a11I) & a11P).AsInt64();
+        a1.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V6, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V6, a11I) & a11P).AsInt64();
+        a1.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V7, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V7, a11I) & a11P).AsInt64();
+        a1.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V8, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V8, a11I) & a11P).AsInt64();
+        a1.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V9, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V9, a11I) & a11P).AsInt64();
+        a1.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V10, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V10, a11I) & a11P).AsInt64();
+        a1.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V11, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V11, a11I) & a11P).AsInt64();
+        a1.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V12, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V12, a11I) & a11P).AsInt64();
+        a1.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V13, a10I) & a10P).AsInt64() + (Avx512F.PermuteVar8x64(p.V13, a11I) & a11P).AsInt64();
+        a1.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        top = (a1.V13 << 29) | a1.V12;
+        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = a1.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; a1.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; a1.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; a1.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; a1.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; a1.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; a1.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; a1.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; a1.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; a1.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; a1.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; a1.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; a1.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; a1.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a1.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; a1.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lin_b1(out FpX8 b1, in FpX8 p)
+    {
+        Unsafe.SkipInit(out b1);
+        var smask = Vector512.Create(Mask).AsInt64();
+        Vector512<long> e, t;
+        Vector512<ulong> top;
+        Vector512<uint> q;
+        var b10I = Vector512.Create(0UL, 1UL, 2UL, 3UL, 4UL, 5UL, 5UL, 4UL);
+        var b10P = Vector512.Create(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue);
+        var b11I = Vector512.Create(1UL, 0UL, 3UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var b11N = Vector512.Create(ulong.MaxValue, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL);
+        e = Vector512<long>.Zero;
+        t = Vector512.Create(536827222L) + e + (Avx512F.PermuteVar8x64(p.V0, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V0, b11I) & b11N).AsInt64();
+        b1.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(535822335L) + e + (Avx512F.PermuteVar8x64(p.V1, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V1, b11I) & b11N).AsInt64();
+        b1.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(167772124L) + e + (Avx512F.PermuteVar8x64(p.V2, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V2, b11I) & b11N).AsInt64();
+        b1.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(268434117L) + e + (Avx512F.PermuteVar8x64(p.V3, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V3, b11I) & b11N).AsInt64();
+        b1.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(516195285L) + e + (Avx512F.PermuteVar8x64(p.V4, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V4, b11I) & b11N).AsInt64();
+        b1.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(312538800L) + e + (Avx512F.PermuteVar8x64(p.V5, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V5, b11I) & b11N).AsInt64();
+        b1.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(368785798L) + e + (Avx512F.PermuteVar8x64(p.V6, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V6, b11I) & b11N).AsInt64();
+        b1.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(20767044L) + e + (Avx512F.PermuteVar8x64(p.V7, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V7, b11I) & b11N).AsInt64();
+        b1.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(248049303L) + e + (Avx512F.PermuteVar8x64(p.V8, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V8, b11I) & b11N).AsInt64();
+        b1.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(70564557L) + e + (Avx512F.PermuteVar8x64(p.V9, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V9, b11I) & b11N).AsInt64();
+        b1.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(93180891L) + e + (Avx512F.PermuteVar8x64(p.V10, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V10, b11I) & b11N).AsInt64();
+        b1.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(100637289L) + e + (Avx512F.PermuteVar8x64(p.V11, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V11, b11I) & b11N).AsInt64();
+        b1.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(2243911L) + e + (Avx512F.PermuteVar8x64(p.V12, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V12, b11I) & b11N).AsInt64();
+        b1.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(26L) + e + (Avx512F.PermuteVar8x64(p.V13, b10I) & b10P).AsInt64() - (Avx512F.PermuteVar8x64(p.V13, b11I) & b11N).AsInt64();
+        b1.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        top = (b1.V13 << 29) | b1.V12;
+        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = b1.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; b1.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; b1.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; b1.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; b1.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; b1.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; b1.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; b1.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; b1.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; b1.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; b1.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; b1.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; b1.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; b1.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b1.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; b1.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lin_a2(out FpX8 a2, in FpX8 p, in FpX8 m)
+    {
+        Unsafe.SkipInit(out a2);
+        var smask = Vector512.Create(Mask).AsInt64();
+        Vector512<long> e, t;
+        Vector512<ulong> top;
+        Vector512<uint> q;
+        var a20I = Vector512.Create(0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var a20P = Vector512.Create(0UL, 0UL, ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL);
+        var a21I = Vector512.Create(0UL, 0UL, 1UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var a21P = Vector512.Create(0UL, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var a22I = Vector512.Create(2UL, 2UL, 2UL, 2UL, 0UL, 0UL, 0UL, 0UL);
+        var a22P = Vector512.Create(1UL, 1UL, 1UL, 1UL, 3UL, 3UL, 0UL, 0UL).AsUInt32();
+        var a23I = Vector512.Create(3UL, 0UL, 3UL, 0UL, 1UL, 0UL, 0UL, 0UL);
+        var a23P = Vector512.Create(2UL, 0UL, 2UL, 0UL, 6UL, 0UL, 0UL, 0UL).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V0, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V0, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V0, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V0, a23I)), a23P).AsInt64();
+        a2.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V1, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V1, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V1, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V1, a23I)), a23P).AsInt64();
+        a2.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V2, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V2, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V2, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V2, a23I)), a23P).AsInt64();
+        a2.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V3, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V3, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V3, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V3, a23I)), a23P).AsInt64();
+        a2.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V4, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V4, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V4, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V4, a23I)), a23P).AsInt64();
+        a2.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V5, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V5, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V5, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V5, a23I)), a23P).AsInt64();
+        a2.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V6, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V6, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V6, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V6, a23I)), a23P).AsInt64();
+        a2.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V7, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V7, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V7, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V7, a23I)), a23P).AsInt64();
+        a2.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V8, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V8, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V8, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V8, a23I)), a23P).AsInt64();
+        a2.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V9, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V9, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V9, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V9, a23I)), a23P).AsInt64();
+        a2.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V10, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V10, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V10, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V10, a23I)), a23P).AsInt64();
+        a2.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V11, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V11, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V11, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V11, a23I)), a23P).AsInt64();
+        a2.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V12, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V12, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V12, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V12, a23I)), a23P).AsInt64();
+        a2.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + (Avx512F.PermuteVar8x64(p.V13, a20I) & a20P).AsInt64() + (Avx512F.PermuteVar8x64(p.V13, a21I) & a21P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V13, a22I)), a22P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V13, a23I)), a23P).AsInt64();
+        a2.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        top = (a2.V13 << 29) | a2.V12;
+        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = a2.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; a2.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; a2.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; a2.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; a2.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; a2.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; a2.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; a2.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; a2.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; a2.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; a2.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; a2.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; a2.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; a2.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a2.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; a2.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lin_b2(out FpX8 b2, in FpX8 p, in FpX8 m)
+    {
+        Unsafe.SkipInit(out b2);
+        var smask = Vector512.Create(Mask).AsInt64();
+        Vector512<long> e, t;
+        Vector512<ulong> top;
+        Vector512<uint> q;
+        var b20I = Vector512.Create(0UL, 0UL, 0UL, 1UL, 0UL, 0UL, 0UL, 0UL);
+        var b20P = Vector512.Create(0UL, 0UL, ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL);
+        var b21I = Vector512.Create(0UL, 0UL, 1UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var b21N = Vector512.Create(0UL, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var b22I = Vector512.Create(2UL, 3UL, 2UL, 3UL, 0UL, 1UL, 0UL, 0UL);
+        var b22P = Vector512.Create(1UL, 2UL, 1UL, 2UL, 3UL, 6UL, 0UL, 0UL).AsUInt32();
+        var b23I = Vector512.Create(3UL, 0UL, 3UL, 0UL, 1UL, 0UL, 0UL, 0UL);
+        var b23N = Vector512.Create(2UL, 0UL, 2UL, 0UL, 6UL, 0UL, 0UL, 0UL).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = Vector512.Create(536608772L) + e + (Avx512F.PermuteVar8x64(p.V0, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V0, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V0, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V0, b23I)), b23N).AsInt64();
+        b2.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(530579455L) + e + (Avx512F.PermuteVar8x64(p.V1, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V1, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V1, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V1, b23I)), b23N).AsInt64();
+        b2.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(469761837L) + e + (Avx512F.PermuteVar8x64(p.V2, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V2, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V2, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V2, b23I)), b23N).AsInt64();
+        b2.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(536862879L) + e + (Avx512F.PermuteVar8x64(p.V3, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V3, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V3, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V3, b23I)), b23N).AsInt64();
+        b2.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(412817152L) + e + (Avx512F.PermuteVar8x64(p.V4, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V4, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V4, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V4, b23I)), b23N).AsInt64();
+        b2.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(264620069L) + e + (Avx512F.PermuteVar8x64(p.V5, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V5, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V5, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V5, b23I)), b23N).AsInt64();
+        b2.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(65231143L) + e + (Avx512F.PermuteVar8x64(p.V6, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V6, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V6, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V6, b23I)), b23N).AsInt64();
+        b2.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(124602268L) + e + (Avx512F.PermuteVar8x64(p.V7, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V7, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V7, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V7, b23I)), b23N).AsInt64();
+        b2.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(414553994L) + e + (Avx512F.PermuteVar8x64(p.V8, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V8, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V8, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V8, b23I)), b23N).AsInt64();
+        b2.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(423387344L) + e + (Avx512F.PermuteVar8x64(p.V9, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V9, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V9, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V9, b23I)), b23N).AsInt64();
+        b2.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(22214434L) + e + (Avx512F.PermuteVar8x64(p.V10, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V10, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V10, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V10, b23I)), b23N).AsInt64();
+        b2.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(66952823L) + e + (Avx512F.PermuteVar8x64(p.V11, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V11, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V11, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V11, b23I)), b23N).AsInt64();
+        b2.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(13463467L) + e + (Avx512F.PermuteVar8x64(p.V12, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V12, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V12, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V12, b23I)), b23N).AsInt64();
+        b2.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(156L) + e + (Avx512F.PermuteVar8x64(p.V13, b20I) & b20P).AsInt64() + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V13, b22I)), b22P).AsInt64() - (Avx512F.PermuteVar8x64(p.V13, b21I) & b21N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V13, b23I)), b23N).AsInt64();
+        b2.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        top = (b2.V13 << 29) | b2.V12;
+        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = b2.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; b2.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; b2.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; b2.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; b2.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; b2.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; b2.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; b2.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; b2.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; b2.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; b2.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; b2.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; b2.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; b2.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b2.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; b2.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lin_a3(out FpX8 a3, in FpX8 m)
+    {
+        Unsafe.SkipInit(out a3);
+        var smask = Vector512.Create(Mask).AsInt64();
+        Vector512<long> e, t;
+        Vector512<ulong> top;
+        Vector512<uint> q;
+        var a30I = Vector512.Create(0UL, 1UL, 0UL, 1UL, 0UL, 0UL, 0UL, 0UL);
+        var a30P = Vector512.Create(3UL, 6UL, 3UL, 6UL, 0UL, 0UL, 0UL, 0UL).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V0, a30I)), a30P).AsInt64();
+        a3.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V1, a30I)), a30P).AsInt64();
+        a3.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V2, a30I)), a30P).AsInt64();
+        a3.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V3, a30I)), a30P).AsInt64();
+        a3.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V4, a30I)), a30P).AsInt64();
+        a3.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V5, a30I)), a30P).AsInt64();
+        a3.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V6, a30I)), a30P).AsInt64();
+        a3.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V7, a30I)), a30P).AsInt64();
+        a3.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V8, a30I)), a30P).AsInt64();
+        a3.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V9, a30I)), a30P).AsInt64();
+        a3.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V10, a30I)), a30P).AsInt64();
+        a3.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V11, a30I)), a30P).AsInt64();
+        a3.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V12, a30I)), a30P).AsInt64();
+        a3.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(0L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V13, a30I)), a30P).AsInt64();
+        a3.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        top = (a3.V13 << 29) | a3.V12;
+        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = a3.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; a3.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; a3.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; a3.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; a3.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; a3.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; a3.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; a3.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; a3.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; a3.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; a3.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; a3.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; a3.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; a3.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = a3.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; a3.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lin_b3(out FpX8 b3, in FpX8 m, in FpX8 n)
+    {
+        Unsafe.SkipInit(out b3);
+        var smask = Vector512.Create(Mask).AsInt64();
+        Vector512<long> e, t;
+        Vector512<ulong> top;
+        Vector512<uint> q;
+        var b30I = Vector512.Create(0UL, 1UL, 1UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var b30N = Vector512.Create(6UL, 12UL, 12UL, 6UL, 0UL, 0UL, 0UL, 0UL).AsUInt32();
+        var b31I = Vector512.Create(2UL, 3UL, 3UL, 2UL, 0UL, 0UL, 0UL, 0UL);
+        var b31P = Vector512.Create(6UL, 12UL, 12UL, 6UL, 0UL, 0UL, 0UL, 0UL).AsUInt32();
+        var b32I = Vector512.Create(0UL, 1UL, 1UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var b32N = Vector512.Create(6UL, 12UL, 12UL, 6UL, 0UL, 0UL, 0UL, 0UL).AsUInt32();
+        var b33I = Vector512.Create(4UL, 5UL, 5UL, 4UL, 0UL, 0UL, 0UL, 0UL);
+        var b33N = Vector512.Create(ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL);
+        var b33NS = Vector512.Create(0UL, 1UL, 1UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        e = Vector512<long>.Zero;
+        t = Vector512.Create(535734972L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V0, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V0, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V0, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V0, b33I) & b33N, b33NS).AsInt64();
+        b3.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(509607935L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V1, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V1, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V1, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V1, b33I) & b33N, b33NS).AsInt64();
+        b3.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(67107953L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V2, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V2, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V2, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V2, b33I) & b33N, b33NS).AsInt64();
+        b3.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(536836106L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V3, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V3, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V3, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V3, b33I) & b33N, b33NS).AsInt64();
+        b3.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(536175534L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V4, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V4, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V4, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V4, b33I) & b33N, b33NS).AsInt64();
+        b3.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(72945144L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V5, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V5, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V5, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V5, b33I) & b33N, b33NS).AsInt64();
+        b3.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(461625259L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V6, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V6, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V6, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V6, b33I) & b33N, b33NS).AsInt64();
+        b3.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(3072249L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V7, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V7, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V7, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V7, b33I) & b33N, b33NS).AsInt64();
+        b3.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(6830935L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V8, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V8, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V8, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V8, b33I) & b33N, b33NS).AsInt64();
+        b3.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(224065758L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V9, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V9, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V9, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V9, b33I) & b33N, b33NS).AsInt64();
+        b3.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(275219521L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V10, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V10, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V10, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V10, b33I) & b33N, b33NS).AsInt64();
+        b3.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(469085870L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V11, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V11, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V11, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V11, b33I) & b33N, b33NS).AsInt64();
+        b3.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(58341690L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V12, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V12, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V12, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V12, b33I) & b33N, b33NS).AsInt64();
+        b3.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(676L) + e + Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V13, b31I)), b31P).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(m.V13, b30I)), b30N).AsInt64() - Avx512F.Multiply(U(Avx512F.PermuteVar8x64(n.V13, b32I)), b32N).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V13, b33I) & b33N, b33NS).AsInt64();
+        b3.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        top = (b3.V13 << 29) | b3.V12;
+        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = b3.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; b3.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; b3.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; b3.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; b3.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; b3.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; b3.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; b3.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; b3.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; b3.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; b3.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; b3.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; b3.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; b3.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = b3.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; b3.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Lin_r(out FpX8 r, in FpX8 m, in FpX8 n, in FpX8 qq)
+    {
+        Unsafe.SkipInit(out r);
+        var smask = Vector512.Create(Mask).AsInt64();
+        Vector512<long> e, t;
+        Vector512<ulong> top;
+        Vector512<uint> q;
+        var r0I = Vector512.Create(0UL, 1UL, 0UL, 0UL, 4UL, 6UL, 0UL, 0UL);
+        var r0P = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, ulong.MaxValue, ulong.MaxValue, 0UL, 0UL);
+        var r0PS = Vector512.Create(2UL, 3UL, 0UL, 0UL, 1UL, 1UL, 0UL, 0UL);
+        var r1I = Vector512.Create(0UL, 0UL, 0UL, 0UL, 5UL, 7UL, 0UL, 0UL);
+        var r1P = Vector512.Create(0UL, 0UL, 0UL, 0UL, 0UL, ulong.MaxValue, 0UL, 0UL);
+        var r1PS = Vector512.Create(0UL, 0UL, 0UL, 0UL, 0UL, 1UL, 0UL, 0UL);
+        var r1N = Vector512.Create(0UL, 0UL, 0UL, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL);
+        var r1NS = Vector512.Create(0UL, 0UL, 0UL, 0UL, 1UL, 0UL, 0UL, 0UL);
+        var r2I = Vector512.Create(4UL, 5UL, 0UL, 1UL, 0UL, 0UL, 0UL, 0UL);
+        var r2P = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r2PS = Vector512.Create(0UL, 1UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r2N = Vector512.Create(0UL, 0UL, ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL);
+        var r2NS = Vector512.Create(0UL, 0UL, 3UL, 4UL, 0UL, 0UL, 0UL, 0UL);
+        var r3I = Vector512.Create(2UL, 3UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r3N = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r3NS = Vector512.Create(2UL, 3UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r4I = Vector512.Create(0UL, 1UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r4P = Vector512.Create(ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r4PS = Vector512.Create(2UL, 3UL, 0UL, 0UL, 0UL, 0UL, 0UL, 0UL);
+        var r5I = Vector512.Create(0UL, 0UL, 0UL, 2UL, 0UL, 0UL, 0UL, 0UL);
+        var r5P = Vector512.Create(0UL, 0UL, ulong.MaxValue, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL);
+        var r6I = Vector512.Create(0UL, 0UL, 1UL, 3UL, 0UL, 0UL, 0UL, 0UL);
+        var r6P = Vector512.Create(0UL, 0UL, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL);
+        var r6N = Vector512.Create(0UL, 0UL, ulong.MaxValue, 0UL, 0UL, 0UL, 0UL, 0UL);
+        e = Vector512<long>.Zero;
+        t = Vector512.Create(536171872L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V0, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V0, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V0, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V0, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V0, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V0, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V0, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V0, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V0, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V0, r6I) & r6N).AsInt64();
+        r.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(520093695L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V1, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V1, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V1, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V1, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V1, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V1, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V1, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V1, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V1, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V1, r6I) & r6N).AsInt64();
+        r.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(536870351L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V2, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V2, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V2, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V2, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V2, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V2, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V2, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V2, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V2, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V2, r6I) & r6N).AsInt64();
+        r.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(536849492L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V3, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V3, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V3, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V3, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V3, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V3, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V3, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V3, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V3, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V3, r6I) & r6N).AsInt64();
+        r.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(206060887L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V4, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V4, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V4, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V4, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V4, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V4, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V4, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V4, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V4, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V4, r6I) & r6N).AsInt64();
+        r.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(168782607L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V5, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V5, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V5, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V5, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V5, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V5, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V5, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V5, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V5, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V5, r6I) & r6N).AsInt64();
+        r.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(531863657L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V6, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V6, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V6, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V6, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V6, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V6, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V6, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V6, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V6, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V6, r6I) & r6N).AsInt64();
+        r.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(332272714L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V7, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V7, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V7, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V7, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V7, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V7, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V7, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V7, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V7, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V7, r6I) & r6N).AsInt64();
+        r.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(210692464L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V8, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V8, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V8, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V8, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V8, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V8, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V8, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V8, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V8, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V8, r6I) & r6N).AsInt64();
+        r.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(55291095L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V9, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V9, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V9, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V9, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V9, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V9, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V9, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V9, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V9, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V9, r6I) & r6N).AsInt64();
+        r.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(417152434L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V10, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V10, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V10, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V10, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V10, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V10, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V10, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V10, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V10, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V10, r6I) & r6N).AsInt64();
+        r.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(536454802L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V11, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V11, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V11, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V11, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V11, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V11, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V11, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V11, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V11, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V11, r6I) & r6N).AsInt64();
+        r.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(35902578L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V12, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V12, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V12, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V12, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V12, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V12, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V12, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V12, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V12, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V12, r6I) & r6N).AsInt64();
+        r.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = Vector512.Create(416L) + e + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V13, r0I) & r0P, r0PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V13, r1I) & r1P, r1PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V13, r2I) & r2P, r2PS).AsInt64() + Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V13, r4I) & r4P, r4PS).AsInt64() + (Avx512F.PermuteVar8x64(qq.V13, r5I) & r5P).AsInt64() + (Avx512F.PermuteVar8x64(qq.V13, r6I) & r6P).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(m.V13, r1I) & r1N, r1NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V13, r2I) & r2N, r2NS).AsInt64() - Avx512F.ShiftLeftLogicalVariable(Avx512F.PermuteVar8x64(n.V13, r3I) & r3N, r3NS).AsInt64() - (Avx512F.PermuteVar8x64(qq.V13, r6I) & r6N).AsInt64();
+        r.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        top = (r.V13 << 29) | r.V12;
+        q = Avx512DQ.ConvertToVector512Int64WithTruncation(Avx512DQ.ConvertToVector512Double(top) * Vector512.Create(1.432573668568182e-10)).AsUInt32();
+        e = Vector512<long>.Zero;
+        t = r.V0.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1fffaaabU)).AsInt64() + e; r.V0 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V1.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xff7ffffU)).AsInt64() + e; r.V1 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V2.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x14ffffeeU)).AsInt64() + e; r.V2 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V3.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x17fffd62U)).AsInt64() + e; r.V3 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V4.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xf6241eaU)).AsInt64() + e; r.V4 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V5.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x9507b58U)).AsInt64() + e; r.V5 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V6.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xafd9cc3U)).AsInt64() + e; r.V6 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V7.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x109e70a2U)).AsInt64() + e; r.V7 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V8.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x1764774bU)).AsInt64() + e; r.V8 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V9.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x121a5d66U)).AsInt64() + e; r.V9 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V10.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12c6e9edU)).AsInt64() + e; r.V10 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V11.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x12ffcd34U)).AsInt64() + e; r.V11 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V12.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0x111ea3U)).AsInt64() + e; r.V12 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+        t = r.V13.AsInt64() - Avx512F.Multiply(q, Vector512.Create(0xdU)).AsInt64() + e; r.V13 = (t & smask).AsUInt64(); e = Vector512.ShiftRightArithmetic(t, 29);
+    }
+
     /// <summary>Lanes whose value is 0 mod p (0 or p; values are below 2p) are all ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Vector512<ulong> IsZeroMask(in FpX8 a)
