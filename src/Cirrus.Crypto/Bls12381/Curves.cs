@@ -248,14 +248,16 @@ internal static class G2
         return StorePoint(lanes, v);
     }
 
-    private static FpX8 LoadPoint(in Jacobian<Fp2> p, Span<Fp> v)
+    /// <summary>One G2 point into the lane layout of <see cref="FpX8.DoubleG2"/> (v: six Fp of scratch).</summary>
+    internal static FpX8 LoadPoint(in Jacobian<Fp2> p, Span<Fp> v)
     {
         v[0] = p.X.C0; v[1] = p.X.C1; v[2] = p.Y.C0; v[3] = p.Y.C1; v[4] = p.Z.C0; v[5] = p.Z.C1;
         FpX8.Load(v, out FpX8 r);
         return r;
     }
 
-    private static Jacobian<Fp2> StorePoint(in FpX8 lanes, Span<Fp> v)
+    /// <summary>The inverse of <see cref="LoadPoint"/>.</summary>
+    internal static Jacobian<Fp2> StorePoint(in FpX8 lanes, Span<Fp> v)
     {
         lanes.Store(v);
         return new Jacobian<Fp2>(new Fp2(v[0], v[1]), new Fp2(v[2], v[3]), new Fp2(v[4], v[5]));
@@ -328,14 +330,13 @@ internal static class G2
         var x = new Fp2[n];
         var rhs = new Fp2[n];
         var s = new Fp[n];
-        var t = new Fp[n];
         // lane[i]: still on the lane path; otherwise ok[i] already holds the answer.
         var lane = new bool[n];
         for (int i = 0; i < n; i++)
         {
             ok[i] = false;
             points[i] = Jacobian<Fp2>.Infinity;
-            s[i] = t[i] = Fp.One;
+            s[i] = Fp.One;
             byte[] e = encodings[i];
             if (e is null || e.Length != 96 || (e[0] & 0xc0) != 0x80 || rhsInFp(e, out x[i], out rhs[i], out bool parsed))
             {
@@ -350,21 +351,11 @@ internal static class G2
         var norm = (Fp[])s.Clone();
         FpX8.PowMany(s, Fp.PPlus1Div4);
         for (int i = 0; i < n; i++)
-        {
-            if (!lane[i]) continue;
-            if (s[i].Square() != norm[i]) { lane[i] = false; continue; } // no square root: not on the curve
-            t[i] = rhs[i].SqrtHalfNormSum(s[i]);
-        }
-        var w = (Fp[])t.Clone();
-        FpX8.PowMany(w, Fp.PMinus3Div4);
+            if (lane[i] && s[i].Square() != norm[i]) lane[i] = false; // no square root: not on the curve
         var y = new Fp2[n];
+        Fp2.TrySqrtGivenNormRootsMany(rhs, s, lane, y);
         for (int i = 0; i < n; i++)
-        {
-            if (!lane[i]) continue;
-            if (!rhs[i].TrySqrtFinish(t[i], w[i], out Fp2 root)) { lane[i] = false; continue; }
-            bool sign = (encodings[i][0] & 0x20) != 0;
-            y[i] = root.IsLexLargest != sign ? -root : root;
-        }
+            if (lane[i] && y[i].IsLexLargest != ((encodings[i][0] & 0x20) != 0)) y[i] = -y[i];
         // Subgroup check (Scott): ψ(P) = [x]P = -[|x|]P, eight points at a time.
         Span<Fp2> gx = stackalloc Fp2[8], gy = stackalloc Fp2[8], qx = stackalloc Fp2[8], qy = stackalloc Fp2[8], qz = stackalloc Fp2[8];
         Span<int> idx = stackalloc int[8];
@@ -410,12 +401,9 @@ internal static class G2
     }
 
     /// <summary>One compressed point: <see cref="TryDecode"/> and <see cref="IsInSubgroup"/>.</summary>
-    public static bool DecodeCompressedInSubgroup(ReadOnlySpan<byte> data, out Jacobian<Fp2> point) =>
-        data.Length == 96 && (data[0] & 0x80) != 0 && TryDecode(data, out point) && IsInSubgroup(point)
-        || Fail(out point);
-
-    private static bool Fail(out Jacobian<Fp2> point)
+    public static bool DecodeCompressedInSubgroup(ReadOnlySpan<byte> data, out Jacobian<Fp2> point)
     {
+        if (data.Length == 96 && (data[0] & 0x80) != 0 && TryDecode(data, out point) && IsInSubgroup(point)) return true;
         point = Jacobian<Fp2>.Infinity;
         return false;
     }

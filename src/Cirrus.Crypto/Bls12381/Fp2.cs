@@ -213,14 +213,29 @@ internal partial struct Fp2 : IEquatable<Fp2>
         return TrySqrtFinish(t, t.Pow(Fp.PMinus3Div4), out root);
     }
 
+    /// <summary>
+    /// <see cref="TrySqrtGivenNormRoot"/> for every a[i] with active[i] (s[i] its norm's root), the
+    /// exponentiations eight at a time in AVX-512 lanes (the caller checks <see cref="FpX8.IsSupported"/>);
+    /// active[i] is cleared where a[i] turns out to have no square root.
+    /// </summary>
+    internal static void TrySqrtGivenNormRootsMany(ReadOnlySpan<Fp2> a, ReadOnlySpan<Fp> s, Span<bool> active, Span<Fp2> roots)
+    {
+        var t = new Fp[a.Length];
+        for (int i = 0; i < a.Length; i++) t[i] = active[i] ? a[i].SqrtHalfNormSum(s[i]) : Fp.One;
+        var w = (Fp[])t.Clone();
+        FpX8.PowMany(w, Fp.PMinus3Div4);
+        for (int i = 0; i < a.Length; i++)
+            if (active[i] && !a[i].TrySqrtFinish(t[i], w[i], out roots[i])) active[i] = false;
+    }
+
     /// <summary>t = (a0 + s)/2, whose square root (with its inverse) <see cref="TrySqrtFinish"/> needs.</summary>
-    internal readonly Fp SqrtHalfNormSum(in Fp s) => (C0 + s) * HalfFp;
+    private readonly Fp SqrtHalfNormSum(in Fp s) => (C0 + s) * HalfFp;
 
     /// <summary>
-    /// The root of this from t = (a0 + s)/2 and w = t^((p-3)/4) (batch callers compute w in lanes); false
+    /// The root of this from t = (a0 + s)/2 and w = t^((p-3)/4) (computed in lanes for batches); false
     /// when this has no square root.
     /// </summary>
-    internal readonly bool TrySqrtFinish(in Fp t, in Fp w, out Fp2 root)
+    private readonly bool TrySqrtFinish(in Fp t, in Fp w, out Fp2 root)
     {
         // x0 = t·w: x0^2 = ±t and x0·w = ±1 with the same sign, so 1/x0 = ±w.
         Fp x0 = t * w;

@@ -147,10 +147,10 @@ internal partial struct FpX8 : IExponentiable<FpX8>, ILaneField<FpX8>
     static void ILaneField<FpX8>.LSub(out FpX8 r, in FpX8 a, in FpX8 b) => Sub(out r, a, b);
     static void ILaneField<FpX8>.LNeg(out FpX8 r, in FpX8 a) => Neg(out r, a);
     static void ILaneField<FpX8>.LMul(out FpX8 r, in FpX8 a, in FpX8 b) => Mul(out r, a, b);
-    static void ILaneField<FpX8>.LSqr(out FpX8 r, in FpX8 a) => Mul(out r, a, a);
+    static void ILaneField<FpX8>.LSqr(out FpX8 r, in FpX8 a) => Sqr(out r, a);
     static Vector512<ulong> ILaneField<FpX8>.LIsZeroMask(in FpX8 a) => IsZeroMask(a);
 
     static FpX8 IExponentiable<FpX8>.ExpOne => One;
-    static void IExponentiable<FpX8>.ExpSqr(out FpX8 r, in FpX8 a) => Mul(out r, a, a);
+    static void IExponentiable<FpX8>.ExpSqr(out FpX8 r, in FpX8 a) => Sqr(out r, a);
     static void IExponentiable<FpX8>.ExpMul(out FpX8 r, in FpX8 a, in FpX8 b) => Mul(out r, a, b);
 }

@@ -127,50 +127,42 @@ internal static class HashToCurve
         var gx1 = new Fp2[m];
         var a = new Fp2[m];
         var s = new Fp[m];
-        var t = new Fp[m];
-        var scalar = new bool[m];
+        var lane = new bool[m]; // false: the scalar map decides
         for (int i = 0; i < m; i++)
         {
             Fp2 x1 = tv1[i].IsZero ? BOverZA : MinusBOverA * (Fp2.One + tv1Inverse[i]);
             xs[i] = x1;
             gx1[i] = (x1.Square() + IsoA) * x1 + IsoB;
-            scalar[i] = gx1[i].C1.IsZero;
-            s[i] = scalar[i] ? Fp.One : gx1[i].Norm();
+            lane[i] = !gx1[i].C1.IsZero;
+            s[i] = lane[i] ? gx1[i].Norm() : Fp.One;
         }
         var n1 = (Fp[])s.Clone();
         FpX8.PowMany(s, Fp.PPlus1Div4); // c = n1^((p+1)/4): sqrt(n1), or sqrt(-n1) when n1 is not a square
         for (int i = 0; i < m; i++)
         {
-            if (scalar[i]) { t[i] = Fp.One; continue; }
+            if (!lane[i]) continue;
             Fp c = s[i];
             if (c.Square() == n1[i])
             {
                 a[i] = gx1[i];
-            }
-            else
-            {
-                // As in the scalar map: gx2's norm root follows from c.
-                Fp2 x2 = zu2[i] * xs[i];
-                Fp2 gx2 = (x2.Square() + IsoA) * x2 + IsoB;
-                Fp nu = u[i].Norm();
-                Fp s2 = nu.Square() * nu * FiveSqrtMinusFive * c;
-                if (gx2.C1.IsZero || s2.Square() != gx2.Norm()) { scalar[i] = true; t[i] = Fp.One; continue; }
-                xs[i] = x2;
-                a[i] = gx2;
-                s[i] = s2;
-            }
-            t[i] = a[i].SqrtHalfNormSum(s[i]);
-        }
-        var w = (Fp[])t.Clone();
-        FpX8.PowMany(w, Fp.PMinus3Div4);
-        for (int i = 0; i < m; i++)
-        {
-            if (!scalar[i] && a[i].TrySqrtFinish(t[i], w[i], out Fp2 root))
-            {
-                ys[i] = u[i].Sgn0 != root.Sgn0 ? -root : root;
                 continue;
             }
-            MapToCurveSswu(u[i], zu2[i], tv1[i], tv1Inverse[i], out xs[i], out ys[i]);
+            // As in the scalar map: gx2's norm root follows from c.
+            Fp2 x2 = zu2[i] * xs[i];
+            Fp2 gx2 = (x2.Square() + IsoA) * x2 + IsoB;
+            Fp nu = u[i].Norm();
+            Fp s2 = nu.Square() * nu * FiveSqrtMinusFive * c;
+            if (gx2.C1.IsZero || s2.Square() != gx2.Norm()) { lane[i] = false; continue; }
+            xs[i] = x2;
+            a[i] = gx2;
+            s[i] = s2;
+        }
+        var roots = new Fp2[m];
+        Fp2.TrySqrtGivenNormRootsMany(a, s, lane, roots);
+        for (int i = 0; i < m; i++)
+        {
+            if (lane[i]) ys[i] = u[i].Sgn0 != roots[i].Sgn0 ? -roots[i] : roots[i];
+            else MapToCurveSswu(u[i], zu2[i], tv1[i], tv1Inverse[i], out xs[i], out ys[i]);
         }
     }
 
