@@ -34,6 +34,8 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
         /// <summary>Completes once this child has reported <c>killAfter</c> imports.</summary>
         public Task Imported => _imported.Task;
 
+        public int ImportCount => Volatile.Read(ref _imports);
+
         public Child(string db, int killAfter = int.MaxValue)
         {
             _killAfter = killAfter;
@@ -106,7 +108,12 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
                 await child.Imported.WaitAsync(TimeSpan.FromSeconds(60));
                 await Task.Delay(rng.Next(0, 15));
                 Assert.False(child.Done.Task.IsCompleted, $"the chain completed before kill {kills + 1}; make it longer");
-                Assert.False(child.Process.HasExited, $"writer exited early: {child.Stderr}");
+                if (child.Process.HasExited)
+                {
+                    // WaitForExit() without a timeout also waits for the redirected output to drain.
+                    child.Process.WaitForExit();
+                    Assert.Fail($"writer exited early with code {child.Process.ExitCode} after {child.ImportCount} imports: {child.Stderr}");
+                }
                 child.Process.Kill(entireProcessTree: true);
                 await child.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
                 kills++;
