@@ -19,11 +19,16 @@ public sealed partial class BeaconApi
     /// <summary>Events a slow subscriber may lag behind before the oldest are dropped.</summary>
     private const int MaxQueuedEvents = 1024;
 
+    /// <summary>The peer-to-peer layer, when the node runs one (identity, peers, sync state, publishing).</summary>
+    public INodeNetwork? Network { get; init; }
+
+    private static readonly string[] PeerStates = ["disconnected", "connecting", "connected", "disconnecting"];
+
     private void MapNode()
     {
         Get("/eth/v1/node/identity", _ =>
         {
-            var id = _identity ?? throw ApiError.NotFound("this node has no network identity (networking is not running)");
+            var id = Network?.Identity ?? _identity ?? throw ApiError.NotFound("this node has no network identity (networking is not running)");
             return Data(w =>
             {
                 w.WriteStartObject();
@@ -42,29 +47,59 @@ public sealed partial class BeaconApi
                 w.WriteEndObject();
             });
         });
-        // The node does not run the peer-to-peer layer yet: no peers, and it says so by counting zero.
         Get("/eth/v1/node/peers", c =>
         {
-            foreach (var s in QueryList(c, "state"))
-                if (s is not ("disconnected" or "connecting" or "connected" or "disconnecting"))
-                    throw ApiError.BadRequest($"invalid peer state '{s}'");
-            foreach (var d in QueryList(c, "direction"))
-                if (d is not ("inbound" or "outbound"))
-                    throw ApiError.BadRequest($"invalid peer direction '{d}'");
+            var states = QueryList(c, "state");
+            var directions = QueryList(c, "direction");
+            foreach (var s in states)
+                if (!PeerStates.Contains(s)) throw ApiError.BadRequest($"invalid peer state '{s}'");
+            foreach (var d in directions)
+                if (d is not ("inbound" or "outbound")) throw ApiError.BadRequest($"invalid peer direction '{d}'");
+            var peers = (Network?.Peers ?? [])
+                .Where(p => (states.Count == 0 || states.Contains(p.State)) && (directions.Count == 0 || directions.Contains(p.Direction))).ToList();
             return Data(w =>
             {
                 w.WriteStartArray();
+                foreach (var p in peers) WritePeer(w, p);
                 w.WriteEndArray();
-            });
+            }, meta: w => w.WriteString("count", peers.Count.ToString(CultureInfo.InvariantCulture)));
         });
         Get("/eth/v1/node/peers/{peer_id}", c =>
-            throw ApiError.NotFound($"peer {(string)c.Request.RouteValues["peer_id"]!} not found"));
-        Get("/eth/v1/node/peer_count", _ => Data(w =>
         {
-            w.WriteStartObject();
-            foreach (var k in new[] { "disconnected", "connecting", "connected", "disconnecting" }) w.WriteString(k, "0");
-            w.WriteEndObject();
-        }));
+            string id = (string)c.Request.RouteValues["peer_id"]!;
+            var p = Network?.Peers.FirstOrDefault(x => x.PeerId == id) ?? throw ApiError.NotFound($"peer {id} not found");
+            return Data(w => WritePeer(w, p));
+        });
+        Get("/eth/v1/node/peer_count", _ =>
+        {
+            var peers = Network?.Peers ?? [];
+            return Data(w =>
+            {
+                w.WriteStartObject();
+                foreach (var k in PeerStates) w.WriteString(k, peers.Count(p => p.State == k).ToString(CultureInfo.InvariantCulture));
+                w.WriteEndObject();
+            });
+        });
+    }
+
+    private static void WritePeer(Utf8JsonWriter w, PeerSummary p)
+    {
+        w.WriteStartObject();
+        w.WriteString("peer_id", p.PeerId);
+        if (p.Enr is null) w.WriteNull("enr");
+        else w.WriteString("enr", p.Enr);
+        w.WriteString("last_seen_p2p_address", p.LastSeenP2pAddress);
+        w.WriteString("state", p.State);
+        w.WriteString("direction", p.Direction);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Head slot, distance to the clock and whether the node is catching up (from the sync layer when there is one).</summary>
+    private SyncState CurrentSyncState()
+    {
+        if (Network is { } n) return n.Sync;
+        ulong headSlot = _chain.HeadSlot, current = _chain.CurrentSlot;
+        return new SyncState(headSlot, current > headSlot ? current - headSlot : 0, false);
     }
 
     private void MapEvents()

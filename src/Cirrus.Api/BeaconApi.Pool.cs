@@ -44,11 +44,11 @@ public sealed partial class BeaconApi
             return failures.Count == 0 ? Ok() : Failures("some attestations were not accepted", failures);
         });
         MapOperation<ProposerSlashing>("proposer_slashings", () => _chain.Operations.ProposerSlashings,
-            (op, s) => _chain.Operations.AddProposerSlashing(op, s));
+            (op, s) => { _chain.Operations.AddProposerSlashing(op, s); Network?.PublishProposerSlashing(op); });
         MapOperation<AttesterSlashing>("attester_slashings", () => _chain.Operations.AttesterSlashings,
-            (op, s) => _chain.Operations.AddAttesterSlashing(op, s));
+            (op, s) => { _chain.Operations.AddAttesterSlashing(op, s); Network?.PublishAttesterSlashing(op); });
         MapOperation<SignedVoluntaryExit>("voluntary_exits", () => _chain.Operations.VoluntaryExits,
-            (op, s) => _chain.Operations.AddVoluntaryExit(op, s));
+            (op, s) => { _chain.Operations.AddVoluntaryExit(op, s); Network?.PublishVoluntaryExit(op); });
     }
 
     private void MapOperation<T>(string name, Func<List<T>> list, Action<T, CachedBeaconState> add)
@@ -95,6 +95,9 @@ public sealed partial class BeaconApi
         _chain.Attestations.Prune(now);
         _chain.Attestations.Add(att);
         _chain.OnVerifiedAttestation(att);
+        if (Network is { } net)
+            net.PublishAttestation(att, Node.Validation.MessageValidator.ComputeSubnetForAttestation(_chain.Config,
+                state.GetShuffling(d.Target.Epoch).CommitteesPerSlot, d.Slot, d.Index));
         return true;
     }
 }

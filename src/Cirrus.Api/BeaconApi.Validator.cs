@@ -190,6 +190,7 @@ public sealed partial class BeaconApi
         _chain.Attestations.Prune(now);
         _chain.Attestations.Add(signed.Message.Aggregate);
         _chain.OnVerifiedAttestation(signed.Message.Aggregate);
+        Network?.PublishAggregateAndProof(signed);
         return true;
     }
 

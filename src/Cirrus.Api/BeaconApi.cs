@@ -162,7 +162,10 @@ public sealed partial class BeaconApi : IAsyncDisposable
             try
             {
                 // 202: held until its slot or its parent arrives.
-                return _chain.SubmitBlock(block) == BlockSubmitResult.Imported ? Ok() : new ApiResult(202, null, null);
+                var result = _chain.SubmitBlock(block);
+                // a local proposal is published once the node accepted it (imported, or held for its slot)
+                Network?.PublishBlock(block);
+                return result == BlockSubmitResult.Imported ? Ok() : new ApiResult(202, null, null);
             }
             catch (BlockImportException e)
             {
@@ -192,14 +195,15 @@ public sealed partial class BeaconApi : IAsyncDisposable
             w.WriteString("version", $"{Version}/{Environment.OSVersion.Platform}-{System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}".ToLowerInvariant());
             w.WriteEndObject();
         }));
-        Get("/eth/v1/node/health", _ => new ApiResult(200, null, null));
+        // 206 while catching up with peers, as the API specifies
+        Get("/eth/v1/node/health", _ => new ApiResult(CurrentSyncState().IsSyncing ? 206 : 200, null, null));
         Get("/eth/v1/node/syncing", _ => Data(w =>
         {
-            ulong headSlot = _chain.GetBlock(_chain.Head)?.Message.Slot ?? 0;
-            ulong current = _chain.CurrentSlot;
+            var sync = CurrentSyncState();
             w.WriteStartObject();
-            w.WriteString("head_slot", headSlot.ToString(CultureInfo.InvariantCulture));
-            w.WriteString("sync_distance", (current > headSlot ? current - headSlot : 0).ToString(CultureInfo.InvariantCulture));
+            w.WriteString("head_slot", sync.HeadSlot.ToString(CultureInfo.InvariantCulture));
+            w.WriteString("sync_distance", sync.SyncDistance.ToString(CultureInfo.InvariantCulture));
+            w.WriteBoolean("is_syncing", sync.IsSyncing);
             w.WriteEndObject();
         }));
         Get("/eth/v1/config/spec", _ => Data(w =>
@@ -284,7 +288,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
 
     private static ApiResult Ssz(byte[] bytes) => new(200, bytes, SszMediaType);
 
-    private static ApiResult Data(Action<Utf8JsonWriter> write)
+    private static ApiResult Data(Action<Utf8JsonWriter> write, Action<Utf8JsonWriter>? meta = null)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
@@ -292,6 +296,12 @@ public sealed partial class BeaconApi : IAsyncDisposable
             w.WriteStartObject();
             w.WritePropertyName("data");
             write(w);
+            if (meta is not null)
+            {
+                w.WriteStartObject("meta");
+                meta(w);
+                w.WriteEndObject();
+            }
             w.WriteEndObject();
         }
         return new ApiResult(200, ms.ToArray(), "application/json");

@@ -8,7 +8,8 @@ namespace Cirrus.Node;
 /// </summary>
 public static class SlotTicker
 {
-    public static async Task RunAsync(BeaconChain chain, Func<DateTimeOffset> now, Action<string> log, CancellationToken ct, Action? onSlot = null)
+    public static async Task RunAsync(BeaconChain chain, Func<DateTimeOffset> now, Action<string> log, CancellationToken ct, Action? onSlot = null,
+        Func<string>? statusSuffix = null)
     {
         ulong sps = chain.Config.SecondsPerSlot;
         long genesisMs = (long)chain.GenesisTime * 1000;
@@ -27,7 +28,7 @@ public static class SlotTicker
             if (slot != last)
             {
                 chain.OnTick((ulong)(nowMs / 1000));
-                log(Status(chain, slot));
+                log(Status(chain, slot) + (statusSuffix?.Invoke() ?? ""));
                 onSlot?.Invoke();
                 last = slot;
             }

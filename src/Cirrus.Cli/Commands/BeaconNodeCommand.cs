@@ -6,7 +6,9 @@ using Cirrus.Consensus.Config;
 using Cirrus.Consensus.Signatures;
 using Cirrus.Consensus.Types;
 using Cirrus.Networking.Discovery;
+using Cirrus.Network;
 using Cirrus.Node;
+using Cirrus.Node.Validation;
 using Cirrus.Ssz;
 using Cirrus.Storage;
 
@@ -21,13 +23,23 @@ public sealed class BeaconNodeCommand : ICliCommand
     public string Usage =>
         "(--network NAME | --network-dir DIR) [--data-dir DIR] [--rest-address IP] [--rest-port N]\n" +
         "    [--genesis-state FILE | --checkpoint-state FILE --checkpoint-block FILE | --checkpoint-url URL] [--metrics-port N]\n" +
+        "    [--p2p-address IP] [--p2p-port N] [--discovery-port N] [--enr-address IP] [--target-peers N] [--max-peers N]\n" +
+        "    [--bootnodes ENR,...] [--peer MULTIADDR]... [--no-discovery] [--subscribe-all-subnets]\n" +
         "  --network NAME        built-in network: " + string.Join(", ", Networks.BuiltinNames) + "\n" +
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
         "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
         "  --rest-port N         REST API port (default 5052; 0 picks a free one), on --rest-address (default 127.0.0.1)\n" +
         "  --genesis-state FILE  SSZ genesis state, when the network directory has none\n" +
         "  --checkpoint-*        start from a trusted finalized state and its block instead of genesis\n" +
-        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics";
+        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
+        "  --p2p-address IP      libp2p (TCP) and discv5 (UDP) listen address (default 0.0.0.0: peers must reach a real node)\n" +
+        "  --p2p-port N          TCP port, and discv5's UDP port unless --discovery-port (default 9000; 0 picks free ports)\n" +
+        "  --enr-address IP      the address other nodes should dial, put in our ENR (default: the listen address if not 0.0.0.0)\n" +
+        "  --target-peers N      peers to keep (default 50); --max-peers N: most accepted (default target + 10)\n" +
+        "  --bootnodes ENR,...   discv5 bootnodes, added to the network directory's bootstrap_nodes.txt\n" +
+        "  --peer MULTIADDR      a static peer (/ip4/…/tcp/…/p2p/…), dialled at start and whenever lost; repeatable\n" +
+        "  --no-discovery        no discv5: static peers only\n" +
+        "  --subscribe-all-subnets  join all 64 attestation subnets (aggregating nodes, devnets)";
 
     private static IDisposable ServeMetrics(NodeMetrics metrics, int port)
     {
@@ -44,7 +56,9 @@ public sealed class BeaconNodeCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = new CliArgs(args, ["network", "network-dir", "data-dir", "rest-address", "rest-port", "genesis-state",
-            "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port"], []);
+            "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port",
+            "p2p-address", "p2p-port", "discovery-port", "enr-address", "target-peers", "max-peers", "bootnodes", "peer"],
+            ["no-discovery", "subscribe-all-subnets"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         var config = network.Config;
@@ -63,6 +77,7 @@ public sealed class BeaconNodeCommand : ICliCommand
 
         if (NodeSetup.PortInUse(restAddress, (int)port))
             throw new CliException($"cannot listen on {restAddress}:{port}: the port is in use (choose another with --rest-port)");
+        var p2p = NetworkSetup.Options(a, network, dataDir);
         var log = NodeSetup.Logger(stdout);
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
@@ -102,8 +117,20 @@ public sealed class BeaconNodeCommand : ICliCommand
         }
         using (chain)
         {
-            var identity = NodeSetup.Identity(dataDir);
-            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, identity);
+            using var metrics = new NodeMetrics(chain);
+            var validator = new MessageValidator(chain);
+            Eth2Network network2;
+            try
+            {
+                network2 = new Eth2Network(p2p, chain, validator, log, new NetworkMetrics(metrics.Registry));
+                network2.Start();
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                throw new CliException($"cannot start the p2p layer on {p2p.ListenAddress}:{p2p.Port}: {e.Message}");
+            }
+            var api = new BeaconApi(chain, restAddress.ToString(), (int)port) { Network = network2 };
+            network2.CommitteeSubscriptions = api.Subscriptions;
             try
             {
                 api.StartAsync().GetAwaiter().GetResult();
@@ -111,6 +138,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             catch (Exception e) when (e is IOException or InvalidOperationException)
             {
                 api.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                network2.DisposeAsync().AsTask().GetAwaiter().GetResult();
                 throw new CliException($"cannot listen on {restAddress}:{port}: {e.Message}");
             }
             try
@@ -118,15 +146,19 @@ public sealed class BeaconNodeCommand : ICliCommand
                 log($"cirrus {Program.Version} beacon node: network {network.Name} ({config.ConfigName} preset, {config.SecondsPerSlot} s slots), data dir {dataDir}");
                 log($"REST API listening on http://{restAddress}:{api.Port}");
                 log($"genesis time {chain.GenesisTime}, genesis validators root {chain.GenesisValidatorsRoot}, head {chain.Head} at slot {chain.HeadSlot}, finalized epoch {chain.FinalizedCheckpoint.Epoch}");
-                using var metrics = new NodeMetrics(chain);
                 using var metricsServer = metricsPort is { } port2 ? ServeMetrics(metrics, port2) : null;
                 if (metricsPort is { } shown) log($"metrics on http://127.0.0.1:{shown}/metrics");
-                SlotTicker.RunAsync(chain, () => DateTimeOffset.UtcNow, log, cts.Token, metrics.Update).GetAwaiter().GetResult();
+                SlotTicker.RunAsync(chain, () => DateTimeOffset.UtcNow, log, cts.Token, () =>
+                {
+                    metrics.Update();
+                    network2.OnSlot(chain.CurrentSlot);
+                }, () => $" | peers {network2.PeerManager.ConnectedCount}" + (network2.Sync.IsSyncing ? " | syncing" : "")).GetAwaiter().GetResult();
                 log("stopping");
             }
             finally
             {
                 api.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                network2.DisposeAsync().AsTask().GetAwaiter().GetResult();
             }
         }
         log("stopped");
@@ -194,22 +226,6 @@ internal static class NodeSetup
         catch (SszException e)
         {
             throw new CliException($"{genesisFile ?? network.Name + " genesis.ssz"} is not a valid BeaconState: {e.Message}");
-        }
-    }
-
-    /// <summary>The node's secp256k1 identity (kept in the data dir), as node/identity shows it.</summary>
-    public static NodeIdentity Identity(string dataDir)
-    {
-        try
-        {
-            var key = NodeKeyFile.LoadOrCreate(Path.Combine(dataDir, NodeKeyFile.DefaultFileName));
-            var enr = new EnrBuilder().Build(key);
-            string peerId = Base58.Encode(Enr.PeerIdFromSecp256k1(key.PublicKey));
-            return new NodeIdentity(peerId, enr.ToText(), [], [], 0, "0x0000000000000000");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or EnrException)
-        {
-            throw new CliException($"cannot load the node key in {dataDir}: {e.Message}");
         }
     }
 

@@ -1,0 +1,28 @@
+using System.Net;
+using Cirrus.Networking;
+using Cirrus.Networking.Discovery;
+
+namespace Cirrus.Network;
+
+/// <summary>How the node joins the network (the beacon-node flags).</summary>
+public sealed class NetworkOptions
+{
+    /// <summary>TCP (libp2p) and UDP (discv5) listen address; 0.0.0.0 for a real node, 127.0.0.1 in devnets and tests.</summary>
+    public IPAddress ListenAddress { get; init; } = IPAddress.Any;
+    /// <summary>TCP port; discv5 uses the same UDP port unless <see cref="DiscoveryPort"/> is set. 0 picks free ports.</summary>
+    public int Port { get; init; } = 9000;
+    public int? DiscoveryPort { get; init; }
+    /// <summary>The address put in our ENR (defaults to the listen address when that is not a wildcard).</summary>
+    public IPAddress? EnrAddress { get; init; }
+    public int TargetPeers { get; init; } = 50;
+    public int MaxPeers { get; init; } = 60;
+    public IReadOnlyList<Enr> Bootnodes { get; init; } = [];
+    /// <summary>Peers dialled at start and redialled when lost.</summary>
+    public IReadOnlyList<Multiaddr> StaticPeers { get; init; } = [];
+    /// <summary>Where the node key and ENR are kept (the data dir).</summary>
+    public required string DataDir { get; init; }
+    /// <summary>Run discv5 (off only in tests that wire peers statically).</summary>
+    public bool Discovery { get; init; } = true;
+    /// <summary>Subscribe to every attestation subnet (devnets, tests, aggregating everything).</summary>
+    public bool SubscribeAllSubnets { get; init; }
+}
