@@ -204,7 +204,7 @@ internal static class NodeSetup
         {
             var key = NodeKeyFile.LoadOrCreate(Path.Combine(dataDir, NodeKeyFile.DefaultFileName));
             var enr = new EnrBuilder().Build(key);
-            string peerId = Base58.Encode(Enr.PeerIdFromSecp256k1(key.PublicKey));
+            string peerId = key.PeerId.ToString();
             return new NodeIdentity(peerId, enr.ToText(), [], [], 0, "0x0000000000000000");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or EnrException)
