@@ -23,8 +23,8 @@ public static class P2pBench
         int streamMb = args.Length > 3 ? int.Parse(args[3]) : 256;
 
         var opts = new GossipsubOptions { MaxQueuedRpcs = 1 << 20 };
-        await using var a = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate(), Muxers = [MuxerProtocols.Yamux] });
-        await using var b = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate(), Muxers = [MuxerProtocols.Yamux] });
+        await using var a = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate(), Muxers = [MuxerProtocols.Yamux] });
+        await using var b = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate(), Muxers = [MuxerProtocols.Yamux] });
         a.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         b.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         await using var ga = new Gossipsub(a, opts);

@@ -67,7 +67,7 @@ public sealed class Eth2Network : INodeNetwork, IAsyncDisposable
         NodeKey = NodeKeyFile.LoadOrCreate(Path.Combine(options.DataDir, NodeKeyFile.DefaultFileName));
         Host = new Libp2pHost(new Libp2pHostOptions
         {
-            Key = new PeerKey(NodeKey.ToBytes()),
+            Key = NodeKey,
             AgentVersion = "cirrus/0.1.0",
             MaxConnections = options.MaxPeers + 16,
         });

@@ -8,7 +8,7 @@ namespace Cirrus.Networking;
 public sealed class Libp2pHostOptions
 {
     /// <summary>The node's secp256k1 identity.</summary>
-    public required PeerKey Key { get; init; }
+    public required Secp256k1Key Key { get; init; }
     public string AgentVersion { get; init; } = "cirrus/0.1.0";
     /// <summary>Muxers in order of preference (both are offered; yamux first).</summary>
     public IReadOnlyList<string> Muxers { get; init; } = [Yamux.Id, Mplex.Id];
@@ -53,7 +53,7 @@ public sealed class Libp2pHost : IAsyncDisposable
     }
 
     public Libp2pHostOptions Options { get; }
-    public PeerKey Key => Options.Key;
+    public Secp256k1Key Key => Options.Key;
     public PeerId PeerId => Options.Key.PeerId;
 
     /// <summary>Raised after a connection is established (before identify completes).</summary>

@@ -11,22 +11,23 @@ public class CoreTests
     public void PeerIdOfSecp256k1KeyMatchesJsLibp2p()
     {
         // vector produced by js-libp2p (@libp2p/crypto privateKeyFromRaw + peerIdFromPrivateKey)
-        var k = new PeerKey(Secret);
+        var k = Secp256k1Key.FromBytes(Secret);
         Assert.Equal("16Uiu2HAmEWQnHq2jLKJypwVnVoQeFCULuyop6atvq2eWjYSUjzNi", k.PeerId.ToString());
         Assert.Equal(k.PeerId, PeerId.Parse(k.PeerId.ToString()));
-        Assert.Equal(k.PublicKey, k.PeerId.TryGetPublicKey());
+        Assert.Equal(k.PeerPublicKey, k.PeerId.TryGetPublicKey());
+        Assert.Equal(k.PeerId, PeerId.FromSecp256k1(k.PublicKey));
     }
 
     [Fact]
     public void VerifiesJsSecp256k1SignatureAndOurOwn()
     {
-        var k = new PeerKey(Secret);
+        var k = Secp256k1Key.FromBytes(Secret);
         var jsSig = Convert.FromHexString("3045022100d13b19c8baa53851839efe1fe790b6f6d51028400902bb79d2fa50c65295e0ed0220697d0a44907237350d71ab31d6adbc973749cf2c2d1f4096b765c65be58cfca9");
-        Assert.True(k.PublicKey.Verify("hello"u8, jsSig));
-        Assert.False(k.PublicKey.Verify("hellp"u8, jsSig));
-        var ours = k.Sign("abc"u8);
-        Assert.True(k.PublicKey.Verify("abc"u8, ours));
-        Assert.False(k.PublicKey.Verify("abc"u8, ours.AsSpan(0, ours.Length - 1)));
+        Assert.True(k.PeerPublicKey.Verify("hello"u8, jsSig));
+        Assert.False(k.PeerPublicKey.Verify("hellp"u8, jsSig));
+        var ours = k.SignLibp2p("abc"u8);
+        Assert.True(k.PeerPublicKey.Verify("abc"u8, ours));
+        Assert.False(k.PeerPublicKey.Verify("abc"u8, ours.AsSpan(0, ours.Length - 1)));
     }
 
     [Fact]
@@ -128,7 +129,7 @@ public class CoreTests
         rpc.IWant.Add([9]);
         rpc.Graft.Add("a");
         rpc.Prune.Add(("b", 60));
-        var px = PeerKey.Generate().PeerId;
+        var px = Secp256k1Key.Generate().PeerId;
         rpc.PrunePeers["b"] = [px];
         var back = Rpc.Decode(rpc.Encode());
         Assert.Equal([px], back.PrunePeers["b"]);

@@ -26,7 +26,7 @@ public class HostileInputTests
         var (_, raw) = await ConnectRawAsync(target);
         using var cts = new CancellationTokenSource(Short);
         await Multistream.SelectAsync(raw, [NoiseHandshake.ProtocolId], cts.Token);
-        var (secure, _) = await NoiseHandshake.SecureAsync(raw, PeerKey.Generate(), true, target.PeerId, cts.Token);
+        var (secure, _) = await NoiseHandshake.SecureAsync(raw, Secp256k1Key.Generate(), true, target.PeerId, cts.Token);
         Assert.Equal(muxer, await Multistream.SelectAsync(secure, [muxer], cts.Token));
         return secure;
     }
@@ -97,7 +97,7 @@ public class HostileInputTests
     [Fact]
     public async Task TruncatedNoiseHandshakeTimesOut()
     {
-        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate(), HandshakeTimeout = TimeSpan.FromSeconds(1) });
+        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate(), HandshakeTimeout = TimeSpan.FromSeconds(1) });
         host.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         var (_, raw) = await ConnectRawAsync(host);
         using var cts = new CancellationTokenSource(Short);

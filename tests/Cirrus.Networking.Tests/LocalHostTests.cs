@@ -74,7 +74,7 @@ public class LocalHostTests
     {
         await using var a = TestUtil.NewHost();
         await using var b = TestUtil.NewHost();
-        var wrong = b.ListenAddresses[0].WithPeerId(PeerKey.Generate().PeerId);
+        var wrong = b.ListenAddresses[0].WithPeerId(Secp256k1Key.Generate().PeerId);
         await Assert.ThrowsAsync<P2pException>(() => a.DialAsync(wrong).WaitAsync(TestUtil.T));
         Assert.Empty(a.Connections);
     }
@@ -203,7 +203,7 @@ public class ConnectionLimitTests
     [Fact]
     public async Task ConnectionsBeyondTheLimitAreRefused()
     {
-        await using var server = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate(), MaxConnections = 2 });
+        await using var server = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate(), MaxConnections = 2 });
         server.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         var clients = Enumerable.Range(0, 3).Select(_ => TestUtil.NewHost()).ToList();
         try

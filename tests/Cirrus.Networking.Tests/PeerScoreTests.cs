@@ -12,7 +12,7 @@ public class PeerScoreTests
         var prm = Eth2ScoreParams.Create(Fork);
         var topic = Eth2.GossipTopics.Topic(Fork, Eth2.GossipTopics.BeaconBlock);
         var score = new PeerScore(prm);
-        var p = PeerKey.Generate().PeerId;
+        var p = Secp256k1Key.Generate().PeerId;
         var t0 = DateTime.UtcNow;
         score.AddPeer(p, "10.0.0.1");
         Assert.Equal(0, score.Score(p, t0));
@@ -42,7 +42,7 @@ public class PeerScoreTests
         var prm = Eth2ScoreParams.Create(Fork);
         var score = new PeerScore(prm);
         var now = DateTime.UtcNow;
-        var peers = Enumerable.Range(0, 5).Select(_ => PeerKey.Generate().PeerId).ToArray();
+        var peers = Enumerable.Range(0, 5).Select(_ => Secp256k1Key.Generate().PeerId).ToArray();
         foreach (var p in peers) score.AddPeer(p, "10.0.0.9");
         Assert.True(score.Score(peers[0], now) < 0);             // 5 peers > threshold 3 on one IP
         var local = new PeerScore(prm);

@@ -8,7 +8,7 @@ internal static class TestUtil
     {
         var h = new Libp2pHost(new Libp2pHostOptions
         {
-            Key = PeerKey.Generate(),
+            Key = Secp256k1Key.Generate(),
             Muxers = muxers ?? [MuxerProtocols.Yamux, MuxerProtocols.Mplex],
             MaxInboundStreamsPerConnection = maxStreams,
         });

@@ -195,7 +195,7 @@ public sealed class PeerManager(Eth2Network net)
         if (ConnectedCount < net.Options.TargetPeers && Useful(enr)) _ = DialAsync(enr);
     }
 
-    private bool Useful(Enr enr) => enr.Eth2 is { } f && f.DigestEquals(net.ForkDigest.AsSpan()) && enr.TcpMultiaddr is not null;
+    private bool Useful(Enr enr) => Eth2Enr.Matches(enr, net.ForkDigest.AsSpan()) && enr.TcpMultiaddr is not null;
 
     private async Task DialAsync(Enr enr)
     {
@@ -241,7 +241,7 @@ public sealed class PeerManager(Eth2Network net)
             if (a.PeerId is { } id && net.Host.GetConnection(id) is null) _ = DialAsync(a);
         if (missing > 0 && net.Discovery is { } disc)
         {
-            var candidates = disc.FindPeers(net.ForkDigest.AsSpan())
+            var candidates = disc.FindPeers(Useful)
                 .Where(e => Useful(e) && !Db.IsBanned(PeerIdOf(e)) && net.Host.GetConnection(PeerIdOf(e)) is null)
                 .Take(Math.Min(missing, 8));
             foreach (var e in candidates) _ = DialAsync(e);
@@ -249,10 +249,9 @@ public sealed class PeerManager(Eth2Network net)
             if (now - _lastDiscovery > 10_000 && Interlocked.Exchange(ref _discovering, 1) == 0)
             {
                 _lastDiscovery = now;
-                var digest = net.ForkDigest.AsSpan().ToArray();
                 _ = Task.Run(async () =>
                 {
-                    try { await disc.DiscoverPeersAsync(digest, null, net.Options.TargetPeers, 3, net.Stopping).ConfigureAwait(false); }
+                    try { await disc.DiscoverPeersAsync(Useful, net.Options.TargetPeers, 3, net.Stopping).ConfigureAwait(false); }
                     catch (Exception) { }
                     finally { Volatile.Write(ref _discovering, 0); }
                 });
@@ -288,7 +287,7 @@ public sealed class PeerManager(Eth2Network net)
         catch (OperationCanceledException) { }
     }
 
-    private static PeerId PeerIdOf(Enr e) => PeerId.Parse(e.PeerId);
+    private static PeerId PeerIdOf(Enr e) => e.PeerId;
 
     internal static string Short(PeerId p)
     {

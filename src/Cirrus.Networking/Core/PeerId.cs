@@ -44,6 +44,9 @@ public sealed class PeerId : IEquatable<PeerId>
         return new PeerId(mh);
     }
 
+    /// <summary>The peer id of a secp256k1 public key (33 or 65 bytes), e.g. an ENR's; throws <see cref="P2pException"/> if invalid.</summary>
+    public static PeerId FromSecp256k1(ReadOnlySpan<byte> publicKey) => FromPublicKey(PeerPublicKey.FromSecp256k1(publicKey));
+
     /// <summary>Parses multihash bytes; throws <see cref="P2pException"/> if they are not a valid identity or sha2-256 multihash.</summary>
     public static PeerId FromBytes(ReadOnlySpan<byte> bytes)
     {

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using NBitcoin.Secp256k1;
 using SHA256 = System.Security.Cryptography.SHA256;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -100,50 +99,4 @@ public sealed class PeerPublicKey : IEquatable<PeerPublicKey>
     public bool Equals(PeerPublicKey? other) => other is not null && other.Type == Type && other.Data.AsSpan().SequenceEqual(Data);
     public override bool Equals(object? obj) => obj is PeerPublicKey k && Equals(k);
     public override int GetHashCode() => HashCode.Combine(Type, BitConverter.ToInt32(Data, 1));
-}
-
-/// <summary>The node's own secp256k1 identity key (eth2 nodes use secp256k1 for both ENR and libp2p).</summary>
-public sealed class PeerKey
-{
-    private readonly ECPrivKey _key;
-    private readonly byte[] _raw;
-
-    public PeerPublicKey PublicKey { get; }
-    public PeerId PeerId { get; }
-
-    public PeerKey(ReadOnlySpan<byte> secret32)
-    {
-        if (secret32.Length != 32 || !ECPrivKey.TryCreate(secret32, Context.Instance, out var k) || k is null)
-            throw new ArgumentException("invalid secp256k1 private key", nameof(secret32));
-        _key = k;
-        _raw = secret32.ToArray();
-        var pub = new byte[33];
-        _key.CreatePubKey().WriteToSpan(true, pub, out _);
-        PublicKey = PeerPublicKey.FromSecp256k1(pub);
-        PeerId = PeerId.FromPublicKey(PublicKey);
-    }
-
-    public static PeerKey Generate()
-    {
-        Span<byte> s = stackalloc byte[32];
-        while (true)
-        {
-            RandomNumberGenerator.Fill(s);
-            if (ECPrivKey.TryCreate(s, Context.Instance, out _)) return new PeerKey(s);
-        }
-    }
-
-    /// <summary>The 32-byte secret.</summary>
-    public ReadOnlySpan<byte> Secret => _raw;
-
-    /// <summary>DER-encoded ECDSA signature over SHA-256(message), as libp2p expects.</summary>
-    public byte[] Sign(ReadOnlySpan<byte> message)
-    {
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(message, hash);
-        if (!_key.TrySignECDSA(hash, out var sig) || sig is null) throw new InvalidOperationException("secp256k1 signing failed");
-        Span<byte> der = stackalloc byte[80];
-        sig.WriteDerToSpan(der, out int len);
-        return der[..len].ToArray();
-    }
 }

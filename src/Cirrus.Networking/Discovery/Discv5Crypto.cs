@@ -40,7 +40,7 @@ public static class Discv5Crypto
     }
 
     public static byte[] IdSign(Secp256k1Key staticKey, ReadOnlySpan<byte> challengeData, ReadOnlySpan<byte> ephemeralPubkey, ReadOnlySpan<byte> nodeIdB)
-        => staticKey.Sign(IdSignatureHash(challengeData, ephemeralPubkey, nodeIdB));
+        => staticKey.SignHash(IdSignatureHash(challengeData, ephemeralPubkey, nodeIdB));
 
     public static bool IdVerify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> signature, ReadOnlySpan<byte> challengeData,
         ReadOnlySpan<byte> ephemeralPubkey, ReadOnlySpan<byte> nodeIdB)

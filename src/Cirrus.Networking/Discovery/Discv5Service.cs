@@ -53,7 +53,7 @@ public sealed class Discv5Stats
 
 /// <summary>
 /// discv5.1 node: UDP transport, sessions and handshake, PING/PONG, FINDNODE/NODES, TALKREQ/TALKRESP,
-/// Kademlia table, iterative lookups and the eth2 peer query used by the beacon node.
+/// Kademlia table, iterative lookups and a peer search that selects records by a caller's predicate.
 /// </summary>
 public sealed class Discv5Service : IAsyncDisposable
 {
@@ -260,29 +260,19 @@ public sealed class Discv5Service : IAsyncDisposable
         lock (_gate) return _known.TryGet(hex, out var e) ? e : null;
     }
 
-    /// <summary>Known peers whose <c>eth2</c> fork digest equals <paramref name="forkDigest"/> and, when given, whose <c>attnets</c> has <paramref name="subnet"/>.</summary>
-    public IReadOnlyList<Enr> FindPeers(ReadOnlySpan<byte> forkDigest, int? subnet = null)
-    {
-        var result = new List<Enr>();
-        foreach (var enr in KnownEnrs())
-        {
-            if (enr.Eth2 is not { } f || !f.DigestEquals(forkDigest)) continue;
-            if (subnet is { } s && !enr.HasAttnet(s)) continue;
-            result.Add(enr);
-        }
-        return result;
-    }
+    /// <summary>Known records that <paramref name="predicate"/> accepts (for eth2: <see cref="Eth2Enr.Matches"/>).</summary>
+    public IReadOnlyList<Enr> FindPeers(Func<Enr, bool> predicate) => [.. KnownEnrs().Where(predicate)];
 
-    /// <summary>Searches until <paramref name="minCount"/> matching peers are known, or cancelled/rounds run out.
+    /// <summary>Searches until <paramref name="minCount"/> known records match <paramref name="predicate"/>, or cancelled/rounds run out.
     /// Round 0 looks up a random id. A random id lies at log-distance 255 or 256 from almost every node, so
     /// lookups alone get only the far buckets of the nodes they ask; later rounds therefore ask up to 16 known
     /// nodes directly for five distances each, sweeping 256, 251, 246, …, which in a small network (a devnet
     /// behind one bootnode) reaches the nodes close to them too.</summary>
-    public async Task<IReadOnlyList<Enr>> DiscoverPeersAsync(byte[] forkDigest, int? subnet, int minCount, int maxRounds = 10, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Enr>> DiscoverPeersAsync(Func<Enr, bool> predicate, int minCount, int maxRounds = 10, CancellationToken ct = default)
     {
         for (int round = 0; ; round++)
         {
-            var found = FindPeers(forkDigest, subnet);
+            var found = FindPeers(predicate);
             if (found.Count >= minCount || round >= maxRounds || ct.IsCancellationRequested) return found;
             try
             {
@@ -296,7 +286,7 @@ public sealed class Discv5Service : IAsyncDisposable
                     await Task.WhenAll(pivots.Take(16).Select(p => FindNodeAsync(p, distances, ct))).ConfigureAwait(false);
                 }
             }
-            catch (OperationCanceledException) { return FindPeers(forkDigest, subnet); }
+            catch (OperationCanceledException) { return FindPeers(predicate); }
         }
     }
 

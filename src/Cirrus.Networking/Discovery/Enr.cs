@@ -18,6 +18,7 @@ public sealed class Enr
 
     private readonly SortedDictionary<string, byte[]> _pairs; // key -> raw RLP item
     private readonly byte[] _encoded;
+    private PeerId? _peerId;
 
     public ulong Seq { get; }
     public byte[] Signature { get; }
@@ -112,7 +113,7 @@ public sealed class Enr
     {
         var content = new List<byte[]> { Rlp.EncodeUInt(seq) };
         foreach (var (k, v) in pairs) { content.Add(Rlp.EncodeString(k)); content.Add(v); }
-        var sig = key.Sign(DiscoveryHash.Keccak256(Rlp.EncodeList(content)));
+        var sig = key.SignHash(DiscoveryHash.Keccak256(Rlp.EncodeList(content)));
         var full = new List<byte[]>(content.Count + 1) { Rlp.EncodeBytes(sig) };
         full.AddRange(content);
         var encoded = Rlp.EncodeList(full);
@@ -185,20 +186,8 @@ public sealed class Enr
 
     // ---- libp2p ------------------------------------------------------------------------------
 
-    /// <summary>libp2p peer id bytes: identity multihash of the protobuf-encoded secp256k1 public key.</summary>
-    public byte[] PeerIdBytes() => PeerIdFromSecp256k1(PublicKey);
-
-    public static byte[] PeerIdFromSecp256k1(ReadOnlySpan<byte> compressedKey)
-    {
-        if (compressedKey.Length != 33) throw new ArgumentException("compressed key must be 33 bytes");
-        var id = new byte[2 + 4 + 33];
-        id[0] = 0x00; id[1] = 0x25;                       // identity multihash, length 37
-        id[2] = 0x08; id[3] = 0x02; id[4] = 0x12; id[5] = 0x21; // KeyType=Secp256k1, Data=33 bytes
-        compressedKey.CopyTo(id.AsSpan(6));
-        return id;
-    }
-
-    public string PeerId => Base58.Encode(PeerIdBytes());
+    /// <summary>The libp2p peer id of the record's key (the same as <see cref="Secp256k1Key.PeerId"/> of the signer).</summary>
+    public PeerId PeerId => _peerId ??= PeerId.FromSecp256k1(PublicKey);
 
     /// <summary>/ip4/a.b.c.d/tcp/port/p2p/peerid (or ip6), or null without ip and tcp.</summary>
     public string? TcpMultiaddr
@@ -258,33 +247,5 @@ public sealed class EnrBuilder
             ["secp256k1"] = Rlp.EncodeBytes(key.PublicKey),
         };
         return Enr.CreateSigned(key, Seq, pairs);
-    }
-}
-
-/// <summary>Bitcoin-alphabet base58, used for the text form of libp2p peer ids.</summary>
-public static class Base58
-{
-    private const string Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-    public static string Encode(ReadOnlySpan<byte> data)
-    {
-        int zeros = 0;
-        while (zeros < data.Length && data[zeros] == 0) zeros++;
-        var digits = new List<byte>(data.Length * 138 / 100 + 1);
-        for (int i = zeros; i < data.Length; i++)
-        {
-            int carry = data[i];
-            for (int j = 0; j < digits.Count; j++)
-            {
-                carry += digits[j] << 8;
-                digits[j] = (byte)(carry % 58);
-                carry /= 58;
-            }
-            while (carry > 0) { digits.Add((byte)(carry % 58)); carry /= 58; }
-        }
-        var sb = new StringBuilder(zeros + digits.Count);
-        sb.Append('1', zeros);
-        for (int i = digits.Count - 1; i >= 0; i--) sb.Append(Alphabet[digits[i]]);
-        return sb.ToString();
     }
 }

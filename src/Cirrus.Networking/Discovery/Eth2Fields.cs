@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 
 namespace Cirrus.Networking.Discovery;
 
@@ -38,16 +37,10 @@ public readonly record struct EnrForkId(uint ForkDigestValue, uint NextForkVersi
     public bool DigestEquals(ReadOnlySpan<byte> digest) => digest.Length == 4 && BinaryPrimitives.ReadUInt32BigEndian(digest) == ForkDigestValue;
 }
 
-public static class ForkDigest
+/// <summary>Eth2 peer selection over ENRs, for <see cref="Discv5Service.FindPeers"/> and <see cref="Discv5Service.DiscoverPeersAsync"/>.</summary>
+public static class Eth2Enr
 {
-    /// <summary>spec: compute_fork_digest = hash_tree_root(ForkData{current_version, genesis_validators_root})[:4].</summary>
-    public static byte[] Compute(ReadOnlySpan<byte> currentVersion, ReadOnlySpan<byte> genesisValidatorsRoot)
-    {
-        if (currentVersion.Length != 4 || genesisValidatorsRoot.Length != 32) throw new ArgumentException("version is 4 bytes, root is 32");
-        Span<byte> buf = stackalloc byte[64];
-        buf.Clear();
-        currentVersion.CopyTo(buf);
-        genesisValidatorsRoot.CopyTo(buf[32..]);
-        return SHA256.HashData(buf)[..4];
-    }
+    /// <summary>True when the record's <c>eth2</c> fork digest equals <paramref name="forkDigest"/> and, when given, its <c>attnets</c> has <paramref name="subnet"/>.</summary>
+    public static bool Matches(Enr enr, ReadOnlySpan<byte> forkDigest, int? subnet = null)
+        => enr.Eth2 is { } f && f.DigestEquals(forkDigest) && (subnet is not { } s || enr.HasAttnet(s));
 }

@@ -26,16 +26,19 @@ public static class NodeKeyFile
         catch (ArgumentException) { throw new InvalidDataException($"{path}: not a valid secp256k1 secret"); }
     }
 
-    public static void Save(string path, Secp256k1Key key)
+    public static void Save(string path, Secp256k1Key key) => WriteAtomically(path, Convert.ToHexStringLower(key.ToBytes()) + "\n", ownerOnly: true);
+
+    /// <summary>Writes a temp file beside <paramref name="path"/> and renames it over, so readers never see half a file.</summary>
+    internal static void WriteAtomically(string path, string text, bool ownerOnly)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
         var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        if (ownerOnly && !OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         using (var fs = new FileStream(tmp, options))
         using (var w = new StreamWriter(fs))
-            w.WriteLine(Convert.ToHexStringLower(key.ToBytes()));
+            w.Write(text);
         File.Move(tmp, path, overwrite: true);
     }
 }
@@ -66,14 +69,7 @@ public static class LocalEnrFile
         return candidate;
     }
 
-    public static void Save(string path, Enr enr)
-    {
-        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(tmp, enr.ToText() + "\n");
-        File.Move(tmp, path, overwrite: true);
-    }
+    public static void Save(string path, Enr enr) => NodeKeyFile.WriteAtomically(path, enr.ToText() + "\n", ownerOnly: false);
 
     private static bool SamePairs(Enr a, Enr b)
     {

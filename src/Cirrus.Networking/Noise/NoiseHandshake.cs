@@ -165,14 +165,14 @@ public static class NoiseHandshake
         return msg;
     }
 
-    private static byte[] MakePayload(PeerKey identity, byte[] staticPub)
+    private static byte[] MakePayload(Secp256k1Key identity, byte[] staticPub)
     {
         var toSign = new byte[SigPrefix.Length + 32];
         SigPrefix.CopyTo(toSign, 0);
         staticPub.CopyTo(toSign, SigPrefix.Length);
         return new ProtoWriter(128)
-            .Bytes(1, identity.PublicKey.Marshal())
-            .Bytes(2, identity.Sign(toSign))
+            .Bytes(1, identity.PeerPublicKey.Marshal())
+            .Bytes(2, identity.SignLibp2p(toSign))
             .ToArray();
     }
 
@@ -199,7 +199,7 @@ public static class NoiseHandshake
     /// authenticated remote identity. If <paramref name="expectedRemote"/> is given, a different remote fails the handshake.
     /// </summary>
     public static async Task<(NoiseStream Channel, PeerPublicKey RemoteKey)> SecureAsync(
-        Stream raw, PeerKey identity, bool initiator, PeerId? expectedRemote, CancellationToken ct)
+        Stream raw, Secp256k1Key identity, bool initiator, PeerId? expectedRemote, CancellationToken ct)
     {
         var ss = new SymmetricState();
         var (sPriv, sPub) = NewKeyPair();

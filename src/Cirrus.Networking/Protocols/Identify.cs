@@ -54,7 +54,7 @@ public static class Identify
 
     internal static async Task RespondAsync(Libp2pHost host, MuxedStream s, CancellationToken ct)
     {
-        var info = new IdentifyInfo(host.Key.PublicKey, host.ListenAddresses, host.Protocols,
+        var info = new IdentifyInfo(host.Key.PeerPublicKey, host.ListenAddresses, host.Protocols,
             s.Connection?.RemoteAddress, "ipfs/0.1.0", host.Options.AgentVersion);
         await StreamIo.WriteLengthPrefixedAsync(s, Encode(info), ct).ConfigureAwait(false);
         await s.CloseWriteAsync().ConfigureAwait(false);

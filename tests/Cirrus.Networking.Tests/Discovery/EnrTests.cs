@@ -92,7 +92,7 @@ public class EnrTests
         // build manually: keys "udp" before "id" (unsorted), correctly signed
         var content = new List<byte[]> { Rlp.EncodeUInt(1), Rlp.EncodeString("udp"), Rlp.EncodeUInt(1), Rlp.EncodeString("id"), Rlp.EncodeString("v4"),
             Rlp.EncodeString("secp256k1"), Rlp.EncodeBytes(key.PublicKey) };
-        var sig = key.Sign(DiscoveryHash.Keccak256(Rlp.EncodeList(content)));
+        var sig = key.SignHash(DiscoveryHash.Keccak256(Rlp.EncodeList(content)));
         content.Insert(0, Rlp.EncodeBytes(sig));
         Assert.Throws<EnrException>(() => Enr.Decode(Rlp.EncodeList(content)));
     }
@@ -119,15 +119,30 @@ public class EnrTests
     }
 
     [Fact]
+    public void Eth2_match_needs_the_digest_and_the_subnet_bit()
+    {
+        var key = Secp256k1Key.Generate();
+        var enr = new EnrBuilder().SetEth2(new EnrForkId(0xe7a75d5a, 1, ulong.MaxValue)).SetAttnets(1UL << 5).Build(key);
+        Assert.True(Eth2Enr.Matches(enr, H("e7a75d5a")));
+        Assert.True(Eth2Enr.Matches(enr, H("e7a75d5a"), 5));
+        Assert.False(Eth2Enr.Matches(enr, H("e7a75d5a"), 6));
+        Assert.False(Eth2Enr.Matches(enr, H("01020304")));
+        Assert.False(Eth2Enr.Matches(new EnrBuilder().Build(key), H("e7a75d5a")));
+    }
+
+    [Fact]
     public void Peer_id_and_multiaddr()
     {
         // A known secp256k1 libp2p identity: peer id text starts with 16Uiu2 for identity-hashed secp256k1 keys.
         var key = Secp256k1Key.FromBytes(H(Eip778Key));
         var enr = new EnrBuilder().SetIp(IPAddress.Parse("10.0.0.1")).SetTcp(9000).SetUdp(9000).Build(key);
-        var pid = enr.PeerIdBytes();
+        var pid = enr.PeerId.ToByteArray();
         Assert.Equal(39, pid.Length);
         Assert.Equal("0025080212210", Convert.ToHexStringLower(pid)[..13]);
-        Assert.StartsWith("16Uiu2", enr.PeerId);
+        Assert.StartsWith("16Uiu2", enr.PeerId.ToString());
+        // One key, one identity: the libp2p host and the ENR it signs name the same peer.
+        Assert.Equal(key.PeerId, enr.PeerId);
+        Assert.Equal(key.PeerId, Enr.Parse(enr.ToText()).PeerId);
         Assert.Equal($"/ip4/10.0.0.1/tcp/9000/p2p/{enr.PeerId}", enr.TcpMultiaddr);
     }
 
@@ -137,10 +152,8 @@ public class EnrTests
         var lines = File.ReadAllLines(TestPaths.MedallaBootnodes())
             .Select(l => l.Trim()).Where(l => l.StartsWith("enr:")).ToList();
         Assert.True(lines.Count >= 20, $"only {lines.Count} ENRs in bootstrap_nodes.txt");
-        // Medalla: GENESIS_FORK_VERSION 0x00000001, genesis_validators_root below.
-        var gvr = H("04700007fabc8282644aed6d1c7c9e21d38a03a0c4ba193f3afe428824b3a673");
-        var digest = ForkDigest.Compute(H("00000001"), gvr);
-        Assert.Equal("e7a75d5a", Convert.ToHexStringLower(digest));
+        // Medalla's fork digest: compute_fork_digest(0x00000001, genesis_validators_root 0x0470…a673).
+        var digest = H("e7a75d5a");
         int medalla = 0;
         foreach (var line in lines)
         {

@@ -16,6 +16,7 @@ public sealed class NodeKeyFileTests : IDisposable
         var a = NodeKeyFile.LoadOrCreate(path);
         var b = NodeKeyFile.LoadOrCreate(path);
         Assert.Equal(a.NodeId, b.NodeId);
+        Assert.Equal(a.PeerId, b.PeerId); // the same file is the libp2p identity too
         Assert.Equal(64, File.ReadAllText(path).Trim().Length);
         if (!OperatingSystem.IsWindows())
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));

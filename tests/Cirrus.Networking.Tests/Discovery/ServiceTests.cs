@@ -62,9 +62,9 @@ public class ServiceTests(ITestOutputHelper output)
         var sw = Stopwatch.StartNew();
         while (sw.Elapsed < TimeSpan.FromSeconds(20) && a.FindKnown(b.NodeId)?.Seq != 2) await Task.Delay(50, cts.Token);
         Assert.Equal(2UL, a.FindKnown(b.NodeId)?.Seq);
-        Assert.Single(a.FindPeers(Digest, 5));
-        Assert.Empty(a.FindPeers(Digest, 6));
-        Assert.Empty(a.FindPeers([1, 2, 3, 4], 5));
+        Assert.Single(a.FindPeers(e => Eth2Enr.Matches(e, Digest, 5)));
+        Assert.Empty(a.FindPeers(e => Eth2Enr.Matches(e, Digest, 6)));
+        Assert.Empty(a.FindPeers(e => Eth2Enr.Matches(e, [1, 2, 3, 4], 5)));
     }
 
     [Fact]
@@ -124,13 +124,13 @@ public class ServiceTests(ITestOutputHelper output)
 
             // subnet query: 10 nodes (indices 0,3,...,27) advertise attnets subnet 7
             var querier = nodes[^1];
-            var withSubnet = await querier.DiscoverPeersAsync(Digest, 7, minCount: 8, maxRounds: 5);
+            var withSubnet = await querier.DiscoverPeersAsync(e => Eth2Enr.Matches(e, Digest, 7), minCount: 8, maxRounds: 5);
             output.WriteLine($"peers on subnet 7 known to the last node: {withSubnet.Count}");
             Assert.True(withSubnet.Count >= 8);
             Assert.All(withSubnet, e => Assert.True(e.HasAttnet(7)));
             var expected = nodes.Where((_, i) => i % 3 == 0).Select(x => x.LocalEnr.NodeIdHex).ToHashSet();
             Assert.All(withSubnet, e => Assert.Contains(e.NodeIdHex, expected));
-            Assert.Empty(querier.FindPeers(Digest, 8));
+            Assert.Empty(querier.FindPeers(e => Eth2Enr.Matches(e, Digest, 8)));
         }
         finally
         {
@@ -251,7 +251,7 @@ public class ServiceTests(ITestOutputHelper output)
         await using var seeker = NewNode();
         seeker.AddEnr(hub.LocalEnr);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var found = await seeker.DiscoverPeersAsync(Digest, null, minCount: 2, maxRounds: 8, cts.Token);
+        var found = await seeker.DiscoverPeersAsync(e => Eth2Enr.Matches(e, Digest), minCount: 2, maxRounds: 8, cts.Token);
         Assert.Contains(found, e => e.NodeIdHex == close.LocalEnr.NodeIdHex);
     }
 }

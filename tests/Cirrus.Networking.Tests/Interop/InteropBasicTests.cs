@@ -8,7 +8,7 @@ public class InteropBasicTests
 
     private static Libp2pHost NewHost(string[]? muxers = null)
     {
-        var h = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate(), Muxers = muxers ?? [Yamux.Id, Mplex.Id] });
+        var h = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate(), Muxers = muxers ?? [Yamux.Id, Mplex.Id] });
         h.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         return h;
     }

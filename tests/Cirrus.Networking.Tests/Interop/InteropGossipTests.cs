@@ -34,7 +34,7 @@ public class InteropGossipTests
     public async Task GossipBothDirections(string muxer, bool weDial)
     {
         await using var js = await JsPeer.StartAsync("secp256k1", [muxer]);
-        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate() });
+        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate() });
         host.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         // eth2 score parameters on our side: a well-behaved js peer must stay in good standing
         await using var gs = new Gossipsub(host, new GossipsubOptions { ScoreParams = Eth2ScoreParams.Create([0, 0, 0, 0]) });
@@ -105,7 +105,7 @@ public class InteropGossipTests
     public async Task BurstOfMessagesArrivesComplete()
     {
         await using var js = await JsPeer.StartAsync("secp256k1", ["yamux"]);
-        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate() });
+        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate() });
         await using var gs = new Gossipsub(host);
         gs.Subscribe(Topics[0]);
         await js.CallAsync("subscribe", new { topic = Topics[0] });

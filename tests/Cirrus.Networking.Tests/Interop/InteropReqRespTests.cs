@@ -25,7 +25,7 @@ public class InteropReqRespTests
     public async Task WeRequestJs(int size, bool random)
     {
         await using var js = await JsPeer.StartAsync("secp256k1", ["mplex"]);
-        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate() });
+        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate() });
         var conn = await host.DialAsync(Multiaddr.Parse(js.Address)).WaitAsync(T);
         var data = Payload(size, random);
         var chunks = await ReqResp.ReqResp.RequestAsync(host, conn.RemotePeer, Echo, data, maxChunks: 4).WaitAsync(T);
@@ -42,7 +42,7 @@ public class InteropReqRespTests
     public async Task JsRequestsUs(int size, string muxer)
     {
         await using var js = await JsPeer.StartAsync("Ed25519", [muxer]);
-        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = PeerKey.Generate() });
+        await using var host = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate() });
         host.Listen(Multiaddr.Parse("/ip4/127.0.0.1/tcp/0"));
         ReqResp.ReqResp.Handle(host, Echo, 0, ReqResp.ReqResp.MaxChunkSize, (peer, req, ct) =>
             Task.FromResult<IReadOnlyList<ResponseChunk>>([ResponseChunk.Ok(req.Reverse().ToArray()), ResponseChunk.Ok(req), ResponseChunk.Error(ResponseCode.ResourceUnavailable, "no more")]));

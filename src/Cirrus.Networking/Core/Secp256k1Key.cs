@@ -1,29 +1,30 @@
 using System.Security.Cryptography;
+using Cirrus.Networking.Discovery;
 using NBitcoin.Secp256k1;
-using Org.BouncyCastle.Crypto.Digests;
+using SHA256 = System.Security.Cryptography.SHA256;
 
-namespace Cirrus.Networking.Discovery;
+namespace Cirrus.Networking;
 
-/// <summary>Hash helpers used by the v4 identity scheme and discv5.</summary>
-public static class DiscoveryHash
-{
-    public static byte[] Keccak256(ReadOnlySpan<byte> data)
-    {
-        var d = new KeccakDigest(256);
-        d.BlockUpdate(data);
-        var output = new byte[32];
-        d.DoFinal(output);
-        return output;
-    }
-}
-
-/// <summary>A secp256k1 private key: the node's identity key (v4 scheme) or an ephemeral handshake key.</summary>
+/// <summary>
+/// A secp256k1 private key. A node uses one for both halves: its libp2p identity (peer id, noise, identify)
+/// and its discv5 identity (ENR "v4" scheme, node id); discv5 also makes ephemeral ones for handshakes.
+/// </summary>
 public sealed class Secp256k1Key
 {
     private readonly ECPrivKey _key;
+    // Lazy: ephemeral handshake keys never need a libp2p identity.
+    private PeerPublicKey? _peerPublicKey;
+    private PeerId? _peerId;
 
-    public byte[] PublicKey { get; }          // compressed, 33 bytes
-    public byte[] NodeId { get; }             // keccak256(uncompressed x||y)
+    /// <summary>Compressed public key, 33 bytes.</summary>
+    public byte[] PublicKey { get; }
+    /// <summary>keccak256 of the uncompressed x‖y (the "v4" node id).</summary>
+    public byte[] NodeId { get; }
+
+    /// <summary>The public key as libp2p marshals it (noise payload, identify).</summary>
+    public PeerPublicKey PeerPublicKey => _peerPublicKey ??= PeerPublicKey.FromSecp256k1(PublicKey);
+    /// <summary>The libp2p peer id; equals the one an ENR signed by this key gives.</summary>
+    public PeerId PeerId => _peerId ??= PeerId.FromPublicKey(PeerPublicKey);
 
     private Secp256k1Key(ECPrivKey key)
     {
@@ -61,13 +62,24 @@ public sealed class Secp256k1Key
         return b;
     }
 
-    /// <summary>ECDSA over a 32-byte hash, RFC 6979 nonce, low-S; returns r||s (64 bytes).</summary>
-    public byte[] Sign(ReadOnlySpan<byte> hash32)
+    /// <summary>ENR and discv5 ("v4" scheme): ECDSA over a 32-byte hash, RFC 6979 nonce, low-S; returns r‖s (64 bytes).</summary>
+    public byte[] SignHash(ReadOnlySpan<byte> hash32)
     {
         var sig = _key.SignECDSARFC6979(hash32);
         var result = new byte[64];
         sig.WriteCompactToSpan(result);
         return result;
+    }
+
+    /// <summary>libp2p (noise payload): DER-encoded ECDSA over SHA-256(message); <see cref="PeerPublicKey.Verify"/> checks it.</summary>
+    public byte[] SignLibp2p(ReadOnlySpan<byte> message)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(message, hash);
+        var sig = _key.SignECDSARFC6979(hash);
+        Span<byte> der = stackalloc byte[80];
+        sig.WriteDerToSpan(der, out int len);
+        return der[..len].ToArray();
     }
 
     /// <summary>ECDH as discv5 defines it: the compressed encoding (33 bytes) of pubkey * secret.</summary>
@@ -101,7 +113,7 @@ public sealed class Secp256k1Key
 
     public static bool IsValidPublicKey(ReadOnlySpan<byte> publicKey) => TryParsePublicKey(publicKey, out _);
 
-    /// <summary>Verifies a 64-byte r||s signature (high-S accepted) over a 32-byte hash.</summary>
+    /// <summary>Verifies a 64-byte r‖s signature (high-S accepted) over a 32-byte hash.</summary>
     public static bool Verify(ReadOnlySpan<byte> publicKey, ReadOnlySpan<byte> hash32, ReadOnlySpan<byte> signature64)
     {
         if (signature64.Length != 64 || hash32.Length != 32) return false;
