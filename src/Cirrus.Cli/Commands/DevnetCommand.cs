@@ -21,20 +21,24 @@ public sealed class DevnetCommand : ICliCommand
 {
     public string? Group => null;
     public string Name => "devnet";
-    public string Summary => "run a local devnet: 1 beacon node + validator clients on an interop genesis (minimal preset)";
+    public string Summary => "run a local devnet: beacon nodes gossiping on 127.0.0.1 + validator clients on an interop genesis (minimal preset)";
     public string Usage =>
-        "[--validators N] [--validator-clients K] [--seconds-per-slot S] [--dir DIR] [--rest-port P]\n" +
+        "[--nodes N] [--validators N] [--validator-clients K] [--seconds-per-slot S] [--dir DIR] [--rest-port P]\n" +
         "    [--genesis-delay SECONDS] [--until-finalized EPOCH] [--timeout SECONDS]\n" +
-        "  defaults: 64 validators, 2 validator clients, 2 s slots, a fresh directory under the system temp dir,\n" +
-        "  REST port 5052; runs until Ctrl-C (or, with --until-finalized, until that epoch is finalized: exit 0,\n" +
+        "  defaults: 2 beacon nodes, 64 validators, one validator client per node, 2 s slots, a fresh directory under\n" +
+        "  the system temp dir, REST ports 5052, 5053, ... Node 0's ENR is the other nodes' bootnode (they find each\n" +
+        "  other by discv5); validator client k talks only to node k mod N, so blocks and attestations cross nodes by\n" +
+        "  gossip. Runs until Ctrl-C (or, with --until-finalized, until every node has finalized that epoch: exit 0,\n" +
         "  or the timeout passes: exit 1). Logs of every process go to DIR/*.log.";
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["validators", "validator-clients", "seconds-per-slot", "dir", "rest-port", "genesis-delay",
+        var a = new CliArgs(args, ["nodes", "validators", "validator-clients", "seconds-per-slot", "dir", "rest-port", "genesis-delay",
             "until-finalized", "timeout"], []);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
-        ulong validators = a.ULong("validators", 64), clients = a.ULong("validator-clients", 2);
+        ulong nodes = a.ULong("nodes", 2);
+        if (nodes is 0 or > 16) throw new CliException("--nodes must be between 1 and 16", 2);
+        ulong validators = a.ULong("validators", 64), clients = a.ULong("validator-clients", Math.Max(nodes, 2));
         ulong sps = a.ULong("seconds-per-slot", 2), port = a.ULong("rest-port", 5052), delay = a.ULong("genesis-delay", 8);
         ulong? until = a.Option("until-finalized") is null ? null : a.ULong("until-finalized");
         ulong timeout = a.ULong("timeout", 0);
@@ -43,9 +47,10 @@ public sealed class DevnetCommand : ICliCommand
             throw new CliException($"--validators must be between {preset.SlotsPerEpoch} and {NcliGenesis.MaxValidators}", 2);
         if (clients == 0 || clients > validators) throw new CliException("--validator-clients must be between 1 and the number of validators", 2);
         if (sps == 0 || sps > 60) throw new CliException("--seconds-per-slot must be between 1 and 60", 2);
-        if (port == 0 || port > 65535) throw new CliException($"--rest-port: {port} is not a port number", 2);
-        if (NodeSetup.PortInUse(System.Net.IPAddress.Loopback, (int)port))
-            throw new CliException($"port {port} is in use (choose another with --rest-port)");
+        if (port == 0 || port + nodes - 1 > 65535) throw new CliException($"--rest-port: {port} is not a port number", 2);
+        for (ulong i = 0; i < nodes; i++)
+            if (NodeSetup.PortInUse(System.Net.IPAddress.Loopback, (int)(port + i)))
+                throw new CliException($"port {port + i} is in use (choose another with --rest-port)");
 
         string dir = a.Option("dir") ?? Path.Combine(Path.GetTempPath(), $"cirrus-devnet-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
@@ -64,7 +69,7 @@ public sealed class DevnetCommand : ICliCommand
         }
         var config = ChainConfig.FromYaml(File.ReadAllText(Path.Combine(network, "config.yaml")));
         ulong genesisTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + delay;
-        log($"devnet in {dir}: {validators} interop validators, {clients} validator clients, {sps} s slots, genesis in {delay} s");
+        log($"devnet in {dir}: {nodes} beacon nodes, {validators} interop validators, {clients} validator clients, {sps} s slots, genesis in {delay} s");
         var genesis = InteropGenesis.CreateGenesisState(config, (int)validators, genesisTime);
         CliArgs.WriteFileAtomic(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
 
@@ -73,17 +78,30 @@ public sealed class DevnetCommand : ICliCommand
         var children = new List<Child>();
         try
         {
-            string rest = $"http://127.0.0.1:{port}";
-            children.Add(Child.Start("node0", dir, ["beacon-node", "--network-dir", network, "--data-dir", Path.Combine(dir, "node0"), "--rest-port", port.ToString(CultureInfo.InvariantCulture)]));
+            var rests = new List<string>();
+            string? bootnode = null;
+            for (ulong i = 0; i < nodes; i++)
+            {
+                string rest = $"http://127.0.0.1:{port + i}";
+                var nodeArgs = new List<string> { "beacon-node", "--network-dir", network, "--data-dir", Path.Combine(dir, $"node{i}"),
+                    "--rest-port", (port + i).ToString(CultureInfo.InvariantCulture),
+                    "--p2p-address", "127.0.0.1", "--p2p-port", "0", "--target-peers", Math.Max(1, nodes - 1).ToString(CultureInfo.InvariantCulture) };
+                if (bootnode is not null) nodeArgs.AddRange(["--bootnodes", bootnode]);
+                children.Add(Child.Start($"node{i}", dir, nodeArgs));
+                rests.Add(rest);
+                // node 0 is everyone's bootnode: its ENR comes from its API once it runs
+                if (i == 0 && nodes > 1) bootnode = WaitForEnr(rest, children[0], cts.Token);
+                if (bootnode is null && nodes > 1) return 1;
+            }
             ulong per = validators / clients;
             for (ulong k = 0; k < clients; k++)
             {
                 ulong first = k * per, count = k == clients - 1 ? validators - first : per;
-                children.Add(Child.Start($"vc{k}", dir, ["validator-client", "--network-dir", network, "--beacon-node", rest,
+                children.Add(Child.Start($"vc{k}", dir, ["validator-client", "--network-dir", network, "--beacon-node", rests[(int)(k % nodes)],
                     "--data-dir", Path.Combine(dir, $"vc{k}"), "--interop-validators", $"{first}:{count}"]));
             }
-            log($"REST API of the node: {rest} (logs: {dir}/node0.log, {dir}/vc*.log)");
-            return Monitor(config, rest, children, log, until, timeout, cts.Token);
+            log($"REST APIs of the nodes: {string.Join(", ", rests)} (logs: {dir}/node*.log, {dir}/vc*.log)");
+            return Monitor(config, rests, children, log, until, timeout, cts.Token);
         }
         finally
         {
@@ -94,45 +112,107 @@ public sealed class DevnetCommand : ICliCommand
         }
     }
 
-    /// <summary>Prints the chain's progress once per slot; returns the exit code.</summary>
-    private static int Monitor(ChainConfig config, string rest, List<Child> children, Action<string> log, ulong? until, ulong timeout,
-        CancellationToken ct)
+    /// <summary>Node 0's ENR from its REST API (null when it exited or did not answer in time).</summary>
+    private static string? WaitForEnr(string rest, Child node, CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = new Uri(rest), Timeout = TimeSpan.FromSeconds(10) };
-        var started = Stopwatch.StartNew();
-        string last = "";
-        while (!ct.IsCancellationRequested)
+        using var http = new HttpClient { BaseAddress = new Uri(rest), Timeout = TimeSpan.FromSeconds(5) };
+        var sw = Stopwatch.StartNew();
+        while (!ct.IsCancellationRequested && !node.HasExited && sw.Elapsed < TimeSpan.FromSeconds(90))
         {
-            if (children.FirstOrDefault(c => c.HasExited) is { } dead)
-            {
-                log($"{dead.Name} exited with code {dead.ExitCode}; see {dead.LogPath}");
-                return 1;
-            }
-            if (timeout > 0 && started.Elapsed.TotalSeconds > timeout)
-            {
-                log($"timeout: epoch {until} was not finalized within {timeout} s");
-                return 1;
-            }
             try
             {
-                var status = Status(config, http, ct);
-                if (status.Line != last) log(status.Line);
-                last = status.Line;
-                if (until is { } e && status.Finalized >= e)
-                {
-                    log($"finalized epoch {status.Finalized} reached (previous-epoch target participation {status.Participation:P1})");
-                    return 0;
-                }
+                using var doc = JsonDocument.Parse(http.GetStringAsync("/eth/v1/node/identity", ct).GetAwaiter().GetResult());
+                return doc.RootElement.GetProperty("data").GetProperty("enr").GetString();
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or SszException or KeyNotFoundException or InvalidOperationException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
             {
-                if (ct.IsCancellationRequested) break;
-                if (started.Elapsed > TimeSpan.FromSeconds(20)) log($"node not answering yet: {e.Message}");
+                try { Task.Delay(300, ct).Wait(ct); } catch (OperationCanceledException) { }
             }
-            try { Task.Delay(TimeSpan.FromSeconds(Math.Max(1, config.SecondsPerSlot)), ct).Wait(ct); }
-            catch (OperationCanceledException) { }
         }
-        return 0;
+        return null;
+    }
+
+    /// <summary>Prints the chain's progress once per slot; returns the exit code.</summary>
+    private static int Monitor(ChainConfig config, List<string> rests, List<Child> children, Action<string> log, ulong? until, ulong timeout,
+        CancellationToken ct)
+    {
+        var https = rests.Select(r => new HttpClient { BaseAddress = new Uri(r), Timeout = TimeSpan.FromSeconds(10) }).ToList();
+        try
+        {
+            var started = Stopwatch.StartNew();
+            string last = "";
+            while (!ct.IsCancellationRequested)
+            {
+                if (children.FirstOrDefault(c => c.HasExited) is { } dead)
+                {
+                    log($"{dead.Name} exited with code {dead.ExitCode}; see {dead.LogPath}");
+                    return 1;
+                }
+                if (timeout > 0 && started.Elapsed.TotalSeconds > timeout)
+                {
+                    log($"timeout: epoch {until} was not finalized within {timeout} s");
+                    return 1;
+                }
+                try
+                {
+                    var status = Status(config, https[0], ct);
+                    var nodes = https.Count > 1 ? NodesStatus(https, ct) : null;
+                    string line = status.Line + (nodes is null ? "" : " | " + nodes.Line);
+                    if (line != last) log(line);
+                    last = line;
+                    ulong finalized = nodes is null ? status.Finalized : Math.Min(status.Finalized, nodes.MinFinalized);
+                    if (until is { } e && finalized >= e)
+                    {
+                        if (nodes is not null)
+                        {
+                            // heads can differ for a moment at a slot boundary: look again before reporting
+                            for (int i = 0; i < 5 && !nodes.HeadsAgree; i++)
+                            {
+                                Task.Delay(400, ct).Wait(ct);
+                                nodes = NodesStatus(https, ct);
+                            }
+                            log($"all {https.Count} nodes: finalized epoch >= {nodes.MinFinalized}, heads agree: {(nodes.HeadsAgree ? "yes" : "no")}, peers {nodes.Peers}");
+                        }
+                        log($"finalized epoch {status.Finalized} reached (previous-epoch target participation {status.Participation:P1})");
+                        return 0;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or SszException or KeyNotFoundException or InvalidOperationException)
+                {
+                    if (ct.IsCancellationRequested) break;
+                    if (started.Elapsed > TimeSpan.FromSeconds(20)) log($"node not answering yet: {e.Message}");
+                }
+                try { Task.Delay(TimeSpan.FromSeconds(Math.Max(1, config.SecondsPerSlot)), ct).Wait(ct); }
+                catch (OperationCanceledException) { }
+            }
+            return 0;
+        }
+        finally
+        {
+            foreach (var h in https) h.Dispose();
+        }
+    }
+
+    private sealed record NodesLine(string Line, ulong MinFinalized, bool HeadsAgree, string Peers);
+
+    /// <summary>Every node's head, finalized epoch and connected peers.</summary>
+    private static NodesLine NodesStatus(List<HttpClient> https, CancellationToken ct)
+    {
+        var heads = new List<string>();
+        var peers = new List<string>();
+        ulong minFinalized = ulong.MaxValue;
+        foreach (var http in https)
+        {
+            using var head = JsonDocument.Parse(http.GetStringAsync("/eth/v1/beacon/headers/head", ct).GetAwaiter().GetResult());
+            heads.Add(head.RootElement.GetProperty("data").GetProperty("root").GetString()!);
+            using var fin = JsonDocument.Parse(http.GetStringAsync("/eth/v1/beacon/states/head/finality_checkpoints", ct).GetAwaiter().GetResult());
+            minFinalized = Math.Min(minFinalized, ulong.Parse(fin.RootElement.GetProperty("data").GetProperty("finalized").GetProperty("epoch").GetString()!, CultureInfo.InvariantCulture));
+            using var pc = JsonDocument.Parse(http.GetStringAsync("/eth/v1/node/peer_count", ct).GetAwaiter().GetResult());
+            peers.Add(pc.RootElement.GetProperty("data").GetProperty("connected").GetString()!);
+        }
+        bool agree = heads.Distinct().Count() == 1;
+        string p = "[" + string.Join(",", peers) + "]";
+        return new NodesLine($"{https.Count} nodes, heads {(agree ? "agree" : "differ")}, peers {p}", minFinalized, agree, p);
     }
 
     private sealed record DevnetStatus(string Line, ulong Finalized, double Participation);
