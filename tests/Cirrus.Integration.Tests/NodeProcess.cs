@@ -34,7 +34,10 @@ public sealed partial class NodeProcess : IDisposable
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Binary);
-        foreach (var a in args) psi.ArgumentList.Add(a);
+        var list = args.ToList();
+        // tests bind p2p to loopback on free ports unless they choose
+        if (list.Count > 0 && list[0] == "beacon-node" && !list.Contains("--p2p-port")) list.AddRange(["--p2p-address", "127.0.0.1", "--p2p-port", "0"]);
+        foreach (var a in list) psi.ArgumentList.Add(a);
         _p = new Process { StartInfo = psi };
         _p.OutputDataReceived += (_, e) => OnLine(e.Data);
         _p.ErrorDataReceived += (_, e) => OnLine(e.Data);

@@ -9,6 +9,7 @@ using Cirrus.Ssz;
 using Cirrus.Storage;
 using Xunit;
 using Xunit.Abstractions;
+using static Cirrus.Integration.Tests.ApiHelpers;
 
 namespace Cirrus.Integration.Tests;
 
@@ -55,37 +56,6 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
 {
     private string[] NodeArgs(string dataDir, params string[] extra) =>
         ["beacon-node", "--network-dir", f.NetworkDir, "--data-dir", dataDir, "--rest-port", "0", .. extra];
-
-    private static async Task PostBlock(HttpClient http, SignedBeaconBlock block, ChainConfig c)
-    {
-        using var content = new ByteArrayContent(c.Schema.Serialize(block));
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var r = await http.PostAsync("/eth/v1/beacon/blocks", content);
-        if (r.StatusCode != HttpStatusCode.OK)
-            throw new InvalidOperationException($"block at slot {block.Message.Slot}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
-    }
-
-    private static async Task<JsonElement> Data(HttpClient http, string path)
-    {
-        using var r = await http.GetAsync(path);
-        string body = await r.Content.ReadAsStringAsync();
-        Assert.True(r.IsSuccessStatusCode, $"{path}: {(int)r.StatusCode} {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("data").Clone();
-    }
-
-    private static async Task<(Bytes32 Head, ulong Slot, Checkpoint Justified, Checkpoint Finalized)> HeadOf(HttpClient http)
-    {
-        var h = await Data(http, "/eth/v1/beacon/headers/head");
-        var fc = await Data(http, "/eth/v1/beacon/states/head/finality_checkpoints");
-        static Checkpoint Cp(JsonElement e) => new()
-        {
-            Epoch = ulong.Parse(e.GetProperty("epoch").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-            Root = Bytes32.FromHex(e.GetProperty("root").GetString()!),
-        };
-        return (Bytes32.FromHex(h.GetProperty("root").GetString()!),
-            ulong.Parse(h.GetProperty("header").GetProperty("message").GetProperty("slot").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-            Cp(fc.GetProperty("current_justified")), Cp(fc.GetProperty("finalized")));
-    }
 
     [Fact]
     public async Task SigkilledTenTimesDuringImportTheNodeReopensAndEndsWhereAnUninterruptedRunDoes()
