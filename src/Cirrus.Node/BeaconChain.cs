@@ -516,7 +516,7 @@ public sealed class BeaconChain : IDisposable
     {
         var events = new List<ChainEvent>();
         // The target's checkpoint state may need many slots (after downtime): computed before taking the lock.
-        var checkpointStates = _core.ComputeCheckpointStates([attestation.Data.Target], Misc.ComputeEpochAtSlot(Config, CurrentSlot));
+        var checkpointStates = _core.ComputeCheckpointStates([attestation.Data.Target]);
         lock (_core.Lock)
         {
             _core.TickToNow();

@@ -47,8 +47,7 @@ internal sealed class BlockImporter(ChainCore core)
                 sigs.VerifyAndClear(state.State.Validators);
             }
             StateTransition.Apply(state, block, core.Verifier, validateResult: true);
-            ulong epoch = Misc.ComputeEpochAtSlot(core.Config, block.Message.Slot);
-            checkpointStates = core.ComputeCheckpointStates(block.Message.Body.Attestations.Select(a => a.Data.Target), epoch);
+            checkpointStates = core.ComputeCheckpointStates(block.Message.Body.Attestations.Select(a => a.Data.Target));
         }
         catch (StateTransitionException e)
         {

@@ -55,14 +55,15 @@ internal sealed class ChainCore(ChainConfig config, BeaconStore? db, ISignatureV
     /// hold, computed outside the lock (after downtime one is the head state advanced by many
     /// epochs). Hand the result to <see cref="AddCheckpointStates"/> under the lock.
     /// </summary>
-    public List<(Checkpoint Target, CachedBeaconState State)> ComputeCheckpointStates(IEnumerable<Checkpoint> targets, ulong currentEpoch)
+    public List<(Checkpoint Target, CachedBeaconState State)> ComputeCheckpointStates(IEnumerable<Checkpoint> targets)
     {
+        ulong currentEpoch = Misc.ComputeEpochAtSlot(Config, CurrentSlot());
         var result = new List<(Checkpoint, CachedBeaconState)>();
         var seen = new HashSet<Checkpoint>();
         foreach (var target in targets)
         {
-            // Fork choice refuses targets past the clock's epoch: nothing to prepare for them.
-            if (target.Epoch > currentEpoch || !seen.Add(target)) continue;
+            // Fork choice only takes targets of the current and previous epochs: nothing to prepare for others.
+            if (target.Epoch > currentEpoch || target.Epoch + 1 < currentEpoch || !seen.Add(target)) continue;
             CachedBeaconState copy;
             lock (Lock)
             {
