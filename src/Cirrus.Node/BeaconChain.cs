@@ -37,30 +37,33 @@ public sealed record ChainAnchor(BeaconState State, SignedBeaconBlock? Block = n
 /// <summary>
 /// The chain as the node sees it: the fork-choice store over the blocks above finality, and (when
 /// opened on a <see cref="BeaconStore"/>) everything persisted so that a restart resumes exactly
-/// where it stopped. Import runs the state transition with batched signature checks, writes the
-/// block, its post-state summary and the new head in one atomic store write, then tells listeners.
-/// Thread-safe: one lock orders imports, attestations, ticks and reads; events fire outside it.
+/// where it stopped. A composition of its parts: <see cref="BlockImporter"/> (transition outside the
+/// lock, then store write, then fork choice), <see cref="BlockQueue"/> (early and orphan blocks),
+/// <see cref="StateProvider"/> (state queries and the advanced head state) and
+/// <see cref="NodePools"/> (pools and deferred votes). This type starts or resumes the chain, keeps
+/// the head (with head and reorg events) and answers the public API.
+/// Thread-safe: one lock orders fork-choice changes and reads, and is only held briefly; events fire outside it.
 /// </summary>
 public sealed class BeaconChain : IDisposable
 {
     /// <summary>Post-states are stored in full at the first block of every this-many epochs.</summary>
-    public const ulong SnapshotEveryEpochs = 2;
+    public const ulong SnapshotEveryEpochs = BlockImporter.SnapshotEveryEpochs;
     /// <summary>Below finality one snapshot per this-many epochs is kept, so any historical state regenerates with bounded replay.</summary>
-    public const ulong ArchiveSnapshotEpochs = 64;
+    public const ulong ArchiveSnapshotEpochs = BlockImporter.ArchiveSnapshotEpochs;
     /// <summary>Blocks may arrive this many slots ahead of the clock; they wait for their slot.</summary>
     public const ulong MaxEarlySlots = 2;
     /// <summary>Blocks held for a missing parent or an early slot, at most.</summary>
     public const int MaxQueuedBlocks = 256;
+    /// <summary>Current-slot attestations queued for fork choice at most.</summary>
+    public const int MaxDeferredAttestations = 1 << 16;
 
-    private readonly Lock _lock = new();
-    private ForkChoiceStore _store = null!;
-    private readonly Dictionary<Bytes32, SignedBeaconBlock> _blocks = [];
-    private readonly Dictionary<Bytes32, SignedBeaconBlock> _queued = []; // by block root
-    private readonly ISignatureVerifier? _verifier;
-    private readonly BeaconStore? _db;
-    private readonly Func<DateTimeOffset>? _clock;
-    private readonly Action<string> _log;
-    private Bytes32 _storedHead; // the head the store holds (saves a synced write per block)
+    private readonly ChainCore _core;
+    private readonly BlockImporter _importer;
+    private readonly BlockQueue _queue = new(MaxQueuedBlocks);
+    private readonly StateProvider _states;
+    private readonly NodePools _pools;
+    private readonly bool _advanceOnTick;
+    private Bytes32 _storedHead; // the head the store holds (under the lock)
 
     public ChainConfig Config { get; }
     /// <summary>The genesis state, when the chain started from genesis (null after a checkpoint start).</summary>
@@ -71,14 +74,23 @@ public sealed class BeaconChain : IDisposable
     public Bytes32 GenesisValidatorsRoot { get; private set; }
     /// <summary>The block the chain was started from (genesis or the checkpoint block).</summary>
     public Bytes32 AnchorRoot { get; private set; }
-    public Bytes32 Head { get; private set; }
+    public Bytes32 Head { get { lock (_core.Lock) return _core.Head; } }
 
     /// <summary>Chain events (blocks, head changes, reorgs, finality, attestations). Handlers must be quick.</summary>
     public event Action<ChainEvent>? Events;
 
-    /// <summary>An in-memory chain from a genesis state (tests, tools).</summary>
+    /// <summary>An in-memory chain from a genesis state (tests, tools), its time set by <see cref="OnTick"/> only.</summary>
     public BeaconChain(ChainConfig config, BeaconState genesisState, ISignatureVerifier? verifier)
-        : this(config, null, verifier, null, null)
+        : this(config, genesisState, verifier, null)
+    {
+    }
+
+    /// <summary>
+    /// An in-memory chain from a genesis state with a clock: <see cref="CurrentSlot"/> follows the
+    /// clock, and imports move fork choice's time to it.
+    /// </summary>
+    public BeaconChain(ChainConfig config, BeaconState genesisState, ISignatureVerifier? verifier, Func<DateTimeOffset>? clock, Action<string>? log = null)
+        : this(config, (BeaconStore?)null, verifier, clock, log)
     {
         StartFromAnchor(new ChainAnchor(genesisState));
     }
@@ -86,10 +98,11 @@ public sealed class BeaconChain : IDisposable
     private BeaconChain(ChainConfig config, BeaconStore? db, ISignatureVerifier? verifier, Func<DateTimeOffset>? clock, Action<string>? log)
     {
         Config = config;
-        _db = db;
-        _verifier = verifier;
-        _clock = clock;
-        _log = log ?? (_ => { });
+        _core = new ChainCore(config, db, verifier, clock, log ?? (_ => { }));
+        _importer = new BlockImporter(_core);
+        _states = new StateProvider(_core, 4 * config.SlotsPerEpoch);
+        _pools = new NodePools(config, verifier, MaxDeferredAttestations);
+        _advanceOnTick = clock is not null;
     }
 
     /// <summary>
@@ -150,8 +163,9 @@ public sealed class BeaconChain : IDisposable
         ulong epochStart = Misc.ComputeStartSlotAtEpoch(Config, Misc.ComputeEpochAtSlot(Config, state.Slot));
         if (state.Slot > epochStart && !anchor.IsGenesis)
             StateTransition.ProcessSlots(cs, Misc.ComputeStartSlotAtEpoch(Config, Misc.ComputeEpochAtSlot(Config, state.Slot) + 1));
-        _store = ForkChoiceStore.GetForkchoiceStore(Config, cs.State);
-        GenesisTime = state.GenesisTime;
+        var store = ForkChoiceStore.GetForkchoiceStore(Config, cs.State);
+        _core.Store = store;
+        GenesisTime = _core.GenesisTime = state.GenesisTime;
         GenesisValidatorsRoot = state.GenesisValidatorsRoot;
         AnchorRoot = root;
         if (anchor.IsGenesis)
@@ -159,25 +173,25 @@ public sealed class BeaconChain : IDisposable
             GenesisState = state;
             GenesisBlockRoot = root;
         }
-        _blocks[root] = block;
-        Head = root;
-        if (_db is not null)
+        _core.Blocks[root] = block;
+        _core.Head = root;
+        if (_core.Db is { } db)
         {
             var anchorState = cs.State;
-            _db.Initialize(new GenesisInfo(GenesisTime, GenesisValidatorsRoot),
-                new ForkChoiceAnchor(root, Config.Schema.HashTreeRoot(anchorState), anchorState.Slot, _store.FinalizedCheckpoint.Copy()),
+            db.Initialize(new GenesisInfo(GenesisTime, GenesisValidatorsRoot),
+                new ForkChoiceAnchor(root, Config.Schema.HashTreeRoot(anchorState), anchorState.Slot, store.FinalizedCheckpoint.Copy()),
                 block, anchorState);
             _storedHead = root;
         }
-        TickToNow();
+        _core.TickToNow();
     }
 
     private void Resume(BeaconState? genesisState)
     {
-        var db = _db!;
+        var db = _core.Db!;
         var anchor = db.Anchor!;
         var fin = db.Finalized!;
-        GenesisTime = db.Genesis!.Value.GenesisTime;
+        GenesisTime = _core.GenesisTime = db.Genesis!.Value.GenesisTime;
         GenesisValidatorsRoot = db.Genesis.Value.GenesisValidatorsRoot;
         AnchorRoot = anchor.BlockRoot;
         if (genesisState is not null && anchor.Slot == ChainConfig.GenesisSlot)
@@ -206,37 +220,38 @@ public sealed class BeaconChain : IDisposable
         var cs = new CachedBeaconState(Config, finState);
         ulong checkpointSlot = Misc.ComputeStartSlotAtEpoch(Config, fin.Epoch);
         if (cs.State.Slot < checkpointSlot) StateTransition.ProcessSlots(cs, checkpointSlot);
-        _store = ForkChoiceStore.GetForkchoiceStore(Config, cs.State);
-        var finRoot = _store.FinalizedCheckpoint.Root;
+        var store = ForkChoiceStore.GetForkchoiceStore(Config, cs.State);
+        _core.Store = store;
+        var finRoot = store.FinalizedCheckpoint.Root;
         if (finRoot != (fin.Root.IsZero ? anchor.BlockRoot : fin.Root))
             throw new StoreException($"database '{db.Path}': the regenerated finalized state belongs to block {finRoot}, not {fin.Root}");
-        _blocks[finRoot] = db.GetBlock(finRoot) ?? throw new StoreException($"database '{db.Path}': block {finRoot} is missing");
+        _core.Blocks[finRoot] = db.GetBlock(finRoot) ?? throw new StoreException($"database '{db.Path}': block {finRoot} is missing");
 
         // Replay the blocks above finality, forks included, so fork choice sees what it saw before.
         var roots = db.GetBlockRootsAfter(finBlockSlot).ToList();
         ulong lastSlot = roots.Count > 0 ? roots[^1].Slot : cs.State.Slot;
-        _store.OnTick(Math.Max(NowSeconds() ?? 0, GenesisTime + lastSlot * Config.SecondsPerSlot));
+        store.OnTick(Math.Max(_core.NowSeconds() ?? 0, GenesisTime + lastSlot * Config.SecondsPerSlot));
         int replayed = 0;
         foreach (var (_, root) in roots)
         {
             var block = db.GetBlock(root);
-            if (block is null || !_store.ContainsBlock(block.Message.ParentRoot)) continue;
+            if (block is null || !store.ContainsBlock(block.Message.ParentRoot)) continue;
             try
             {
-                _store.OnBlock(block, null);
+                store.OnBlock(block, null);
             }
             catch (Exception e) when (e is ForkChoiceException or StateTransitionException)
             {
-                _log($"stored block {root} no longer imports: {e.Message}");
+                _core.Log($"stored block {root} no longer imports: {e.Message}");
                 continue;
             }
-            _blocks[root] = block;
-            ApplyBlockAttestations(block);
+            _core.Blocks[root] = block;
+            BlockImporter.ApplyBlockAttestations(_core, block);
             replayed++;
         }
-        Head = _store.GetHead();
+        _core.Head = store.GetHead();
         _storedHead = db.Head!.Value.Root;
-        _log($"resumed from {db.Path}: finalized epoch {fin.Epoch}, {replayed} blocks replayed, head {Head} at slot {SlotOf(Head)}");
+        _core.Log($"resumed from {db.Path}: finalized epoch {fin.Epoch}, {replayed} blocks replayed, head {_core.Head} at slot {_core.SlotOf(_core.Head)}");
     }
 
     /// <summary>Rebuilds a stored state by replaying its blocks (signatures were checked at import).</summary>
@@ -248,234 +263,152 @@ public sealed class BeaconChain : IDisposable
         return cs.State;
     }
 
-    private ulong? NowSeconds() => _clock is null ? null : (ulong)Math.Max(0, _clock().ToUnixTimeSeconds());
+    public Checkpoint FinalizedCheckpoint { get { lock (_core.Lock) return _core.Store.FinalizedCheckpoint.Copy(); } }
 
-    private void TickToNow()
-    {
-        if (NowSeconds() is { } now) _store.OnTick(now);
-    }
+    public Checkpoint JustifiedCheckpoint { get { lock (_core.Lock) return _core.Store.JustifiedCheckpoint.Copy(); } }
 
-    public Checkpoint FinalizedCheckpoint { get { lock (_lock) return _store.FinalizedCheckpoint.Copy(); } }
-
-    public Checkpoint JustifiedCheckpoint { get { lock (_lock) return _store.JustifiedCheckpoint.Copy(); } }
-
-    public ulong CurrentSlot { get { lock (_lock) { TickToNow(); return _store.GetCurrentSlot(); } } }
+    /// <summary>The clock's slot (fork choice's when the chain has no clock); reading it moves nothing.</summary>
+    public ulong CurrentSlot => _core.CurrentSlot();
 
     /// <summary>Slot of the head block.</summary>
-    public ulong HeadSlot { get { lock (_lock) return SlotOf(Head); } }
-
-    private ulong SlotOf(Bytes32 root) => _store.Blocks.GetSlot(root) ?? _blocks.GetValueOrDefault(root)?.Message.Slot ?? 0;
+    public ulong HeadSlot { get { lock (_core.Lock) return _core.SlotOf(_core.Head); } }
 
     /// <summary>Blocks waiting for their slot or their parent.</summary>
-    public int QueuedBlocks { get { lock (_lock) return _queued.Count; } }
+    public int QueuedBlocks => _queue.Count;
 
     /// <summary>Advances the fork-choice clock (unix seconds) and imports blocks whose slot has come.</summary>
     public void OnTick(ulong unixTime)
     {
         var events = new List<ChainEvent>();
-        lock (_lock)
-        {
-            _store.OnTick(unixTime);
-            ImportReadyQueued(events);
-            UpdateHead(events);
-        }
+        lock (_core.Lock) _core.Store.OnTick(unixTime);
+        ImportReadyQueued(events);
+        lock (_core.Lock) UpdateHead(events);
         Raise(events);
         FlushDeferredAttestations(); // votes from the slot that just ended now count
+        // Keeps the head state advanced to the slot, off this thread, for production, duties and submissions.
+        if (_advanceOnTick) _states.AdvanceHeadInBackground(CurrentSlot);
     }
 
     /// <summary>Imports a block now; throws <see cref="BlockImportException"/> if it cannot be.</summary>
     public Bytes32 ImportBlock(SignedBeaconBlock block)
     {
         var events = new List<ChainEvent>();
-        Bytes32 root;
-        lock (_lock)
-        {
-            TickToNow();
-            root = ImportLocked(block, events);
-            ImportChildrenOf(root, events);
-            UpdateHead(events);
-        }
+        var root = _importer.Import(block, events);
+        ImportQueuedChildren(root, events);
+        lock (_core.Lock) UpdateHead(events);
         Raise(events);
         return root;
     }
 
     /// <summary>
-    /// Imports a block, or holds it when it is early (up to <see cref="MaxEarlySlots"/>) or its
-    /// parent is unknown. Throws <see cref="BlockImportException"/> for a block that is invalid.
+    /// Submits a block from the network or the API: imported now if its slot has come and its
+    /// parent is known; held (and imported later) if it is at most <see cref="MaxEarlySlots"/>
+    /// early or its parent is missing. Throws <see cref="BlockImportException"/> for an invalid block.
     /// </summary>
     public BlockSubmitResult SubmitBlock(SignedBeaconBlock block)
     {
         var events = new List<ChainEvent>();
-        BlockSubmitResult result;
-        lock (_lock)
+        ulong current = CurrentSlot;
+        var root = Config.Schema.HashTreeRoot(block.Message);
+        lock (_core.Lock)
+            if (_core.Store.ContainsBlock(root)) return BlockSubmitResult.Imported;
+        if (block.Message.Slot > current)
         {
-            TickToNow();
-            ulong current = _store.GetCurrentSlot();
-            var root = Config.Schema.HashTreeRoot(block.Message);
-            if (_store.ContainsBlock(root)) return BlockSubmitResult.Imported;
-            if (block.Message.Slot > current)
-            {
-                if (block.Message.Slot > current + MaxEarlySlots)
-                    throw new BlockImportException($"block at slot {block.Message.Slot} is too far ahead of the current slot {current}");
-                Enqueue(root, block);
-                return BlockSubmitResult.Queued;
-            }
-            try
-            {
-                ImportLocked(block, events);
-                ImportChildrenOf(root, events);
-                result = BlockSubmitResult.Imported;
-            }
-            catch (BlockImportException e) when (e.UnknownParent)
-            {
-                Enqueue(root, block);
-                result = BlockSubmitResult.Queued;
-            }
-            UpdateHead(events);
+            if (block.Message.Slot > current + MaxEarlySlots)
+                throw new BlockImportException($"block at slot {block.Message.Slot} is too far ahead of the current slot {current}");
+            _queue.Add(root, block);
+            return BlockSubmitResult.Queued;
         }
+        BlockSubmitResult result;
+        try
+        {
+            _importer.Import(block, events);
+            ImportQueuedChildren(root, events);
+            result = BlockSubmitResult.Imported;
+        }
+        catch (BlockImportException e) when (e.UnknownParent)
+        {
+            _queue.Add(root, block);
+            result = BlockSubmitResult.Queued;
+        }
+        lock (_core.Lock) UpdateHead(events);
         Raise(events);
         return result;
     }
 
-    private void Enqueue(Bytes32 root, SignedBeaconBlock block)
-    {
-        if (_queued.Count >= MaxQueuedBlocks)
-        {
-            // Drop the block furthest ahead: the nearest ones are the likeliest to import.
-            var drop = _queued.MaxBy(kv => kv.Value.Message.Slot);
-            _queued.Remove(drop.Key);
-        }
-        _queued[root] = block;
-    }
-
     private void ImportReadyQueued(List<ChainEvent> events)
     {
-        if (_queued.Count == 0) return;
-        ulong current = _store.GetCurrentSlot();
-        foreach (var (root, block) in _queued.Where(kv => kv.Value.Message.Slot <= current).OrderBy(kv => kv.Value.Message.Slot).ToList())
+        if (_queue.Count == 0) return;
+        ulong current = CurrentSlot;
+        foreach (var (root, block) in _queue.Ready(current))
         {
-            if (!_queued.ContainsKey(root)) continue; // imported as a child meanwhile
-            if (!_store.ContainsBlock(block.Message.ParentRoot))
+            bool parentKnown;
+            lock (_core.Lock) parentKnown = _core.Store.ContainsBlock(block.Message.ParentRoot);
+            if (!parentKnown)
             {
-                if (block.Message.Slot + Config.SlotsPerEpoch * 2 < current) _queued.Remove(root); // parent never came
+                if (block.Message.Slot + Config.SlotsPerEpoch * 2 < current) _queue.Remove(root); // parent never came
                 continue;
             }
-            _queued.Remove(root);
+            if (!_queue.Remove(root)) continue; // imported as a child meanwhile
             try
             {
-                ImportLocked(block, events);
-                ImportChildrenOf(root, events);
+                _importer.Import(block, events);
+                ImportQueuedChildren(root, events);
             }
             catch (BlockImportException e)
             {
-                _log($"queued block {root} at slot {block.Message.Slot} dropped: {e.Message}");
+                _core.Log($"queued block {root} at slot {block.Message.Slot} dropped: {e.Message}");
             }
         }
     }
 
-    private void ImportChildrenOf(Bytes32 parent, List<ChainEvent> events)
+    private void ImportQueuedChildren(Bytes32 parent, List<ChainEvent> events)
     {
         var stack = new Stack<Bytes32>();
         stack.Push(parent);
-        ulong current = _store.GetCurrentSlot();
+        ulong current = CurrentSlot;
         while (stack.Count > 0)
         {
-            var p = stack.Pop();
-            foreach (var (root, block) in _queued.Where(kv => kv.Value.Message.ParentRoot == p && kv.Value.Message.Slot <= current).ToList())
+            foreach (var (root, block) in _queue.TakeChildren(stack.Pop(), current))
             {
-                _queued.Remove(root);
                 try
                 {
-                    ImportLocked(block, events);
+                    _importer.Import(block, events);
                     stack.Push(root);
                 }
                 catch (BlockImportException e)
                 {
-                    _log($"queued block {root} at slot {block.Message.Slot} dropped: {e.Message}");
+                    _core.Log($"queued block {root} at slot {block.Message.Slot} dropped: {e.Message}");
                 }
             }
         }
     }
 
-    private Bytes32 ImportLocked(SignedBeaconBlock block, List<ChainEvent> events)
-    {
-        var root = Config.Schema.HashTreeRoot(block.Message);
-        if (_store.ContainsBlock(root)) return root;
-        ulong finalizedBefore = _store.FinalizedCheckpoint.Epoch;
-        try
-        {
-            _store.OnBlock(block, _verifier);
-        }
-        catch (ForkChoiceException e)
-        {
-            throw new BlockImportException(e.Message, e.UnknownParent);
-        }
-        catch (StateTransitionException e)
-        {
-            throw new BlockImportException($"invalid block at slot {block.Message.Slot}: {e.Message}");
-        }
-        _blocks[root] = block;
-        ApplyBlockAttestations(block);
-        var newHead = _store.GetHead();
-        if (_db is not null)
-        {
-            var post = _store.GetBlockState(root)!.State;
-            ulong epoch = Misc.ComputeEpochAtSlot(Config, block.Message.Slot);
-            ulong parentEpoch = Misc.ComputeEpochAtSlot(Config, SlotOf(block.Message.ParentRoot));
-            bool snapshot = epoch > parentEpoch && epoch % SnapshotEveryEpochs == 0;
-            _db.ImportBlock(new BlockImport(root, block, snapshot ? post : null,
-                new HeadUpdate(newHead, _store.JustifiedCheckpoint.Copy(), _store.FinalizedCheckpoint.Copy())));
-            _storedHead = newHead;
-        }
-        events.Add(new BlockEvent(block.Message.Slot, root));
-        if (_store.FinalizedCheckpoint.Epoch > finalizedBefore)
-        {
-            var fin = _store.FinalizedCheckpoint.Copy();
-            var finState = _store.GetBlockState(fin.Root);
-            events.Add(new FinalizedCheckpointEvent(fin.Root, finState is null ? default : Config.Schema.HashTreeRoot(finState.State), fin.Epoch));
-            foreach (var r in _blocks.Keys.Where(r => !_store.ContainsBlock(r)).ToList()) _blocks.Remove(r);
-            if (_db is not null)
-            {
-                var pruned = _db.Prune(ArchiveSnapshotEpochs * Config.SlotsPerEpoch);
-                if (pruned.Blocks > 0) _log($"pruned {pruned.Blocks} blocks that finality made unreachable");
-            }
-        }
-        return root;
-    }
-
-    private void ApplyBlockAttestations(SignedBeaconBlock block)
-    {
-        foreach (var att in block.Message.Body.Attestations)
-        {
-            // Attestations a block carries also count for fork choice when they still can.
-            try { _store.OnAttestation(att, null); }
-            catch (ForkChoiceException) { }
-            catch (StateTransitionException) { }
-        }
-    }
-
-    /// <summary>Re-runs fork choice; records a new head (and a reorg) in events and the store.</summary>
+    /// <summary>Re-runs fork choice; records a new head (and a reorg) in events and the store. Under the lock.</summary>
     private void UpdateHead(List<ChainEvent> events)
     {
-        var newHead = _store.GetHead();
-        if (newHead == Head) return;
-        var old = Head;
-        Head = newHead;
-        ulong newSlot = SlotOf(newHead), oldSlot = SlotOf(old);
-        var newStateRoot = _blocks.GetValueOrDefault(newHead)?.Message.StateRoot ?? default;
-        bool epochTransition = Misc.ComputeEpochAtSlot(Config, newSlot) > Misc.ComputeEpochAtSlot(Config, oldSlot);
-        if (_store.ContainsBlock(old) && _store.GetAncestor(newHead, oldSlot) != old)
+        var store = _core.Store;
+        var newHead = store.GetHead();
+        var old = _core.Head;
+        if (newHead != old)
         {
-            ulong common = oldSlot;
-            while (common > 0 && _store.GetAncestor(newHead, common) != _store.GetAncestor(old, common)) common--;
-            events.Add(new ChainReorgEvent(newSlot, oldSlot - common, old, newHead,
-                _blocks.GetValueOrDefault(old)?.Message.StateRoot ?? default, newStateRoot, Misc.ComputeEpochAtSlot(Config, newSlot)));
+            _core.Head = newHead;
+            ulong newSlot = _core.SlotOf(newHead), oldSlot = _core.SlotOf(old);
+            var newStateRoot = _core.Blocks.GetValueOrDefault(newHead)?.Message.StateRoot ?? default;
+            bool epochTransition = Misc.ComputeEpochAtSlot(Config, newSlot) > Misc.ComputeEpochAtSlot(Config, oldSlot);
+            if (store.ContainsBlock(old) && store.GetAncestor(newHead, oldSlot) != old)
+            {
+                ulong common = oldSlot;
+                while (common > 0 && store.GetAncestor(newHead, common) != store.GetAncestor(old, common)) common--;
+                events.Add(new ChainReorgEvent(newSlot, oldSlot - common, old, newHead,
+                    _core.Blocks.GetValueOrDefault(old)?.Message.StateRoot ?? default, newStateRoot, Misc.ComputeEpochAtSlot(Config, newSlot)));
+            }
+            events.Add(new HeadEvent(newSlot, newHead, newStateRoot, epochTransition));
         }
-        events.Add(new HeadEvent(newSlot, newHead, newStateRoot, epochTransition));
-        if (_db is not null && newHead != _storedHead)
+        // Imports write blocks without the head (on disk before fork choice sees them): the head, justified and finalized follow here.
+        if (_core.Db is { } db && (newHead != _storedHead || !store.JustifiedCheckpoint.Equals(db.Justified) || !store.FinalizedCheckpoint.Equals(db.Finalized)))
         {
-            // Written with the block when an import moved it; otherwise (votes, ticks) here.
-            _db.UpdateHead(new HeadUpdate(newHead, _store.JustifiedCheckpoint.Copy(), _store.FinalizedCheckpoint.Copy()));
+            db.UpdateHead(new HeadUpdate(newHead, store.JustifiedCheckpoint.Copy(), store.FinalizedCheckpoint.Copy()));
             _storedHead = newHead;
         }
     }
@@ -487,120 +420,73 @@ public sealed class BeaconChain : IDisposable
         foreach (var e in events)
         {
             try { handlers(e); }
-            catch (Exception ex) { _log($"event listener failed: {ex.Message}"); }
+            catch (Exception ex) { _core.Log($"event listener failed: {ex.Message}"); }
         }
     }
 
     public SignedBeaconBlock? GetBlock(Bytes32 root)
     {
-        lock (_lock)
+        lock (_core.Lock)
         {
-            if (_blocks.TryGetValue(root, out var b)) return b;
+            if (_core.Blocks.TryGetValue(root, out var b)) return b;
         }
-        return _db?.GetBlock(root);
+        return _core.Db?.GetBlock(root);
     }
 
     /// <summary>The canonical block root at a slot (the latest block at or before it on the head chain).</summary>
     public Bytes32? CanonicalRootAt(ulong slot)
     {
-        lock (_lock)
+        lock (_core.Lock)
         {
-            var fin = _store.FinalizedCheckpoint.Root;
-            if (slot >= SlotOf(fin) || _db is null) return slot < SlotOf(AnchorRoot) ? null : _store.GetAncestor(Head, slot);
+            var fin = _core.Store.FinalizedCheckpoint.Root;
+            if (slot >= _core.SlotOf(fin) || _core.Db is null) return slot < _core.SlotOf(AnchorRoot) ? null : _core.Store.GetAncestor(_core.Head, slot);
         }
-        return _db.GetCanonicalBlockRootAtOrBefore(slot)?.Root;
+        return _core.Db.GetCanonicalBlockRootAtOrBefore(slot)?.Root;
     }
 
     /// <summary>Post-state of a block (a copy), if it is held in memory or can be rebuilt from the store.</summary>
-    public BeaconState? GetBlockState(Bytes32 blockRoot)
-    {
-        lock (_lock)
-        {
-            var cs = _store.GetBlockState(blockRoot);
-            if (cs is not null) return CachedBeaconState.CopyState(Config, cs.State);
-        }
-        if (_db?.GetBlockSummary(blockRoot) is not { } summary) return null;
-        try { return _db.RegenerateState(summary.StateRoot, Replay); }
-        catch (StoreException) { return null; }
-    }
+    public BeaconState? GetBlockState(Bytes32 blockRoot) => _states.GetBlockState(blockRoot, Replay);
 
     /// <summary>
     /// The canonical state at a slot: the block state at or before it, advanced through empty slots
-    /// (at most <see cref="MaxSlotsToAdvance"/>). Below finality it is rebuilt from the store. Null for
-    /// future slots and for slots too far past the last block to be worth computing.
+    /// (the head's without limit, through the kept advance; others at most <see cref="MaxSlotsToAdvance"/>).
+    /// Below finality it is rebuilt from the store. Null for future slots.
     /// </summary>
-    public BeaconState? GetStateAtSlot(ulong slot)
-    {
-        ulong finalizedSlot;
-        lock (_lock)
-        {
-            TickToNow();
-            if (slot > _store.GetCurrentSlot()) return null;
-            finalizedSlot = SlotOf(_store.FinalizedCheckpoint.Root);
-        }
-        if (slot >= finalizedSlot || _db is null) return GetCanonicalState(slot)?.State.State;
-        if (_db.GetCanonicalBlockRootAtOrBefore(slot) is not { } at || slot - at.Slot > MaxSlotsToAdvance) return null;
-        var state = GetBlockState(at.Root);
-        if (state is null || state.Slot > slot) return null;
-        var cs = new CachedBeaconState(Config, state);
-        if (cs.State.Slot < slot) StateTransition.ProcessSlots(cs, slot);
-        return cs.State;
-    }
+    public BeaconState? GetStateAtSlot(ulong slot) => _states.GetStateAtSlot(slot, Replay);
 
     /// <summary>Leaves of the block tree (debug/beacon/heads).</summary>
     public IReadOnlyList<(Bytes32 Root, ulong Slot)> Heads()
     {
-        lock (_lock) return _store.Blocks.Nodes().Where(n => n.IsLeaf).Select(n => (n.Root, n.Slot)).ToList();
+        lock (_core.Lock) return _core.Store.Blocks.Nodes().Where(n => n.IsLeaf).Select(n => (n.Root, n.Slot)).ToList();
     }
 
-    public void Dispose() => _db?.Dispose();
+    public void Dispose() => _core.Db?.Dispose();
 
     // --- block production support ---
 
-    private Pools.AttestationPool? _attestationPool;
-    private Pools.OperationPool? _operationPool;
-    private readonly List<Attestation> _deferredForkChoice = [];
-
-    /// <summary>Current-slot attestations queued for fork choice at most.</summary>
-    public const int MaxDeferredAttestations = 1 << 16;
-
-    /// <summary>Verified attestations waiting for blocks (created on first use).</summary>
-    public Pools.AttestationPool Attestations =>
-        LazyInitializer.EnsureInitialized(ref _attestationPool, () => new Pools.AttestationPool(Config));
+    /// <summary>Verified attestations waiting for blocks.</summary>
+    public Pools.AttestationPool Attestations => _pools.Attestations;
 
     /// <summary>Slashings and exits waiting for blocks, checked with the chain's signature verifier.</summary>
-    public Pools.OperationPool Operations =>
-        LazyInitializer.EnsureInitialized(ref _operationPool, () => new Pools.OperationPool(Config, _verifier));
+    public Pools.OperationPool Operations => _pools.Operations;
 
     /// <summary>The chain's signature verifier (null when the chain checks no signatures).</summary>
-    public ISignatureVerifier? SignatureVerifier => _verifier;
+    public ISignatureVerifier? SignatureVerifier => _core.Verifier;
 
-    /// <summary>How far past its block a state is advanced for production, duties and attestation data.</summary>
-    public ulong MaxSlotsToAdvance => 4 * Config.SlotsPerEpoch;
+    /// <summary>
+    /// How far past a block other than the head its state is advanced for queries, and how far past
+    /// the clock <see cref="GetCanonicalState"/> looks. The head state has no such limit.
+    /// </summary>
+    public ulong MaxSlotsToAdvance => _states.MaxSlotsToAdvance;
 
     /// <summary>
     /// The canonical block at or before <paramref name="slot"/> (on the head chain) and a copy of its
     /// state advanced through empty slots to <paramref name="slot"/>, with the state's caches. For a
-    /// slot after the head this is the head state advanced. Null when the state is not held or the
-    /// slot is more than <see cref="MaxSlotsToAdvance"/> past that block.
+    /// slot after the head this is the head state advanced, however far (computed once outside the
+    /// chain lock and kept for the next caller). Null when the state is not held, the slot is more than
+    /// <see cref="MaxSlotsToAdvance"/> past the clock, or a non-head block is that far behind it.
     /// </summary>
-    public (Bytes32 BlockRoot, CachedBeaconState State)? GetCanonicalState(ulong slot)
-    {
-        Bytes32 blockRoot;
-        CachedBeaconState copy;
-        lock (_lock)
-        {
-            var root = _store.GetAncestor(Head, slot);
-            if (root is null) return null;
-            var cs = _store.GetBlockState(root.Value);
-            if (cs is null || cs.State.Slot > slot || slot - cs.State.Slot > MaxSlotsToAdvance) return null;
-            blockRoot = root.Value;
-            copy = cs.Copy();
-        }
-        // Advancing is the costly part; the copy is private, so imports need not wait for it.
-        if (copy.State.Slot < slot) StateTransition.ProcessSlots(copy, slot);
-        return (blockRoot, copy);
-    }
+    public (Bytes32 BlockRoot, CachedBeaconState State)? GetCanonicalState(ulong slot) => _states.GetCanonicalState(slot, CurrentSlot);
 
     /// <summary>
     /// Hands an attestation whose signature the caller verified to fork choice: now if its slot is past, otherwise
@@ -611,16 +497,10 @@ public sealed class BeaconChain : IDisposable
     public bool OnVerifiedAttestation(Attestation attestation)
     {
         FlushDeferredAttestations(); // new votes arrive every slot: the queue drains even without a caller per tick
-        lock (_lock)
+        if (attestation.Data.Slot >= CurrentSlot)
         {
-            TickToNow();
-            if (attestation.Data.Slot >= _store.GetCurrentSlot())
-            {
-                // Bounded: if no one flushes, the oldest give way.
-                if (_deferredForkChoice.Count >= MaxDeferredAttestations) _deferredForkChoice.RemoveAt(0);
-                _deferredForkChoice.Add(attestation);
-                return true;
-            }
+            _pools.Defer(attestation);
+            return true;
         }
         return TryForkChoice(attestation);
     }
@@ -628,27 +508,22 @@ public sealed class BeaconChain : IDisposable
     /// <summary>Applies queued attestations whose slot has passed; call once per slot (e.g. after OnTick).</summary>
     public void FlushDeferredAttestations()
     {
-        List<Attestation> due;
-        lock (_lock)
-        {
-            TickToNow();
-            ulong now = _store.GetCurrentSlot();
-            due = _deferredForkChoice.Where(a => a.Data.Slot < now).ToList();
-            _deferredForkChoice.RemoveAll(a => a.Data.Slot < now);
-        }
-        foreach (var a in due) TryForkChoice(a);
+        foreach (var a in _pools.TakeDue(CurrentSlot)) TryForkChoice(a);
     }
 
     /// <summary>OnAttestation without re-checking the signature: callers verified it already (BLS is the cost).</summary>
     private bool TryForkChoice(Attestation attestation)
     {
         var events = new List<ChainEvent>();
-        lock (_lock)
+        // The target's checkpoint state may need many slots (after downtime): computed before taking the lock.
+        var checkpointStates = _core.ComputeCheckpointStates([attestation.Data.Target]);
+        lock (_core.Lock)
         {
-            TickToNow();
+            _core.TickToNow();
+            _core.AddCheckpointStates(checkpointStates);
             try
             {
-                _store.OnAttestation(attestation, null);
+                _core.Store.OnAttestation(attestation, null);
             }
             catch (Exception e) when (e is ForkChoiceException or StateTransitionException)
             {

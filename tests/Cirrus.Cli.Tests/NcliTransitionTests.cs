@@ -83,6 +83,43 @@ public class NcliTransitionTests
         Assert.False(File.Exists(post));
     }
 
+    [Theory]
+    [InlineData("18446744073709551615")]
+    [InlineData("1048577")]
+    public void AbsurdSlotCountsAreRefusedWithoutForce(string slots)
+    {
+        string pre = Case("minimal/phase0/sanity/slots/pyspec_tests/slots_1/pre.ssz");
+        string post = Temp();
+        var (code, output, err) = Cli.Run("ncli", "slots", "--preset", "minimal", "--pre", pre, "--slots", slots, "--post", post);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.Contains("--force", err);
+        Assert.False(File.Exists(post));
+    }
+
+    [Fact]
+    public void ABlockFarPastItsPreStateIsRefusedWithoutForce()
+    {
+        string dir = Case("minimal/phase0/sanity/blocks/pyspec_tests/attestation");
+        // SignedBeaconBlock SSZ: a 4-byte offset to the message, whose first field is the slot.
+        byte[] block = File.ReadAllBytes(Path.Combine(dir, "blocks_0.ssz"));
+        int message = BitConverter.ToInt32(block, 0);
+        BitConverter.TryWriteBytes(block.AsSpan(message, 8), ulong.MaxValue / 2);
+        string far = Temp(), post = Temp();
+        File.WriteAllBytes(far, block);
+        try
+        {
+            var (code, _, err) = Cli.Run("ncli", "transition", "--preset", "minimal", "--pre", Path.Combine(dir, "pre.ssz"), "--post", post, "--no-verify", far);
+            Assert.Equal(2, code);
+            Assert.Single(err.TrimEnd('\n').Split('\n'));
+            Assert.Contains("block 1", err);
+            Assert.Contains("--force", err);
+            Assert.False(File.Exists(post));
+        }
+        finally { File.Delete(far); }
+    }
+
     [Fact]
     public void UnknownPresetAndBadFilesAreOneLineErrors()
     {

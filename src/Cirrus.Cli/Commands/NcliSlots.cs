@@ -8,11 +8,11 @@ public sealed class NcliSlots : ICliCommand
     public string? Group => "ncli";
     public string Name => "slots";
     public string Summary => "advance a BeaconState by N empty slots (process_slots) and write the post-state";
-    public string Usage => "--preset PRESET --pre PRE.ssz --slots N --post OUT.ssz";
+    public string Usage => $"--preset PRESET --pre PRE.ssz --slots N --post OUT.ssz [--force] (N above {NcliTransitionSupport.MaxSlotsWithoutForce} needs --force)";
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["preset", "pre", "post", "slots"], []);
+        var a = new CliArgs(args, ["preset", "pre", "post", "slots"], ["force"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var config = NcliTransitionSupport.Preset(a.Required("preset"));
         ulong slots = a.ULong("slots");
@@ -22,6 +22,7 @@ public sealed class NcliSlots : ICliCommand
         {
             ulong target = cs.State.Slot + slots;
             if (target < cs.State.Slot) throw new CliException("--slots overflows the slot number", 2);
+            NcliTransitionSupport.CheckDistance(cs.State.Slot, target, a.Flag("force"), "--slots");
             try
             {
                 StateTransition.ProcessSlots(cs, target);

@@ -14,11 +14,12 @@ public sealed class NcliTransition : ICliCommand
     public string Summary =>
         "apply SignedBeaconBlocks to a BeaconState (state_transition; signatures checked in one BLS batch per block, "
         + "--no-verify skips them; state roots always checked) and write the post-state";
-    public string Usage => "--preset PRESET --pre PRE.ssz --post OUT.ssz [--no-verify] BLOCK.ssz...";
+    public string Usage => "--preset PRESET --pre PRE.ssz --post OUT.ssz [--no-verify] [--force] BLOCK.ssz... "
+        + $"(a block more than {NcliTransitionSupport.MaxSlotsWithoutForce} slots past its pre-state needs --force)";
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["preset", "pre", "post"], ["no-verify"]);
+        var a = new CliArgs(args, ["preset", "pre", "post"], ["no-verify", "force"]);
         if (a.Positionals.Count == 0) throw new CliException("expected at least one BLOCK file", 2);
         var config = NcliTransitionSupport.Preset(a.Required("preset"));
         string postPath = a.Required("post");
@@ -28,6 +29,8 @@ public sealed class NcliTransition : ICliCommand
         {
             string path = a.Positionals[i];
             var block = NcliTransitionSupport.Read<SignedBeaconBlock>(config, path, "SignedBeaconBlock");
+            if (block.Message.Slot > cs.State.Slot)
+                NcliTransitionSupport.CheckDistance(cs.State.Slot, block.Message.Slot, a.Flag("force"), $"block {i + 1} ({path}, slot {block.Message.Slot})");
             try
             {
                 StateTransition.Apply(cs, block, verifier, validateResult: true);
@@ -45,6 +48,20 @@ public sealed class NcliTransition : ICliCommand
 /// <summary>Shared by the ncli state-transition tools.</summary>
 internal static class NcliTransitionSupport
 {
+    /// <summary>
+    /// Empty slots the tools advance a state through without --force: 2^20, about 73 days of
+    /// mainnet slots. Each epoch on the way costs an epoch transition, so more runs for many
+    /// minutes, and a 64-bit slot count for ever.
+    /// </summary>
+    public const ulong MaxSlotsWithoutForce = 1UL << 20;
+
+    /// <summary>Refuses to advance from <paramref name="from"/> to <paramref name="to"/> when that is absurdly far, unless forced.</summary>
+    public static void CheckDistance(ulong from, ulong to, bool force, string what)
+    {
+        if (force || to - from <= MaxSlotsWithoutForce) return;
+        throw new CliException($"{what} would advance the state {to - from} slots (from slot {from} to {to}), more than {MaxSlotsWithoutForce}: add --force to run it anyway", 2);
+    }
+
     /// <summary>A built-in preset/network name, or a path to a config.yaml.</summary>
     public static ChainConfig Preset(string name)
     {

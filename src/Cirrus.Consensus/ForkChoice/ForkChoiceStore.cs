@@ -95,9 +95,23 @@ public sealed class ForkChoiceStore
     /// </summary>
     public Bytes32 OnBlock(SignedBeaconBlock signedBlock, ISignatureVerifier? verifier)
     {
+        var parentState = ValidateOnBlock(signedBlock, out var root);
+        if (parentState is null) return root;
+        var state = parentState.Copy();
+        StateTransition.Apply(state, signedBlock, verifier, validateResult: true);
+        return AddBlock(signedBlock, state);
+    }
+
+    /// <summary>
+    /// spec: on_block, the checks before state_transition. Returns the parent's post-state (the
+    /// store's own: copy it before changing it), or null when the block is already in the store.
+    /// With <see cref="AddBlock"/> this lets a caller run the transition on a copy elsewhere.
+    /// </summary>
+    public CachedBeaconState? ValidateOnBlock(SignedBeaconBlock signedBlock, out Bytes32 root)
+    {
         var block = signedBlock.Message;
-        var root = _config.Schema.HashTreeRoot(block);
-        if (_proto.Contains(root)) return root;
+        root = _config.Schema.HashTreeRoot(block);
+        if (_proto.Contains(root)) return null;
         if (!_blockStates.TryGetValue(block.ParentRoot, out var parentState))
             throw new ForkChoiceException($"block {root} at slot {block.Slot}: unknown parent {block.ParentRoot}", unknownParent: true);
         if (GetCurrentSlot() < block.Slot)
@@ -107,13 +121,25 @@ public sealed class ForkChoiceStore
             throw new ForkChoiceException($"block {root} at slot {block.Slot} is not after the finalized slot {finalizedSlot}");
         if (_proto.GetAncestor(block.ParentRoot, finalizedSlot) != FinalizedCheckpoint.Root)
             throw new ForkChoiceException($"block {root} does not descend from the finalized checkpoint");
+        return parentState;
+    }
 
-        var state = parentState.Copy();
-        StateTransition.Apply(state, signedBlock, verifier, validateResult: true);
+    /// <summary>
+    /// spec: on_block, the part after state_transition: records the block with its post-state
+    /// (computed from a copy of the parent's state). The checks run again, since the store may
+    /// have moved on while the transition ran; a block already present is left as it is.
+    /// </summary>
+    public Bytes32 AddBlock(SignedBeaconBlock signedBlock, CachedBeaconState postState)
+    {
+        var block = signedBlock.Message;
+        var parentState = ValidateOnBlock(signedBlock, out var root);
+        if (parentState is null) return root;
+        if (postState.State.Slot != block.Slot)
+            throw new ArgumentException($"post-state is at slot {postState.State.Slot}, block at {block.Slot}", nameof(postState));
         parentState.ReleaseHashCache(); // the child carries it on; a second child (a fork) rebuilds it
-        var s = state.State;
+        var s = postState.State;
         _proto.OnBlock(root, block.ParentRoot, block.Slot, s.CurrentJustifiedCheckpoint, s.FinalizedCheckpoint);
-        _blockStates[root] = state;
+        _blockStates[root] = postState;
 
         if (s.CurrentJustifiedCheckpoint.Epoch > JustifiedCheckpoint.Epoch)
         {
@@ -177,6 +203,22 @@ public sealed class ForkChoiceStore
         if (state.State.Slot < start) StateTransition.ProcessSlots(state, start);
         _checkpointStates[target.Copy()] = state;
         return state;
+    }
+
+    /// <summary>True when the checkpoint state of <paramref name="target"/> is held (store.checkpoint_states).</summary>
+    public bool HasCheckpointState(Checkpoint target) => _checkpointStates.ContainsKey(target);
+
+    /// <summary>
+    /// spec: store_target_checkpoint_state, with the state computed by the caller (a copy of the
+    /// target block's state advanced to the epoch's start slot), so the advance can run elsewhere.
+    /// Ignored when the target block is unknown, the state is not at that slot, or one is held.
+    /// </summary>
+    public void AddCheckpointState(Checkpoint target, CachedBeaconState state)
+    {
+        if (_checkpointStates.ContainsKey(target) || !_blockStates.TryGetValue(target.Root, out var baseState)) return;
+        ulong start = Misc.ComputeStartSlotAtEpoch(_config, target.Epoch);
+        if (state.State.Slot != Math.Max(start, baseState.State.Slot)) return;
+        _checkpointStates[target.Copy()] = state;
     }
 
     /// <summary>spec: on_attestation (attestations from blocks and from the network alike).</summary>

@@ -15,7 +15,8 @@ public static class BlockProducer
     /// <summary>
     /// An unsigned block for <paramref name="slot"/> on the current head, with its state_root
     /// filled in. The RANDAO reveal is checked against the slot's proposer (when the chain checks
-    /// signatures). The slot must be after the head block and at most one slot past the clock.
+    /// signatures). The slot must be after the head block (however far: the head state is advanced
+    /// through the empty slots, so a chain that stalled can always resume) and at most one slot past the clock.
     /// </summary>
     public static BeaconBlock Produce(BeaconChain chain, ulong slot, Bytes96 randaoReveal, Bytes32 graffiti)
     {
@@ -29,8 +30,6 @@ public static class BlockProducer
         ulong headSlot = headBlock.Message.Slot;
         if (slot <= headSlot)
             throw new NodeRequestException($"slot {slot} is not after the head block's slot {headSlot}");
-        if (slot - headSlot > chain.MaxSlotsToAdvance)
-            throw new NodeRequestException($"slot {slot} is too far past the head block's slot {headSlot} (at most {chain.MaxSlotsToAdvance})");
         var at = chain.GetCanonicalState(slot) ?? throw new NodeRequestException($"no state to build slot {slot} on");
         if (at.BlockRoot != headRoot) throw new NodeRequestException("the head changed while building; try again");
         var state = at.State;
