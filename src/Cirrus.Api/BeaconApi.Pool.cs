@@ -3,7 +3,7 @@ using Cirrus.Api.Types;
 using Cirrus.Consensus.Transition;
 using Cirrus.Consensus.Types;
 using Cirrus.Node;
-using Cirrus.Node.Pools;
+using Cirrus.Node.Validation;
 using Cirrus.Ssz;
 using Microsoft.AspNetCore.Http;
 
@@ -22,36 +22,19 @@ public sealed partial class BeaconApi
         Post("/eth/v1/beacon/pool/attestations", async c =>
         {
             using var doc = await ReadJsonBody(c);
-            var items = RequireArray(doc);
-            var type = Schema.Get<Attestation>();
-            var failures = new List<IndexedError>();
-            CachedBeaconState? state = null;
-            int i = 0;
-            foreach (var item in items.EnumerateArray())
-            {
-                try
-                {
-                    var att = type.ReadJson(item);
-                    state ??= CurrentState();
-                    NodeCall(() => AcceptAttestation(state, att));
-                }
-                catch (Exception e) when (e is ApiError or SszException)
-                {
-                    failures.Add(new IndexedError(i, e.Message));
-                }
-                i++;
-            }
+            var failures = ValidateEach<Attestation>(RequireArray(doc), a => MessageValidator.ProcessAttestation(a, null), GossipError.AlreadySeen,
+                a => { if (Network is { } n && MessageValidator.SubnetOf(a.Data) is { } subnet) n.PublishAttestation(a, subnet); });
             return failures.Count == 0 ? Ok() : Failures("some attestations were not accepted", failures);
         });
-        MapOperation<ProposerSlashing>("proposer_slashings", () => _chain.Operations.ProposerSlashings,
-            (op, s) => { _chain.Operations.AddProposerSlashing(op, s); Network?.PublishProposerSlashing(op); });
-        MapOperation<AttesterSlashing>("attester_slashings", () => _chain.Operations.AttesterSlashings,
-            (op, s) => { _chain.Operations.AddAttesterSlashing(op, s); Network?.PublishAttesterSlashing(op); });
-        MapOperation<SignedVoluntaryExit>("voluntary_exits", () => _chain.Operations.VoluntaryExits,
-            (op, s) => { _chain.Operations.AddVoluntaryExit(op, s); Network?.PublishVoluntaryExit(op); });
+        MapOperation<ProposerSlashing>("proposer_slashings", () => _chain.Operations.ProposerSlashings, MessageValidator.ProcessProposerSlashing,
+            op => Network?.PublishProposerSlashing(op));
+        MapOperation<AttesterSlashing>("attester_slashings", () => _chain.Operations.AttesterSlashings, MessageValidator.ProcessAttesterSlashing,
+            op => Network?.PublishAttesterSlashing(op));
+        MapOperation<SignedVoluntaryExit>("voluntary_exits", () => _chain.Operations.VoluntaryExits, MessageValidator.ProcessVoluntaryExit,
+            op => Network?.PublishVoluntaryExit(op));
     }
 
-    private void MapOperation<T>(string name, Func<List<T>> list, Action<T, CachedBeaconState> add)
+    private void MapOperation<T>(string name, Func<List<T>> list, Func<T, ValidationOutcome> process, Action<T> publish)
     {
         Get($"/eth/v1/beacon/pool/{name}", _ =>
         {
@@ -61,43 +44,44 @@ public sealed partial class BeaconApi
         Post($"/eth/v1/beacon/pool/{name}", async c =>
         {
             var op = await ReadBody<T>(c);
-            var state = CurrentState();
-            NodeCall(() =>
-            {
-                add(op, state);
-                return true;
-            });
+            var outcome = NodeCall(() => process(op));
+            // Ignore and Reject alike: not taken (a second exit or slashing for the same validator is not taken either).
+            if (!outcome.IsAccept) throw ApiError.BadRequest(outcome.Message);
+            publish(op);
             return Ok();
         });
     }
 
-    /// <summary>The head state advanced to the clock's slot: what submissions are checked against.</summary>
-    private CachedBeaconState CurrentState()
-    {
-        ulong slot = Math.Max(_chain.CurrentSlot, _chain.GetBlock(_chain.Head)?.Message.Slot ?? 0);
-        return NodeCall(() => _chain.GetCanonicalState(slot)?.State)
-            ?? throw ApiError.BadRequest("the node's head is too far behind its clock to check submissions");
-    }
-
     /// <summary>
-    /// Checks an attestation (timeliness, known blocks, committee, signature) against
-    /// <paramref name="state"/>, then adds it to the pool and to fork choice.
+    /// Runs a batch POST's items through <paramref name="process"/> (a MessageValidator.Process* method):
+    /// identical items are checked once; Ignore and Reject both become per-item failures, except
+    /// <paramref name="acceptedWhenSeen"/>: that message was accepted once already, so it is taken silently.
     /// </summary>
-    private bool AcceptAttestation(CachedBeaconState state, Attestation att)
+    private List<IndexedError> ValidateEach<T>(JsonElement items, Func<T, ValidationOutcome> process, GossipError acceptedWhenSeen, Action<T> publish)
     {
-        var d = att.Data;
-        ulong now = _chain.CurrentSlot;
-        if (d.Slot > now) throw new NodeRequestException($"attestation slot {d.Slot} is in the future (current slot {now})");
-        if (d.Slot + _chain.Config.SlotsPerEpoch < now) throw new NodeRequestException($"attestation slot {d.Slot} is too old to be included");
-        if (_chain.GetBlock(d.BeaconBlockRoot) is null) throw new NodeRequestException($"unknown beacon block root {d.BeaconBlockRoot}");
-        if (_chain.GetBlock(d.Target.Root) is null) throw new NodeRequestException($"unknown target root {d.Target.Root}");
-        AttestationChecks.VerifyAttestation(state, att, _chain.SignatureVerifier);
-        _chain.Attestations.Prune(now);
-        _chain.Attestations.Add(att);
-        _chain.OnVerifiedAttestation(att);
-        if (Network is { } net)
-            net.PublishAttestation(att, Node.Validation.MessageValidator.ComputeSubnetForAttestation(_chain.Config,
-                state.GetShuffling(d.Target.Epoch).CommitteesPerSlot, d.Slot, d.Index));
-        return true;
+        var type = Schema.Get<T>();
+        var failures = new List<IndexedError>();
+        var outcomes = new Dictionary<Bytes32, ValidationOutcome>();
+        int i = 0;
+        foreach (var item in items.EnumerateArray())
+        {
+            try
+            {
+                var message = type.ReadJson(item);
+                var root = Schema.HashTreeRoot(message);
+                if (!outcomes.TryGetValue(root, out var outcome))
+                {
+                    outcomes[root] = outcome = NodeCall(() => process(message));
+                    if (outcome.IsAccept) publish(message); // accepted here first: gossip it
+                }
+                if (!outcome.IsAccept && outcome.Error != acceptedWhenSeen) failures.Add(new IndexedError(i, outcome.Message));
+            }
+            catch (Exception e) when (e is ApiError or SszException)
+            {
+                failures.Add(new IndexedError(i, e.Message));
+            }
+            i++;
+        }
+        return failures;
     }
 }

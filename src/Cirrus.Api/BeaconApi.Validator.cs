@@ -6,7 +6,7 @@ using Cirrus.Consensus.Transition;
 using Cirrus.Consensus.Types;
 using Cirrus.Node;
 using Cirrus.Node.Duties;
-using Cirrus.Node.Pools;
+using Cirrus.Node.Validation;
 using Cirrus.Node.Production;
 using Cirrus.Ssz;
 using Microsoft.AspNetCore.Http;
@@ -105,25 +105,8 @@ public sealed partial class BeaconApi
         Post("/eth/v1/validator/aggregate_and_proofs", async c =>
         {
             using var doc = await ReadJsonBody(c);
-            var items = RequireArray(doc);
-            var type = Schema.Get<SignedAggregateAndProof>();
-            var failures = new List<IndexedError>();
-            CachedBeaconState? state = null;
-            int i = 0;
-            foreach (var item in items.EnumerateArray())
-            {
-                try
-                {
-                    var signed = type.ReadJson(item);
-                    state ??= CurrentState();
-                    NodeCall(() => AcceptAggregate(state, signed));
-                }
-                catch (Exception e) when (e is ApiError or SszException)
-                {
-                    failures.Add(new IndexedError(i, e.Message));
-                }
-                i++;
-            }
+            var failures = ValidateEach<SignedAggregateAndProof>(RequireArray(doc), MessageValidator.ProcessAggregateAndProof, GossipError.AggregateAlreadySeen,
+                a => Network?.PublishAggregateAndProof(a));
             return failures.Count == 0 ? Ok() : Failures("some aggregates were not accepted", failures);
         });
         Post("/eth/v1/validator/beacon_committee_subscriptions", async c =>
@@ -177,21 +160,12 @@ public sealed partial class BeaconApi
         return new ApiResult(200, ms.ToArray(), "application/json");
     }
 
-    /// <summary>Checks a signed aggregate against <paramref name="state"/> and adds its aggregate to the pool and fork choice.</summary>
-    private bool AcceptAggregate(CachedBeaconState state, SignedAggregateAndProof signed)
+    /// <summary>The head state advanced to the clock's slot: what subscriptions are checked against.</summary>
+    private CachedBeaconState CurrentState()
     {
-        var d = signed.Message.Aggregate.Data;
-        ulong now = _chain.CurrentSlot;
-        if (d.Slot > now) throw new NodeRequestException($"aggregate slot {d.Slot} is in the future (current slot {now})");
-        if (d.Slot + _chain.Config.SlotsPerEpoch < now) throw new NodeRequestException($"aggregate slot {d.Slot} is too old to be included");
-        if (_chain.GetBlock(d.BeaconBlockRoot) is null) throw new NodeRequestException($"unknown beacon block root {d.BeaconBlockRoot}");
-        if (_chain.GetBlock(d.Target.Root) is null) throw new NodeRequestException($"unknown target root {d.Target.Root}");
-        AttestationChecks.VerifyAggregateAndProof(state, signed, _chain.SignatureVerifier);
-        _chain.Attestations.Prune(now);
-        _chain.Attestations.Add(signed.Message.Aggregate);
-        _chain.OnVerifiedAttestation(signed.Message.Aggregate);
-        Network?.PublishAggregateAndProof(signed);
-        return true;
+        ulong slot = Math.Max(_chain.CurrentSlot, _chain.HeadSlot);
+        return NodeCall(() => _chain.GetCanonicalState(slot)?.State)
+            ?? throw ApiError.BadRequest("the node's head is too far behind its clock to check submissions");
     }
 
     private CommitteeSubscription CheckSubscription(CachedBeaconState state, ulong now, BeaconCommitteeSubscription sub, int i)

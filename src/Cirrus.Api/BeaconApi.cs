@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cirrus.Consensus.Types;
 using Cirrus.Node;
+using Cirrus.Node.Validation;
 using Cirrus.Ssz;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,10 +29,16 @@ public sealed partial class BeaconApi : IAsyncDisposable
     private readonly NodeIdentity? _identity;
     private readonly CancellationTokenSource _stopping = new();
 
-    public BeaconApi(BeaconChain chain, string address, int port, NodeIdentity? identity = null)
+    /// <summary>
+    /// The API over <paramref name="chain"/>. Submitted attestations, aggregates and operations are
+    /// checked by <paramref name="validator"/> (default: a new one over the chain); pass the node's
+    /// instance so that the API and gossip share its seen caches.
+    /// </summary>
+    public BeaconApi(BeaconChain chain, string address, int port, NodeIdentity? identity = null, MessageValidator? validator = null)
     {
         _chain = chain;
         _identity = identity;
+        MessageValidator = validator ?? new MessageValidator(chain);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o =>
@@ -42,6 +49,9 @@ public sealed partial class BeaconApi : IAsyncDisposable
         _app = builder.Build();
         Map();
     }
+
+    /// <summary>The validator of submitted messages (shared with the network layer).</summary>
+    public MessageValidator MessageValidator { get; }
 
     /// <summary>The port actually bound (useful with port 0).</summary>
     public int Port => new Uri(_app.Urls.First()).Port;

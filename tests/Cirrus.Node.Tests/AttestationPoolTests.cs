@@ -36,8 +36,11 @@ public class AttestationPoolTests
         var keys = new[] { Interop.Key((ulong)committee[0]).PublicKey, Interop.Key((ulong)committee[1]).PublicKey };
         var root = Misc.ComputeSigningRoot(Interop.Config, data, Interop.Domain(cs.State, Interop.Config.DomainBeaconAttester, data.Target.Epoch));
         Assert.True(Bls.FastAggregateVerify(keys, root.AsSpan(), BlsSignature.FromBytes(agg.Signature.AsSpan())));
-        var indices = AttestationChecks.VerifyAttestation(cs, agg, chain.SignatureVerifier);
-        Assert.Equal(new[] { (ulong)committee[0], (ulong)committee[1] }.Order(), indices);
+        var indexed = BeaconStateAccessors.GetIndexedAttestation(cs, agg);
+        var sigs = new Consensus.Signatures.SignatureCollector(chain.SignatureVerifier!);
+        Consensus.Transition.Block.BlockProcessing.IsValidIndexedAttestation(cs, indexed, sigs);
+        sigs.VerifyAndClear(cs.State.Validators);
+        Assert.Equal(new[] { (ulong)committee[0], (ulong)committee[1] }.Order(), indexed.AttestingIndices);
         // Wrong slot for that root: nothing.
         Assert.Null(pool.GetAggregate(Interop.Config.Schema.HashTreeRoot(data), data.Slot + 1));
     }
@@ -73,7 +76,7 @@ public class AttestationPoolTests
         var c = Interop.Config;
         var proofs = Enumerable.Range(0, 400).Select(i => Interop.Sign((ulong)(i % Interop.Count), MathHelpers.Hash(BitConverter.GetBytes(i)))).ToList();
         // Small committees: every member aggregates (modulo 1).
-        Assert.All(proofs, p => Assert.True(AttestationChecks.IsAggregator(c, (int)c.TargetAggregatorsPerCommittee * 2 - 1, p)));
+        Assert.All(proofs, p => Assert.True(ValidatorHelpers.IsAggregator(c, (int)c.TargetAggregatorsPerCommittee * 2 - 1, p)));
         // A committee of 10 * TARGET: modulo 10, decided by the first 8 bytes of hash(proof), little-endian.
         int length = (int)c.TargetAggregatorsPerCommittee * 10;
         int selected = proofs.Count(p => ValidatorHelpers.IsAggregator(c, length, p));

@@ -118,7 +118,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         using (chain)
         {
             using var metrics = new NodeMetrics(chain);
-            var validator = new MessageValidator(chain);
+            var validator = new MessageValidator(chain, () => DateTimeOffset.UtcNow);
             Eth2Network network2;
             try
             {
@@ -129,7 +129,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             {
                 throw new CliException($"cannot start the p2p layer on {p2p.ListenAddress}:{p2p.Port}: {e.Message}");
             }
-            var api = new BeaconApi(chain, restAddress.ToString(), (int)port) { Network = network2 };
+            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, validator: validator) { Network = network2 };
             network2.CommitteeSubscriptions = api.Subscriptions;
             try
             {

@@ -120,7 +120,12 @@ public sealed class GossipHandlers
             await foreach (var block in _imports.Reader.ReadAllAsync(_net.Stopping).ConfigureAwait(false))
             {
                 try { _net.Chain.SubmitBlock(block); }
-                catch (BlockImportException e) { _net.Log($"gossip block at slot {block.Message.Slot} not imported: {e.Message}"); }
+                catch (BlockImportException e)
+                {
+                    _net.Log($"gossip block at slot {block.Message.Slot} not imported: {e.Message}");
+                    // its descendants and the votes for it are rejected from now on
+                    if (!e.UnknownParent) _net.Validator.MarkInvalidBlock(_net.Config.Schema.HashTreeRoot(block.Message));
+                }
             }
         }
         catch (OperationCanceledException) { }

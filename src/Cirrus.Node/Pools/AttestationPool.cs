@@ -11,7 +11,7 @@ namespace Cirrus.Node.Pools;
 /// Verified attestations waiting for a block, grouped by AttestationData root. Attestations whose
 /// bits do not overlap are aggregated (bits OR-ed, BLS signatures added), so each data root holds
 /// a few aggregates. Serves the best aggregate (validator/aggregate_attestation) and packs blocks.
-/// Callers verify before adding (see <see cref="AttestationChecks"/>). Thread-safe.
+/// Callers verify before adding (see <see cref="Validation.MessageValidator"/>). Thread-safe.
 /// </summary>
 public sealed class AttestationPool(ChainConfig config)
 {

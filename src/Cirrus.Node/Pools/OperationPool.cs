@@ -9,7 +9,7 @@ namespace Cirrus.Node.Pools;
 
 /// <summary>
 /// Proposer slashings, attester slashings and voluntary exits waiting for a block. Each is checked
-/// on insert by running the state transition's own processing (signatures included when a
+/// on insert (by <see cref="Validation.MessageValidator"/>, or the Add methods here) by running the state transition's own processing (signatures included when a
 /// verifier is given) on a copy of the head state, deduplicated, and re-checked against the
 /// block's state when packed. Thread-safe.
 /// </summary>
@@ -23,22 +23,53 @@ public sealed class OperationPool(ChainConfig config, ISignatureVerifier? verifi
     /// <summary>Validates against <paramref name="head"/> (not modified) and adds; throws <see cref="NodeRequestException"/>.</summary>
     public void AddProposerSlashing(ProposerSlashing slashing, CachedBeaconState head)
     {
-        Validate(head, (cs, sigs) => BlockProcessing.ProcessProposerSlashing(cs, slashing, sigs));
-        lock (_lock) _proposerSlashings.TryAdd(slashing.SignedHeader1.Message.ProposerIndex, config.Schema.Copy(slashing));
+        Run(() => CheckProposerSlashing(head, slashing, verifier));
+        AddValidated(slashing);
     }
 
     public void AddAttesterSlashing(AttesterSlashing slashing, CachedBeaconState head)
     {
-        Validate(head, (cs, sigs) => BlockProcessing.ProcessAttesterSlashing(cs, slashing, sigs));
-        var root = config.Schema.HashTreeRoot(slashing);
-        lock (_lock) _attesterSlashings.TryAdd(root, config.Schema.Copy(slashing));
+        Run(() => CheckAttesterSlashing(head, slashing, verifier));
+        AddValidated(slashing);
     }
 
     public void AddVoluntaryExit(SignedVoluntaryExit exit, CachedBeaconState head)
     {
-        Validate(head, (cs, sigs) => BlockProcessing.ProcessVoluntaryExit(cs, exit, sigs));
+        Run(() => CheckVoluntaryExit(head, exit, verifier));
+        AddValidated(exit);
+    }
+
+    /// <summary>Adds a slashing the caller validated (see <see cref="Validation.MessageValidator"/>); the first per proposer is kept.</summary>
+    public void AddValidated(ProposerSlashing slashing)
+    {
+        lock (_lock) _proposerSlashings.TryAdd(slashing.SignedHeader1.Message.ProposerIndex, config.Schema.Copy(slashing));
+    }
+
+    public void AddValidated(AttesterSlashing slashing)
+    {
+        var root = config.Schema.HashTreeRoot(slashing);
+        lock (_lock) _attesterSlashings.TryAdd(root, config.Schema.Copy(slashing));
+    }
+
+    public void AddValidated(SignedVoluntaryExit exit)
+    {
         lock (_lock) _exits.TryAdd(exit.Message.ValidatorIndex, config.Schema.Copy(exit));
     }
+
+    /// <summary>
+    /// spec: process_proposer_slashing on a copy of <paramref name="state"/> (not modified), with
+    /// its signatures when a verifier is given. Throws <see cref="StateTransitionException"/>.
+    /// </summary>
+    public static void CheckProposerSlashing(CachedBeaconState state, ProposerSlashing slashing, ISignatureVerifier? verifier) =>
+        Check(state, verifier, (cs, sigs) => BlockProcessing.ProcessProposerSlashing(cs, slashing, sigs));
+
+    /// <summary>spec: process_attester_slashing, as <see cref="CheckProposerSlashing"/>.</summary>
+    public static void CheckAttesterSlashing(CachedBeaconState state, AttesterSlashing slashing, ISignatureVerifier? verifier) =>
+        Check(state, verifier, (cs, sigs) => BlockProcessing.ProcessAttesterSlashing(cs, slashing, sigs));
+
+    /// <summary>spec: process_voluntary_exit, as <see cref="CheckProposerSlashing"/>.</summary>
+    public static void CheckVoluntaryExit(CachedBeaconState state, SignedVoluntaryExit exit, ISignatureVerifier? verifier) =>
+        Check(state, verifier, (cs, sigs) => BlockProcessing.ProcessVoluntaryExit(cs, exit, sigs));
 
     public List<ProposerSlashing> ProposerSlashings { get { lock (_lock) return _proposerSlashings.Values.Select(config.Schema.Copy).ToList(); } }
 
@@ -102,14 +133,19 @@ public sealed class OperationPool(ChainConfig config, ISignatureVerifier? verifi
         return chosen;
     }
 
-    private void Validate(CachedBeaconState head, Action<CachedBeaconState, SignatureCollector?> process)
+    private static void Check(CachedBeaconState state, ISignatureVerifier? verifier, Action<CachedBeaconState, SignatureCollector?> process)
+    {
+        var copy = state.Copy();
+        var sigs = verifier is null ? null : new SignatureCollector(verifier);
+        process(copy, sigs);
+        sigs?.VerifyAndClear(copy.State.Validators);
+    }
+
+    private static void Run(Action check)
     {
         try
         {
-            var copy = head.Copy();
-            var sigs = verifier is null ? null : new SignatureCollector(verifier);
-            process(copy, sigs);
-            sigs?.VerifyAndClear(copy.State.Validators);
+            check();
         }
         catch (StateTransitionException e)
         {
