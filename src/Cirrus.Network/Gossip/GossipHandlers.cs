@@ -31,7 +31,7 @@ public static class GossipTopicNames
 public sealed class GossipHandlers
 {
     private readonly Eth2Network _net;
-    private readonly Channel<SignedBeaconBlock> _imports = Channel.CreateBounded<SignedBeaconBlock>(
+    private readonly Channel<(SignedBeaconBlock Block, bool Validated)> _imports = Channel.CreateBounded<(SignedBeaconBlock, bool)>(
         new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
 
     public GossipHandlers(Eth2Network net) => _net = net;
@@ -97,7 +97,7 @@ public sealed class GossipHandlers
         var outcome = _net.Validator.ValidateBlock(block);
         if (outcome.IsAccept)
         {
-            _imports.Writer.TryWrite(block);
+            _imports.Writer.TryWrite((block, true));
         }
         else if (outcome.Action == ValidationAction.Ignore && outcome.Error == GossipError.UnknownParent && from is not null)
         {
@@ -107,7 +107,7 @@ public sealed class GossipHandlers
         else if (outcome.Action == ValidationAction.Ignore && outcome.Error == GossipError.FutureSlot)
         {
             // held by the chain until its slot (the chain refuses blocks too far ahead)
-            _imports.Writer.TryWrite(block);
+            _imports.Writer.TryWrite((block, false));
         }
         return outcome;
     }
@@ -117,14 +117,15 @@ public sealed class GossipHandlers
     {
         try
         {
-            await foreach (var block in _imports.Reader.ReadAllAsync(_net.Stopping).ConfigureAwait(false))
+            await foreach (var (block, validated) in _imports.Reader.ReadAllAsync(_net.Stopping).ConfigureAwait(false))
             {
                 try { _net.Chain.SubmitBlock(block); }
                 catch (BlockImportException e)
                 {
                     _net.Log($"gossip block at slot {block.Message.Slot} not imported: {e.Message}");
-                    // its descendants and the votes for it are rejected from now on
-                    if (!e.UnknownParent) _net.Validator.MarkInvalidBlock(_net.Config.Schema.HashTreeRoot(block.Message));
+                    // Its proposer signature was checked, so the failure is the message's own (the root covers
+                    // everything else): its descendants and the votes for it are rejected from now on.
+                    if (validated && !e.UnknownParent) _net.Validator.MarkInvalidBlock(_net.Config.Schema.HashTreeRoot(block.Message));
                 }
             }
         }
