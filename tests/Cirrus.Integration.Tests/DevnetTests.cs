@@ -15,6 +15,7 @@ using Xunit.Abstractions;
 namespace Cirrus.Integration.Tests;
 
 /// <summary>The whole client as a staker runs it: node and validator-client processes over the REST API.</summary>
+[Collection(LiveCollection.Name)]
 public sealed partial class DevnetTests(ITestOutputHelper log) : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "cirrus-devnet-it-" + Guid.NewGuid().ToString("N"));
@@ -27,11 +28,16 @@ public sealed partial class DevnetTests(ITestOutputHelper log) : IDisposable
     [GeneratedRegex(@"finalized epoch (\d+) reached \(previous-epoch target participation ([\d.]+)\s?%\)")]
     private static partial Regex FinalizedLine();
 
+    [GeneratedRegex(@"all 4 nodes: finalized epoch >= (\d+), heads agree: (\w+), peers \[(\d+),(\d+),(\d+),(\d+)\]")]
+    private static partial Regex NodesLine();
+
     [Fact]
-    public async Task DevnetWithTwoValidatorClientsFinalizesEpochThreeWithFullParticipation()
+    public async Task DevnetOfFourNodesFinalizesEpochThreeOverGossipWithFullParticipation()
     {
-        using var devnet = NodeProcess.Spawn(["devnet", "--validators", "64", "--validator-clients", "2", "--seconds-per-slot", "2",
-            "--until-finalized", "3", "--timeout", "420", "--rest-port", NodeProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--dir", _dir]);
+        // REST ports P..P+3 must be free: take four consecutive ones above a free one
+        int port = NodeProcess.FreePorts(4);
+        using var devnet = NodeProcess.Spawn(["devnet", "--nodes", "4", "--validators", "64", "--seconds-per-slot", "2",
+            "--until-finalized", "3", "--timeout", "420", "--rest-port", port.ToString(CultureInfo.InvariantCulture), "--dir", _dir]);
         int code = await devnet.WaitForExitAsync(TimeSpan.FromMinutes(9));
         log.WriteLine(devnet.Output);
         Assert.Equal(0, code);
@@ -41,11 +47,17 @@ public sealed partial class DevnetTests(ITestOutputHelper log) : IDisposable
         double participation = double.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
         Assert.True(participation >= 95, $"participation {participation}%");
         Assert.Contains("devnet stopped", devnet.Output);
-        // Both validator clients did their work and stopped cleanly.
-        foreach (var vc in new[] { "vc0", "vc1" })
+        // Every node finalized, saw the other three, and they agree on the head: blocks and votes crossed by gossip only.
+        var n = NodesLine().Match(devnet.Output);
+        Assert.True(n.Success, "no all-nodes line");
+        Assert.True(ulong.Parse(n.Groups[1].Value, CultureInfo.InvariantCulture) >= 3);
+        Assert.Equal("yes", n.Groups[2].Value);
+        for (int g = 3; g <= 6; g++) Assert.True(int.Parse(n.Groups[g].Value, CultureInfo.InvariantCulture) >= 3, $"a node had {n.Groups[g].Value} peers");
+        // Every process did its work and stopped cleanly.
+        foreach (var name in new[] { "vc0", "vc1", "vc2", "vc3", "node0", "node1", "node2", "node3" })
         {
-            string vcLog = File.ReadAllText(Path.Combine(_dir, vc + ".log"));
-            Assert.DoesNotContain("   at ", vcLog);
+            string text = File.ReadAllText(Path.Combine(_dir, name + ".log"));
+            Assert.DoesNotContain("   at ", text);
         }
     }
 

@@ -27,6 +27,33 @@ public sealed partial class NodeProcess : IDisposable
         return port;
     }
 
+    /// <summary>The first of <paramref name="count"/> consecutive loopback ports that were free a moment ago.</summary>
+    public static int FreePorts(int count)
+    {
+        for (int attempt = 0; attempt < 50; attempt++)
+        {
+            int first = FreePort();
+            if (first + count > 65535) continue;
+            var held = new List<System.Net.Sockets.TcpListener>();
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, first + i);
+                    l.Start();
+                    held.Add(l);
+                }
+                return first;
+            }
+            catch (System.Net.Sockets.SocketException) { }
+            finally
+            {
+                foreach (var l in held) l.Stop();
+            }
+        }
+        throw new InvalidOperationException($"no {count} consecutive free ports");
+    }
+
     /// <summary>The cirrus binary next to the test assembly (the CLI project is referenced).</summary>
     public static string Binary => Path.Combine(AppContext.BaseDirectory, "cirrus.dll");
 
