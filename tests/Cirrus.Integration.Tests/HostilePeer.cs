@@ -58,7 +58,7 @@ public sealed class HostilePeer(ChainConfig config, Bytes4 forkDigest, Multiaddr
         await using (host)
         {
             try { await ReqResp.RequestAsync(host, conn.RemotePeer, Status, StatusBytes(Bytes4.FromSpan([0xde, 0xad, 0xbe, 0xef])), 1); }
-            catch (P2pException e) { Log.Add("status to victim: " + e.Message); }
+            catch (Exception e) when (e is P2pException or IOException) { Log.Add("status to victim: " + e.Message); }
             bool closed = await ClosedWithin(host, conn.RemotePeer, TimeSpan.FromSeconds(10));
             Log.Add($"other fork digest: disconnected {closed}");
             return closed;
@@ -110,7 +110,7 @@ public sealed class HostilePeer(ChainConfig config, Bytes4 forkDigest, Multiaddr
                     var r = await ReqResp.RequestAsync(host, conn.RemotePeer, Status, StatusBytes(forkDigest), 1);
                     if (r.Count == 1 && r[0].Code == ResponseCode.ResourceUnavailable) limited++;
                 }
-                catch (P2pException) { }
+                catch (Exception e) when (e is P2pException or IOException) { }
             }
             bool banned = await ClosedWithin(host, conn.RemotePeer, TimeSpan.FromSeconds(10));
             Log.Add($"request flood: {limited} rate-limited answers, disconnected {banned}");
@@ -137,11 +137,11 @@ public sealed class HostilePeer(ChainConfig config, Bytes4 forkDigest, Multiaddr
                     await s.CloseWriteAsync();
                     open.Add(s);
                 }
-                catch (P2pException) { break; }
+                catch (Exception e) when (e is P2pException or IOException) { break; } // over its rate limit, the victim hangs up
             }
             await Task.Delay(TimeSpan.FromSeconds(8));
             foreach (var s in open) await s.DisposeAsync();
-            Log.Add($"{open.Count} streams opened and never read");
+            Log.Add($"{open.Count} streams opened and never read; still connected: {host.GetConnection(conn.RemotePeer) is not null}");
         }
     }
 

@@ -83,8 +83,9 @@ public sealed class LiveNetworkTests(ITestOutputHelper log) : IDisposable
             Assert.True(banned, "a flooding peer was not disconnected");
             await hostile.StreamsNeverReadAsync();
             var headBlock = await SszBlock(victim.Http, config, "head");
-            Assert.True(await hostile.GossipJunkAsync(headBlock), "a peer gossiping invalid blocks was not disconnected");
+            bool gossipDropped = await hostile.GossipJunkAsync(headBlock);
             foreach (var line in hostile.Log) log.WriteLine(line);
+            Assert.True(gossipDropped, "a peer gossiping invalid blocks was not disconnected\n" + victim.Output);
             await downtime;
 
             // node 3 comes back on the same data dir and catches up; the victim still follows
