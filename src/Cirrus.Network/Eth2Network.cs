@@ -71,7 +71,12 @@ public sealed class Eth2Network : INodeNetwork, IAsyncDisposable
             AgentVersion = "cirrus/0.1.0",
             MaxConnections = options.MaxPeers + 16,
         });
-        Gossip = new Gossipsub(Host, new GossipsubOptions { ScoreParams = Eth2ScoreParams.Create(ForkDigest.AsSpan().ToArray()) });
+        Gossip = new Gossipsub(Host, new GossipsubOptions
+        {
+            ScoreParams = Eth2ScoreParams.Create(ForkDigest.AsSpan().ToArray()),
+            MessageId = options.GossipRules == GossipRules.V012 ? MessageIds.Eth2V012 : MessageIds.Eth2Phase0,
+            SignaturePolicy = options.GossipRules == GossipRules.V012 ? SignaturePolicy.StrictSign : SignaturePolicy.StrictNoSign,
+        });
         PeerManager = new PeerManager(this);
         SyncManager = new SyncManager(this);
         Subnets = new SubnetService(this);
@@ -90,7 +95,7 @@ public sealed class Eth2Network : INodeNetwork, IAsyncDisposable
         if (Options.Discovery) StartDiscovery();
         _loops.Add(Task.Run(() => PeerManager.RunAsync(_stop.Token)));
         _loops.Add(Task.Run(() => SyncManager.RunAsync(_stop.Token)));
-        Log($"p2p listening on {_listenAddr} (fork digest {ForkDigest}), target {Options.TargetPeers} peers");
+        Log($"p2p listening on {_listenAddr} (fork digest {ForkDigest}, gossip rules {(Options.GossipRules == GossipRules.V012 ? "v0.12" : "v1.0")}), target {Options.TargetPeers} peers");
         if (Discovery is not null) Log($"discv5 on udp {Discovery.LocalEndPoint.Port}, ENR {Discovery.LocalEnr.ToText()}");
     }
 

@@ -23,6 +23,20 @@ public sealed class NetworkOptions
     public required string DataDir { get; init; }
     /// <summary>Run discv5 (off only in tests that wire peers statically).</summary>
     public bool Discovery { get; init; } = true;
+    /// <summary>Which gossip rules the network follows (message-id and signature policy).</summary>
+    public GossipRules GossipRules { get; init; } = GossipRules.V1;
     /// <summary>Subscribe to every attestation subnet (devnets, tests, aggregating everything).</summary>
     public bool SubscribeAllSubnets { get; init; }
+}
+
+/// <summary>
+/// The gossip rules of the spec versions networks ran: up to v0.12 (Medalla, Zinken, Altona) the message-id
+/// was base64(SHA256(data)) and messages were signed by their author; from v1.0 (what Lodestar and the
+/// later releases of every client speak) the id hashes the uncompressed payload with a domain and messages
+/// carry no author (StrictNoSign).
+/// </summary>
+public enum GossipRules
+{
+    V012,
+    V1,
 }

@@ -24,7 +24,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         "(--network NAME | --network-dir DIR) [--data-dir DIR] [--rest-address IP] [--rest-port N]\n" +
         "    [--genesis-state FILE | --checkpoint-state FILE --checkpoint-block FILE | --checkpoint-url URL] [--metrics-port N]\n" +
         "    [--p2p-address IP] [--p2p-port N] [--discovery-port N] [--enr-address IP] [--target-peers N] [--max-peers N]\n" +
-        "    [--bootnodes ENR,...] [--peer MULTIADDR]... [--no-discovery] [--subscribe-all-subnets]\n" +
+        "    [--bootnodes ENR,...] [--peer MULTIADDR]... [--no-discovery] [--subscribe-all-subnets] [--gossip-rules v0.12|v1.0]\n" +
         "  --network NAME        built-in network: " + string.Join(", ", Networks.BuiltinNames) + "\n" +
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
         "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
@@ -39,7 +39,9 @@ public sealed class BeaconNodeCommand : ICliCommand
         "  --bootnodes ENR,...   discv5 bootnodes, added to the network directory's bootstrap_nodes.txt\n" +
         "  --peer MULTIADDR      a static peer (/ip4/…/tcp/…/p2p/…), dialled at start and whenever lost; repeatable\n" +
         "  --no-discovery        no discv5: static peers only\n" +
-        "  --subscribe-all-subnets  join all 64 attestation subnets (aggregating nodes, devnets)";
+        "  --subscribe-all-subnets  join all 64 attestation subnets (aggregating nodes, devnets)\n" +
+        "  --gossip-rules R      v0.12 (signed messages, base64 message ids: medalla, zinken, altona) or v1.0 (StrictNoSign,\n" +
+        "                        domain message ids: network directories, Lodestar); the default follows the network";
 
     private static IDisposable ServeMetrics(NodeMetrics metrics, int port)
     {
@@ -57,7 +59,7 @@ public sealed class BeaconNodeCommand : ICliCommand
     {
         var a = new CliArgs(args, ["network", "network-dir", "data-dir", "rest-address", "rest-port", "genesis-state",
             "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port",
-            "p2p-address", "p2p-port", "discovery-port", "enr-address", "target-peers", "max-peers", "bootnodes", "peer"],
+            "p2p-address", "p2p-port", "discovery-port", "enr-address", "target-peers", "max-peers", "bootnodes", "peer", "gossip-rules"],
             ["no-discovery", "subscribe-all-subnets"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));

@@ -38,6 +38,13 @@ internal static class NetworkSetup
                 throw new CliException($"option --peer: '{text}' is not a /ip4|ip6|dns/…/tcp/…/p2p/… address", 2);
             statics.Add(m);
         }
+        var rules = a.Option("gossip-rules") switch
+        {
+            null => network.Name is "medalla" or "zinken" or "altona" ? GossipRules.V012 : GossipRules.V1,
+            "v0.12" => GossipRules.V012,
+            "v1.0" => GossipRules.V1,
+            var other => throw new CliException($"option --gossip-rules: '{other}' is not v0.12 or v1.0", 2),
+        };
         if (port != 0 && NodeSetup.PortInUse(listen, port))
             throw new CliException($"cannot listen on {listen}:{port}: the port is in use (choose another with --p2p-port)");
         return new NetworkOptions
@@ -53,6 +60,7 @@ internal static class NetworkSetup
             DataDir = dataDir,
             Discovery = !a.Flag("no-discovery"),
             SubscribeAllSubnets = a.Flag("subscribe-all-subnets"),
+            GossipRules = rules,
         };
     }
 

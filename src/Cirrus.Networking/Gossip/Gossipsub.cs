@@ -17,6 +17,15 @@ public enum ValidationResult
 /// <summary>A message received (or published) on a topic.</summary>
 public sealed record GossipMessage(string Topic, byte[] Data, byte[] Id, PeerId? Source);
 
+/// <summary>How messages carry their author (libp2p pubsub signature policies).</summary>
+public enum SignaturePolicy
+{
+    /// <summary>No author, seqno, signature or key: anything carrying them is rejected (eth2 from v1.0).</summary>
+    StrictNoSign,
+    /// <summary>Every message carries from, seqno and a signature by its author's key, checked on receipt (libp2p's default, eth2 up to v0.12).</summary>
+    StrictSign,
+}
+
 /// <summary>gossipsub parameters; defaults are the eth2 phase0 values.</summary>
 public sealed class GossipsubOptions
 {
@@ -39,6 +48,7 @@ public sealed class GossipsubOptions
     public int MaxIWantRetransmits { get; init; } = 3;
     /// <summary>Publish our own messages to every subscribed peer, not only the mesh.</summary>
     public bool FloodPublish { get; init; } = true;
+    public SignaturePolicy SignaturePolicy { get; init; } = SignaturePolicy.StrictNoSign;
     /// <summary>The message-id function; defaults to eth2's <see cref="MessageIds.Eth2Phase0"/>.</summary>
     public Func<string, byte[], byte[]> MessageId { get; init; } = MessageIds.Eth2Phase0;
     /// <summary>Per-peer outgoing RPC queue bound; excess RPCs are dropped.</summary>
@@ -81,6 +91,10 @@ public static class MessageIds
         h.AppendData(plain ?? data);
         return h.GetHashAndReset()[..20];
     }
+
+    /// <summary>consensus-specs v0.12: base64(SHA256(message.data)) over the compressed data, URL-safe alphabet without padding (the id is that text).</summary>
+    public static byte[] Eth2V012(string topic, byte[] data) =>
+        System.Text.Encoding.ASCII.GetBytes(Convert.ToBase64String(SHA256.HashData(data)).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
 }
 
 /// <summary>
@@ -132,6 +146,7 @@ public sealed class Gossipsub : IAsyncDisposable
     private Task? _heartbeat;
     private readonly PeerScore _score;
     private long _ticks;
+    private long _seqno = DateTime.UtcNow.Ticks; // grows across restarts, as libp2p's nanosecond seed does
 
     public Gossipsub(Libp2pHost host, GossipsubOptions? options = null)
     {
@@ -413,8 +428,10 @@ public sealed class Gossipsub : IAsyncDisposable
 
     private async Task HandleMessageAsync(PeerId from, RpcMessage m)
     {
-        // StrictNoSign: no author, seqno, signature or key allowed
-        if (m.From is not null || m.Seqno is not null || m.Signature is not null || m.Key is not null)
+        bool authorOk = Options.SignaturePolicy == SignaturePolicy.StrictSign
+            ? MessageSigning.Verify(m)
+            : m.From is null && m.Seqno is null && m.Signature is null && m.Key is null; // StrictNoSign: none of them allowed
+        if (!authorOk)
         {
             Penalize(from, m.Topic, behaviour: 0);
             return;
@@ -534,6 +551,7 @@ public sealed class Gossipsub : IAsyncDisposable
     public int Publish(string topic, byte[] data)
     {
         var m = new RpcMessage { Topic = topic, Data = data };
+        if (Options.SignaturePolicy == SignaturePolicy.StrictSign) MessageSigning.Sign(m, _host.Key, Interlocked.Increment(ref _seqno));
         var id = Options.MessageId(topic, data);
         var rpc = new Rpc();
         rpc.Publish.Add(m);
