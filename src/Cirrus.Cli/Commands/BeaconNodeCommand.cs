@@ -177,7 +177,7 @@ internal static class NodeSetup
         if (!Directory.Exists(dir)) throw new CliException($"network directory not found: {dir}");
         try
         {
-            return Networks.FromDirectory(dir!, p => File.Exists(p) ? CliArgs.ReadFile(p) : null);
+            return Networks.FromDirectory(dir!, CliArgs.ReadNetworkFile);
         }
         catch (ConfigException e)
         {
@@ -200,7 +200,8 @@ internal static class NodeSetup
             return GenesisFromNetwork(network, genesisFile, required: false);
         }
         if (cpState is not null)
-            return CheckpointSync.FromSsz(config, CliArgs.ReadFile(cpState), CliArgs.ReadFile(cpBlock!), cpState);
+            return CheckpointSync.FromSsz(config, CliArgs.ReadFile(cpState, Cirrus.Validator.BoundedFile.MaxStateBytes, "a checkpoint state"),
+                CliArgs.ReadSszFile(cpBlock!, config.Schema.Get<SignedBeaconBlock>(), "a signed block"), cpState);
         if (cpUrl is not null)
         {
             if (!Uri.TryCreate(cpUrl.EndsWith('/') ? cpUrl : cpUrl + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -212,7 +213,7 @@ internal static class NodeSetup
 
     private static ChainAnchor? GenesisFromNetwork(NetworkConfig network, string? genesisFile, bool required)
     {
-        byte[]? bytes = genesisFile is not null ? CliArgs.ReadFile(genesisFile) : network.GenesisState;
+        byte[]? bytes = genesisFile is not null ? CliArgs.ReadFile(genesisFile, Cirrus.Validator.BoundedFile.MaxStateBytes, "a genesis state") : network.GenesisState;
         if (bytes is null)
         {
             if (!required) return null;
