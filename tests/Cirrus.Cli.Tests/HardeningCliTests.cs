@@ -160,4 +160,17 @@ public sealed class HardeningCliTests : IDisposable
         Assert.Contains(db, err);
         Assert.Equal(0, new FileInfo(db).Length);
     }
+
+    [Theory]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("::", true)]
+    [InlineData("192.168.1.10", true)]
+    [InlineData("127.0.0.1", false)]
+    [InlineData("::1", false)]
+    public void RestApiBeyondLoopbackIsWarnedAbout(string address, bool warned)
+    {
+        string? warning = Cirrus.Cli.Commands.NodeSetup.RestExposureWarning(System.Net.IPAddress.Parse(address));
+        Assert.Equal(warned, warning is not null);
+        if (warned) Assert.Contains("no authentication", warning);
+    }
 }

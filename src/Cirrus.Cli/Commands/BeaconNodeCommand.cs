@@ -29,6 +29,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
         "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
         "  --rest-port N         REST API port (default 5052; 0 picks a free one), on --rest-address (default 127.0.0.1)\n" +
+        "  --rest-address IP     the REST API has no authentication: an address beyond loopback exposes it to the network\n" +
         "  --genesis-state FILE  SSZ genesis state, when the network directory has none\n" +
         "  --checkpoint-*        start from a trusted finalized state and its block instead of genesis\n" +
         "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
@@ -129,7 +130,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             {
                 throw new CliException($"cannot start the p2p layer on {p2p.ListenAddress}:{p2p.Port}: {e.Message}");
             }
-            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, validator: validator) { Network = network2 };
+            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, validator: validator) { Network = network2, Log = log };
             network2.CommitteeSubscriptions = api.Subscriptions;
             try
             {
@@ -145,6 +146,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             {
                 log($"cirrus {Program.Version} beacon node: network {network.Name} ({config.ConfigName} preset, {config.SecondsPerSlot} s slots), data dir {dataDir}");
                 log($"REST API listening on http://{restAddress}:{api.Port}");
+                if (NodeSetup.RestExposureWarning(restAddress) is { } warning) log(warning);
                 log($"genesis time {chain.GenesisTime}, genesis validators root {chain.GenesisValidatorsRoot}, head {chain.Head} at slot {chain.HeadSlot}, finalized epoch {chain.FinalizedCheckpoint.Epoch}");
                 using var metricsServer = metricsPort is { } port2 ? ServeMetrics(metrics, port2) : null;
                 if (metricsPort is { } shown) log($"metrics on http://127.0.0.1:{shown}/metrics");
@@ -169,6 +171,12 @@ public sealed class BeaconNodeCommand : ICliCommand
 /// <summary>What the node and devnet commands share: network, anchor and identity resolution, logging.</summary>
 internal static class NodeSetup
 {
+    /// <summary>A loud warning when the unauthenticated REST API is bound beyond loopback; null on loopback.</summary>
+    public static string? RestExposureWarning(IPAddress address) =>
+        IPAddress.IsLoopback(address) ? null :
+        $"WARNING: the REST API listens on {address}, beyond loopback, and has no authentication: anyone who can reach it can read " +
+        "the chain and submit blocks and operations. Bind it to 127.0.0.1 (the default) or keep it behind a firewall or an authenticating proxy.";
+
     public static NetworkConfig ResolveNetwork(string? name, string? dir)
     {
         if ((name is null) == (dir is null)) throw new CliException("give exactly one of --network NAME and --network-dir DIR", 2);
