@@ -111,3 +111,19 @@ public sealed class HardeningApiTests
         lock (log) Assert.Contains(log, l => l.Contains("/eth/v1/node/peers") && l.Contains("Corruption"));
     }
 }
+
+/// <summary>The client side: a hostile node's endless answer costs the client a bounded read.</summary>
+public sealed class HostileNodeClientTests
+{
+    [Fact]
+    public async Task AnEndlessAnswerIsRefusedAfterABoundedRead()
+    {
+        await using var server = new Cirrus.Tests.Shared.EndlessServer("application/json", cap: 256L << 20);
+        using var client = new Cirrus.Api.Types.BeaconApiClient(server.Url, ChainConfig.Minimal, TimeSpan.FromSeconds(60));
+        var e = await Assert.ThrowsAsync<Cirrus.Api.Types.BeaconApiException>(() => client.GetGenesisAsync());
+        Assert.Contains("longer than", e.Message);
+        long written = server.NextFinished(TimeSpan.FromSeconds(60));
+        Assert.True(written >= 0, "the connection did not end within 60 s");
+        Assert.True(written < client.MaxResponseBytes + (32L << 20), $"the client read {written >> 20} MiB");
+    }
+}
