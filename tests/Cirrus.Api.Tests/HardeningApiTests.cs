@@ -127,3 +127,32 @@ public sealed class HostileNodeClientTests
         Assert.True(written < client.MaxResponseBytes + (32L << 20), $"the client read {written >> 20} MiB");
     }
 }
+
+/// <summary>A node started from genesis keeps serving genesis after a restart without --genesis-state.</summary>
+public sealed class GenesisAfterRestartTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cirrus-genesis-restart-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task GenesisHeaderBlockAndStateAreServedAfterARestart()
+    {
+        var config = ChainConfig.Minimal;
+        var genesis = InteropGenesis.CreateGenesisState(config, 16, 1_600_000_000);
+        string db = Path.Combine(_dir, "db");
+        using (BeaconChain.Open(config, Cirrus.Storage.BeaconStore.Open(db, config.Schema), new ChainAnchor(genesis), null)) { }
+        using var chain = BeaconChain.Open(config, Cirrus.Storage.BeaconStore.Open(db, config.Schema), anchor: null, null);
+        await using var api = new BeaconApi(chain, "127.0.0.1", 0);
+        await api.StartAsync();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        foreach (string path in new[] { "eth/v1/beacon/headers/genesis", "eth/v1/beacon/blocks/genesis", "eth/v1/beacon/states/genesis/root",
+                     "eth/v1/debug/beacon/states/genesis" })
+        {
+            var r = await http.GetAsync($"http://127.0.0.1:{api.Port}/{path}");
+            Assert.True(r.StatusCode == HttpStatusCode.OK, $"{path}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
+        }
+        using var root = JsonDocument.Parse(await http.GetStringAsync($"http://127.0.0.1:{api.Port}/eth/v1/beacon/states/genesis/root"));
+        Assert.Equal(config.Schema.HashTreeRoot(genesis).ToString(), root.RootElement.GetProperty("data").GetProperty("root").GetString());
+    }
+}
