@@ -87,7 +87,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         try
         {
             Directory.CreateDirectory(dataDir);
-            store = BeaconStore.Open(Path.Combine(dataDir, "db"), config.Schema);
+            store = BeaconStore.Open(Path.Combine(dataDir, "db"), config.Schema, new StoreOptions { Log = log });
         }
         catch (Exception e) when (e is StoreException or IOException or UnauthorizedAccessException)
         {
