@@ -33,6 +33,12 @@ public sealed class BeaconApiClient : IDisposable
     private readonly Uri _base;
     private readonly SszSchema _schema;
 
+    /// <summary>
+    /// The largest answer read from a node (a hostile or broken node could send an endless one). The
+    /// largest the validator client asks for is a block or a batch of validators: well below this.
+    /// </summary>
+    public long MaxResponseBytes { get; init; } = 64L << 20;
+
     public BeaconApiClient(Uri baseAddress, ChainConfig config, TimeSpan? timeout = null)
         : this(new HttpClient { Timeout = timeout ?? TimeSpan.FromSeconds(30) }, baseAddress, config, ownsHttp: true)
     {
@@ -275,7 +281,7 @@ public sealed class BeaconApiClient : IDisposable
         byte[] body;
         try
         {
-            body = await resp.Content.ReadAsByteArrayAsync(ct);
+            body = await ReadBoundedAsync(resp, ct);
         }
         catch (Exception e) when (e is HttpRequestException or IOException || (e is OperationCanceledException && !ct.IsCancellationRequested))
         {
@@ -308,11 +314,32 @@ public sealed class BeaconApiClient : IDisposable
         }
     }
 
+    /// <summary>The body, read with <see cref="MaxResponseBytes"/> and the client's timeout as bounds.</summary>
+    private async Task<byte[]> ReadBoundedAsync(HttpResponseMessage resp, CancellationToken ct)
+    {
+        if (resp.Content.Headers.ContentLength > MaxResponseBytes)
+            throw new IOException($"the answer is {resp.Content.Headers.ContentLength} bytes, more than the {MaxResponseBytes} accepted");
+        // Headers-read mode leaves the body outside HttpClient.Timeout: bound it here.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        if (_http.Timeout != Timeout.InfiniteTimeSpan) timeout.CancelAfter(_http.Timeout);
+        await using var stream = await resp.Content.ReadAsStreamAsync(timeout.Token);
+        using var ms = new MemoryStream();
+        byte[] buffer = new byte[16 * 1024];
+        int n;
+        while ((n = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+        {
+            if (ms.Length + n > MaxResponseBytes) throw new IOException($"the answer is longer than the {MaxResponseBytes} bytes accepted");
+            ms.Write(buffer, 0, n);
+        }
+        return ms.ToArray();
+    }
+
     private async Task<HttpResponseMessage> TransportAsync(HttpRequestMessage req, string path, CancellationToken ct)
     {
         try
         {
-            return await _http.SendAsync(req, HttpCompletionOption.ResponseContentRead, ct);
+            // Headers only: the body is read with a bound (ReadBoundedAsync), never buffered whole by HttpClient.
+            return await _http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
         }
         catch (OperationCanceledException e) when (!ct.IsCancellationRequested)
         {

@@ -14,7 +14,7 @@ public sealed partial class BeaconApi
     private void Post(string pattern, Func<HttpContext, Task<ApiResult>> handler) =>
         _app.MapPost(pattern, (RequestDelegate)(c => RespondAsync(c, handler)));
 
-    private static Task RespondAsync(HttpContext c, Func<HttpContext, Task<ApiResult>> handler) => Handle(c, () => handler(c));
+    private Task RespondAsync(HttpContext c, Func<HttpContext, Task<ApiResult>> handler) => Handle(c, () => handler(c));
 
     /// <summary>Runs node work, turning its errors into 400/404 answers.</summary>
     private static T NodeCall<T>(Func<T> work)

@@ -16,13 +16,22 @@ namespace Cirrus.Api;
 /// The standard eth2 REST Beacon API (the phase0 subset built so far) on Kestrel. JSON uses the
 /// spec's field names with decimal-string integers and 0x hex (the SSZ types' own JSON form);
 /// SSZ answers when the client sends Accept: application/octet-stream where the API allows it.
-/// Every failure is a 4xx with {code, message}; handlers never leak an exception.
+/// Every failure is answered with {code, message}: a 4xx for the client's errors, 503 when busy,
+/// and a logged 500 for anything unexpected (a corrupt database read, a bug); handlers never leak an exception.
 /// </summary>
 public sealed partial class BeaconApi : IAsyncDisposable
 {
     public const string Version = "Cirrus/0.1.0";
     private const string SszMediaType = "application/octet-stream";
     private const int MaxBodyBytes = 10 * 1024 * 1024;
+    /// <summary>Whole-state answers served at once; more get 503 rather than queueing memory.</summary>
+    public const int MaxHeavyRequests = 4;
+    private const int StreamChunkBytes = 64 * 1024;
+
+    private readonly SemaphoreSlim _heavy = new(MaxHeavyRequests, MaxHeavyRequests);
+    // One encoding per state object, shared by every request for it (block states are not mutated once cached).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BeaconState, Lazy<byte[]>> _stateJson = new();
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<BeaconState, Lazy<byte[]>> _stateSsz = new();
 
     private readonly WebApplication _app;
     private readonly BeaconChain _chain;
@@ -49,6 +58,9 @@ public sealed partial class BeaconApi : IAsyncDisposable
         _app = builder.Build();
         Map();
     }
+
+    /// <summary>Where unexpected failures (answered 500) are reported; the node's log.</summary>
+    public Action<string>? Log { get; init; }
 
     /// <summary>The validator of submitted messages (shared with the network layer).</summary>
     public MessageValidator MessageValidator { get; }
@@ -182,11 +194,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
                 throw ApiError.BadRequest(e.Message);
             }
         })));
-        Get("/eth/v1/debug/beacon/states/{state_id}", c =>
-        {
-            var s = State(c);
-            return WantsSsz(c) ? Ssz(Schema.Serialize(s)) : Data(w => Schema.Get<BeaconState>().WriteJson(w, s));
-        });
+        _app.MapGet("/eth/v1/debug/beacon/states/{state_id}", (RequestDelegate)DebugState);
         Get("/eth/v1/debug/beacon/heads", _ => Data(w =>
         {
             w.WriteStartArray();
@@ -243,16 +251,47 @@ public sealed partial class BeaconApi : IAsyncDisposable
         _app.MapFallback((RequestDelegate)(c => Handle(c, () => throw ApiError.NotFound($"no such endpoint: {c.Request.Method} {c.Request.Path}"))));
     }
 
-    private sealed record ApiResult(int Status, byte[]? Body, string? ContentType);
+    /// <summary>An answer: a body written at once, or (<see cref="Shared"/>) a shared buffer streamed with back-pressure.</summary>
+    private sealed record ApiResult(int Status, byte[]? Body, string? ContentType)
+    {
+        public bool Shared { get; init; }
+        /// <summary>Runs once the answer is written or abandoned (releases a heavy-request slot).</summary>
+        public Action? Done { get; init; }
+    }
 
     private void Get(string pattern, Func<HttpContext, ApiResult> handler) =>
         _app.MapGet(pattern, (RequestDelegate)(c => Respond(c, handler)));
 
-    private static Task Respond(HttpContext c, Func<HttpContext, ApiResult> handler) => Handle(c, () => Run(c, handler));
+    private Task Respond(HttpContext c, Func<HttpContext, ApiResult> handler) => Handle(c, () => Run(c, handler));
 
     private static Task<ApiResult> Run(HttpContext c, Func<HttpContext, ApiResult> handler) => Task.FromResult(handler(c));
 
-    private static async Task Handle(HttpContext c, Func<Task<ApiResult>> handler)
+    /// <summary>
+    /// GET debug/beacon/states: the whole state, from one encoding per state shared by all requests,
+    /// streamed in chunks so that a client that does not read holds no copy; at most
+    /// <see cref="MaxHeavyRequests"/> at a time, the rest 503.
+    /// </summary>
+    private Task DebugState(HttpContext c) => Handle(c, () => DebugStateAsync(c));
+
+    private Task<ApiResult> DebugStateAsync(HttpContext c)
+    {
+        if (!_heavy.Wait(0)) throw new ApiError(503, $"too many whole-state requests in progress (at most {MaxHeavyRequests}): try again later");
+        try
+        {
+            var s = State(c);
+            bool ssz = WantsSsz(c);
+            var cache = ssz ? _stateSsz : _stateJson;
+            var encoded = cache.GetValue(s, st => new Lazy<byte[]>(() => ssz ? Schema.Serialize(st) : Data(w => Schema.Get<BeaconState>().WriteJson(w, st)).Body!));
+            return Task.FromResult(new ApiResult(200, encoded.Value, ssz ? SszMediaType : "application/json") { Shared = true, Done = () => _heavy.Release() });
+        }
+        catch
+        {
+            _heavy.Release();
+            throw;
+        }
+    }
+
+    private async Task Handle(HttpContext c, Func<Task<ApiResult>> handler)
     {
         ApiResult result;
         try
@@ -275,10 +314,35 @@ public sealed partial class BeaconApi : IAsyncDisposable
         {
             result = Error(400, e.Message);
         }
-        c.Response.StatusCode = result.Status;
-        if (result.Body is null) return;
-        c.Response.ContentType = result.ContentType;
-        await c.Response.Body.WriteAsync(result.Body);
+        catch (Exception e) when (e is not OperationCanceledException || !c.RequestAborted.IsCancellationRequested)
+        {
+            // A corrupt database read or a bug: the client still gets {code, message}, the operator a log line.
+            Log?.Invoke($"REST {c.Request.Method} {c.Request.Path}: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+            result = Error(500, "internal error: " + e.Message.ReplaceLineEndings(" "));
+        }
+        try
+        {
+            c.Response.StatusCode = result.Status;
+            if (result.Body is null) return;
+            c.Response.ContentType = result.ContentType;
+            if (!result.Shared)
+            {
+                await c.Response.Body.WriteAsync(result.Body, c.RequestAborted);
+                return;
+            }
+            c.Response.ContentLength = result.Body.Length;
+            // Chunks: each write waits for the client, so an unread answer holds no private copy.
+            for (int at = 0; at < result.Body.Length; at += StreamChunkBytes)
+                await c.Response.Body.WriteAsync(result.Body.AsMemory(at, Math.Min(StreamChunkBytes, result.Body.Length - at)), c.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && c.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            result.Done?.Invoke();
+        }
     }
 
     private static ApiResult Error(int code, string message)

@@ -194,10 +194,11 @@ public sealed class BeaconChain : IDisposable
         GenesisTime = _core.GenesisTime = db.Genesis!.Value.GenesisTime;
         GenesisValidatorsRoot = db.Genesis.Value.GenesisValidatorsRoot;
         AnchorRoot = anchor.BlockRoot;
-        if (genesisState is not null && anchor.Slot == ChainConfig.GenesisSlot)
+        if (anchor.Slot == ChainConfig.GenesisSlot)
         {
-            GenesisState = genesisState;
+            // Started from genesis: the anchor is the genesis block and state, so genesis stays servable without --genesis-state.
             GenesisBlockRoot = anchor.BlockRoot;
+            GenesisState = genesisState ?? db.GetStateSnapshot(anchor.StateRoot) ?? db.RegenerateState(anchor.StateRoot, Replay);
         }
 
         BeaconState finState;

@@ -113,12 +113,35 @@ public sealed class BeaconStore : IDisposable
 
         try
         {
-            return OpenCore(path, schema, options, compression: options.Compression);
+            return OpenRecovering(path, schema, options, compression: options.Compression);
         }
         catch (StoreException e) when (options.Compression && IsCompressionUnsupported(e))
         {
             // The native build lacks a codec: run uncompressed rather than not at all.
-            return OpenCore(path, schema, options, compression: false);
+            return OpenRecovering(path, schema, options, compression: false);
+        }
+    }
+
+    /// <summary>
+    /// Opens with the WAL replayed in full (absolute consistency). A damaged or torn WAL is then not
+    /// skipped silently: the store reopens at the last intact write (point in time) and logs what it
+    /// recovered, since anything written after the damage is lost (the node syncs it again).
+    /// </summary>
+    private static BeaconStore OpenRecovering(string path, SszSchema schema, StoreOptions options, bool compression)
+    {
+        try
+        {
+            return OpenCore(path, schema, options, compression, Recovery.AbsoluteConsistency);
+        }
+        catch (StoreException e) when (e.Message.Contains("Corruption", StringComparison.Ordinal))
+        {
+            options.Log?.Invoke($"database '{path}': the write-ahead log is damaged or incomplete ({e.InnerException?.Message ?? e.Message}): " +
+                                "recovering to the last intact write; later writes are lost");
+            var store = OpenCore(path, schema, options, compression, Recovery.PointInTime);
+            options.Log?.Invoke($"database '{path}' recovered: " + (store.Head is { } h
+                ? $"head slot {h.Slot}, finalized epoch {store.Finalized?.Epoch}"
+                : "no chain (not initialized)") + "; blocks after that point are fetched again from peers");
+            return store;
         }
     }
 
@@ -126,7 +149,7 @@ public sealed class BeaconStore : IDisposable
         e.Message.Contains("ompression", StringComparison.Ordinal) &&
         (e.Message.Contains("not linked", StringComparison.Ordinal) || e.Message.Contains("not supported", StringComparison.Ordinal));
 
-    private static BeaconStore OpenCore(string path, SszSchema schema, StoreOptions options, bool compression)
+    private static BeaconStore OpenCore(string path, SszSchema schema, StoreOptions options, bool compression, Recovery recovery)
     {
         Cache cache;
         DbOptions dbOptions;
@@ -134,7 +157,7 @@ public sealed class BeaconStore : IDisposable
         try
         {
             cache = Cache.CreateLru(options.BlockCacheBytes);
-            (dbOptions, families) = BuildOptions(options, cache, compression);
+            (dbOptions, families) = BuildOptions(options, cache, compression, recovery);
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
         {
@@ -247,11 +270,11 @@ public sealed class BeaconStore : IDisposable
     /// capped at 48 MiB; WAL capped at 64 MiB so rarely written families get flushed.</item>
     /// <item>Two background threads (flush + compaction), dynamic level sizing to keep space
     /// amplification low.</item>
-    /// <item>WAL recovery to the last complete batch (point-in-time), so a torn WAL tail after
-    /// power loss costs the newest imports, never the ability to open.</item>
+    /// <item>WAL recovery: <paramref name="recovery"/> (see <see cref="OpenRecovering"/>: absolute
+    /// consistency first, point in time with a log line when the WAL is damaged).</item>
     /// </list>
     /// </summary>
-    private static (DbOptions, ColumnFamilies) BuildOptions(StoreOptions o, Cache cache, bool compression)
+    private static (DbOptions, ColumnFamilies) BuildOptions(StoreOptions o, Cache cache, bool compression, Recovery recovery)
     {
         var db = new DbOptions()
             .SetCreateIfMissing(true)
@@ -261,9 +284,7 @@ public sealed class BeaconStore : IDisposable
             .SetMaxLogFileSize(1UL << 20)
             .SetMaxTotalWalSize(64UL << 20)
             .SetDbWriteBufferSize(48UL << 20)
-            // After a power loss, replay the WAL up to the last intact batch and drop the torn
-            // tail: the database opens at a consistent earlier point instead of refusing to open.
-            .SetWalRecoveryMode(Recovery.PointInTime)
+            .SetWalRecoveryMode(recovery)
             .IncreaseParallelism(2);
 
         ColumnFamilyOptions Cf(ulong writeBuffer, bool bloom, Compression codec)

@@ -26,6 +26,9 @@ public sealed class StoreOptions
     /// </summary>
     public bool Compression { get; init; } = true;
 
+    /// <summary>Where the store reports what it recovered or lost on open (the node's log).</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Memtable size per column family for the large values (blocks, state snapshots).</summary>
     public ulong WriteBufferBytes { get; init; } = 8UL << 20;
 }

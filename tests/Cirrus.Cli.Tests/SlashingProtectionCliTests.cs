@@ -38,7 +38,8 @@ public sealed class SlashingProtectionCliTests : IDisposable
     public void ImportCreatesTheDatabaseAndExportWritesTheMergedHistory()
     {
         string data = Path.Combine(_dir, "vc");
-        var (code, output, err) = Cli.Run("validator-client", "slashing-protection", "import", "--data-dir", data, "--file", Write("a.json", File5(Gvr, "81952", "2290", "3007")));
+        var (code, output, err) = Cli.Run("validator-client", "slashing-protection", "import", "--data-dir", data, "--file", Write("a.json", File5(Gvr, "81952", "2290", "3007")),
+            "--genesis-validators-root", Gvr);
         Assert.True(code == 0, err);
         Assert.Contains("1 new validators", output);
         Assert.True(File.Exists(SlashingProtectionDb.PathIn(data)));
@@ -69,7 +70,8 @@ public sealed class SlashingProtectionCliTests : IDisposable
     public void ImportOfAnotherChainsFileIsRefused()
     {
         string data = Path.Combine(_dir, "vc");
-        Assert.Equal(0, Cli.Run("validator-client", "slashing-protection", "import", "--data-dir", data, "--file", Write("a.json", File5(Gvr, "1", "0", "1"))).Code);
+        Assert.Equal(0, Cli.Run("validator-client", "slashing-protection", "import", "--data-dir", data, "--file", Write("a.json", File5(Gvr, "1", "0", "1")),
+            "--genesis-validators-root", Gvr).Code);
         string other = "0x" + new string('1', 64);
         var (code, _, err) = Cli.Run("validator-client", "slashing-protection", "import", "--data-dir", data, "--file", Write("b.json", File5(other, "5", "1", "2")));
         Assert.Equal(1, code);
@@ -133,7 +135,8 @@ public sealed class SlashingProtectionCliTests : IDisposable
     public void ExportWhileTheValidatorClientHoldsTheDatabaseIsAClearError()
     {
         string data = Path.Combine(_dir, "vc");
-        Assert.Equal(0, Cli.Run("validator-client", "slashing-protection", "import", "--data-dir", data, "--file", Write("a.json", File5(Gvr, "1", "0", "1"))).Code);
+        Assert.Equal(0, Cli.Run("validator-client", "slashing-protection", "import", "--data-dir", data, "--file", Write("a.json", File5(Gvr, "1", "0", "1")),
+            "--genesis-validators-root", Gvr).Code);
         using var held = SlashingProtectionDb.Open(SlashingProtectionDb.PathIn(data), Bytes32.FromHex(Gvr));
         var (code, _, err) = Cli.Run("validator-client", "slashing-protection", "export", "--data-dir", data, "--file", Path.Combine(_dir, "x.json"));
         Assert.Equal(1, code);

@@ -74,6 +74,7 @@ public sealed class ValidatorClientCliTests : IDisposable
     [InlineData("--network", "minimal", "--data-dir", "d", "--beacon-node", "ftp://x")]
     [InlineData("--network", "minimal", "--data-dir", "d", "--beacon-node", "http://127.0.0.1:1", "--interop-validators", "5")]
     [InlineData("--network", "minimal", "--data-dir", "d", "--beacon-node", "http://127.0.0.1:1", "--interop-validators", "0:0")]
+    [InlineData("--network", "minimal", "--data-dir", "d", "--beacon-node", "http://127.0.0.1:1", "--interop-validators", "5:99999999")]
     [InlineData("--network", "minimal", "--data-dir", "d", "--beacon-node", "http://127.0.0.1:1", "--metrics-port", "70000")]
     [InlineData("--network", "nowhere", "--data-dir", "d", "--beacon-node", "http://127.0.0.1:1")]
     [InlineData("--data-dir", "d", "--beacon-node", "http://127.0.0.1:1")]

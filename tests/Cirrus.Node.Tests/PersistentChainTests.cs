@@ -57,7 +57,10 @@ public sealed class PersistentChainTests(ChainFixture f) : IClassFixture<ChainFi
             Assert.Equal(head, again.Head);
             Assert.Equal(fin, again.FinalizedCheckpoint);
             Assert.Equal(just, again.JustifiedCheckpoint);
-            Assert.Null(again.GenesisState); // none given on reopen, and none invented
+            // Started from genesis: genesis stays servable from the store without the genesis state being given again.
+            Assert.Equal(C.Schema.HashTreeRoot(f.Builder.Genesis), C.Schema.HashTreeRoot(again.GenesisState!));
+            Assert.NotNull(again.GenesisBlockRoot);
+            Assert.NotNull(again.GetBlock(again.GenesisBlockRoot!.Value));
             // History below finality comes from the store: blocks, canonical index, regenerated states.
             var early = f.Builder.Blocks[2];
             var earlyRoot = C.Schema.HashTreeRoot(early.Message);

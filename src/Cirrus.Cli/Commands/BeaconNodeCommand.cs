@@ -29,6 +29,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
         "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
         "  --rest-port N         REST API port (default 5052; 0 picks a free one), on --rest-address (default 127.0.0.1)\n" +
+        "  --rest-address IP     the REST API has no authentication: an address beyond loopback exposes it to the network\n" +
         "  --genesis-state FILE  SSZ genesis state, when the network directory has none\n" +
         "  --checkpoint-*        start from a trusted finalized state and its block instead of genesis\n" +
         "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
@@ -88,7 +89,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         try
         {
             Directory.CreateDirectory(dataDir);
-            store = BeaconStore.Open(Path.Combine(dataDir, "db"), config.Schema);
+            store = BeaconStore.Open(Path.Combine(dataDir, "db"), config.Schema, new StoreOptions { Log = log });
         }
         catch (Exception e) when (e is StoreException or IOException or UnauthorizedAccessException)
         {
@@ -131,7 +132,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             {
                 throw new CliException($"cannot start the p2p layer on {p2p.ListenAddress}:{p2p.Port}: {e.Message}");
             }
-            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, validator: validator) { Network = network2 };
+            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, validator: validator) { Network = network2, Log = log };
             network2.CommitteeSubscriptions = api.Subscriptions;
             try
             {
@@ -147,6 +148,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             {
                 log($"cirrus {Program.Version} beacon node: network {network.Name} ({config.ConfigName} preset, {config.SecondsPerSlot} s slots), data dir {dataDir}");
                 log($"REST API listening on http://{restAddress}:{api.Port}");
+                if (NodeSetup.RestExposureWarning(restAddress) is { } warning) log(warning);
                 log($"genesis time {chain.GenesisTime}, genesis validators root {chain.GenesisValidatorsRoot}, head {chain.Head} at slot {chain.HeadSlot}, finalized epoch {chain.FinalizedCheckpoint.Epoch}");
                 using var metricsServer = metricsPort is { } port2 ? ServeMetrics(metrics, port2) : null;
                 if (metricsPort is { } shown) log($"metrics on http://127.0.0.1:{shown}/metrics");
@@ -171,6 +173,12 @@ public sealed class BeaconNodeCommand : ICliCommand
 /// <summary>What the node and devnet commands share: network, anchor and identity resolution, logging.</summary>
 internal static class NodeSetup
 {
+    /// <summary>A loud warning when the unauthenticated REST API is bound beyond loopback; null on loopback.</summary>
+    public static string? RestExposureWarning(IPAddress address) =>
+        IPAddress.IsLoopback(address) ? null :
+        $"WARNING: the REST API listens on {address}, beyond loopback, and has no authentication: anyone who can reach it can read " +
+        "the chain and submit blocks and operations. Bind it to 127.0.0.1 (the default) or keep it behind a firewall or an authenticating proxy.";
+
     public static NetworkConfig ResolveNetwork(string? name, string? dir)
     {
         if ((name is null) == (dir is null)) throw new CliException("give exactly one of --network NAME and --network-dir DIR", 2);
@@ -179,7 +187,7 @@ internal static class NodeSetup
         if (!Directory.Exists(dir)) throw new CliException($"network directory not found: {dir}");
         try
         {
-            return Networks.FromDirectory(dir!, p => File.Exists(p) ? CliArgs.ReadFile(p) : null);
+            return Networks.FromDirectory(dir!, CliArgs.ReadNetworkFile);
         }
         catch (ConfigException e)
         {
@@ -202,7 +210,8 @@ internal static class NodeSetup
             return GenesisFromNetwork(network, genesisFile, required: false);
         }
         if (cpState is not null)
-            return CheckpointSync.FromSsz(config, CliArgs.ReadFile(cpState), CliArgs.ReadFile(cpBlock!), cpState);
+            return CheckpointSync.FromSsz(config, CliArgs.ReadFile(cpState, Cirrus.Validator.BoundedFile.MaxStateBytes, "a checkpoint state"),
+                CliArgs.ReadSszFile(cpBlock!, config.Schema.Get<SignedBeaconBlock>(), "a signed block"), cpState);
         if (cpUrl is not null)
         {
             if (!Uri.TryCreate(cpUrl.EndsWith('/') ? cpUrl : cpUrl + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -214,7 +223,7 @@ internal static class NodeSetup
 
     private static ChainAnchor? GenesisFromNetwork(NetworkConfig network, string? genesisFile, bool required)
     {
-        byte[]? bytes = genesisFile is not null ? CliArgs.ReadFile(genesisFile) : network.GenesisState;
+        byte[]? bytes = genesisFile is not null ? CliArgs.ReadFile(genesisFile, Cirrus.Validator.BoundedFile.MaxStateBytes, "a genesis state") : network.GenesisState;
         if (bytes is null)
         {
             if (!required) return null;

@@ -35,7 +35,7 @@ public sealed class DepositsCreate : ICliCommand
         string outDir = a.Required("out");
         NetworkConfig network = ReadNetwork(a);
 
-        string mnemonic = Encoding.UTF8.GetString(CliArgs.ReadFile(mnemonicFile));
+        string mnemonic = Encoding.UTF8.GetString(CliArgs.ReadFile(mnemonicFile, Cirrus.Validator.BoundedFile.MaxSecretBytes, "a mnemonic"));
         try { CryptographicOperations.ZeroMemory(Bip39.MnemonicToEntropy(mnemonic)); }
         catch (ValidatorException e) { throw new CliException($"mnemonic file {mnemonicFile}: {e.Message}"); }
         string passphrase = a.Option("mnemonic-passphrase-file") is { } pf ? KeyFiles.ReadSecretText(pf, "passphrase file") : "";
@@ -91,7 +91,7 @@ public sealed class DepositsCreate : ICliCommand
         if (dir != null)
         {
             if (!Directory.Exists(dir)) throw new CliException($"network directory not found: {dir}");
-            try { return Networks.FromDirectory(dir, p => File.Exists(p) ? CliArgs.ReadFile(p) : null); }
+            try { return Networks.FromDirectory(dir, CliArgs.ReadNetworkFile); }
             catch (ConfigException e) { throw new CliException($"network directory {dir}: {e.Message}"); }
         }
         name ??= "mainnet";

@@ -57,17 +57,17 @@ public sealed class DevnetCommand : ICliCommand
             throw new CliException($"{dir} is not empty: give a new or empty --dir");
         var log = NodeSetup.Logger(stdout);
         string network = Path.Combine(dir, "network");
+        string yaml = $"PRESET_BASE: minimal\nCONFIG_NAME: devnet\nSECONDS_PER_SLOT: {sps}\nMIN_GENESIS_ACTIVE_VALIDATOR_COUNT: {validators}\n";
         try
         {
             Directory.CreateDirectory(network);
-            File.WriteAllText(Path.Combine(network, "config.yaml"),
-                $"PRESET_BASE: minimal\nCONFIG_NAME: devnet\nSECONDS_PER_SLOT: {sps}\nMIN_GENESIS_ACTIVE_VALIDATOR_COUNT: {validators}\n");
+            File.WriteAllText(Path.Combine(network, "config.yaml"), yaml);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new CliException($"cannot create {dir}: {e.Message}");
         }
-        var config = ChainConfig.FromYaml(File.ReadAllText(Path.Combine(network, "config.yaml")));
+        var config = ChainConfig.FromYaml(yaml);
         ulong genesisTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + delay;
         log($"devnet in {dir}: {nodes} beacon nodes, {validators} interop validators, {clients} validator clients, {sps} s slots, genesis in {delay} s");
         var genesis = InteropGenesis.CreateGenesisState(config, (int)validators, genesisTime);

@@ -24,8 +24,8 @@ internal static class NcliSsz
     /// <summary>Decodes FILE as the type, turning any SSZ error into a one-line message.</summary>
     public static (SszType Type, object Value) Decode(SszSchema schema, Type type, string path)
     {
-        byte[] bytes = CliArgs.ReadFile(path);
         var ssz = schema.Get(type);
+        byte[] bytes = CliArgs.ReadSszFile(path, ssz, "an SSZ " + type.Name);
         try
         {
             object value = typeof(NcliSsz).GetMethod(nameof(DecodeTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!

@@ -69,7 +69,8 @@ internal static class NcliTransitionSupport
         if (builtin != null) return builtin;
         if (File.Exists(name))
         {
-            try { return ChainConfig.FromYaml(File.ReadAllText(name)); }
+            byte[] yaml = CliArgs.ReadFile(name, Cirrus.Validator.BoundedFile.MaxTextBytes, "a config file");
+            try { return ChainConfig.FromYaml(System.Text.Encoding.UTF8.GetString(yaml)); }
             catch (ConfigException e) { throw new CliException($"{name}: {e.Message}", 2); }
             catch (IOException e) { throw new CliException($"cannot read {name}: {e.Message}", 2); }
         }
@@ -78,7 +79,7 @@ internal static class NcliTransitionSupport
 
     public static T Read<T>(ChainConfig config, string path, string typeName)
     {
-        byte[] bytes = CliArgs.ReadFile(path);
+        byte[] bytes = CliArgs.ReadSszFile(path, config.Schema.Get<T>(), "an SSZ " + typeName);
         try { return config.Schema.Deserialize<T>(bytes); }
         catch (SszException e) { throw new CliException($"{path} is not a valid SSZ {typeName}: {e.Message}"); }
     }

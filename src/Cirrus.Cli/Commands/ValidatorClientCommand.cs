@@ -44,7 +44,8 @@ public sealed class ValidatorClientCommand : ICliCommand
         {
             KeyFiles.Guard(() =>
             {
-                ValidatorDataDir.CreateDirectory(dataDir, isPrivate: true);
+                ValidatorDataDir.CreateDirectory(dataDir, isPrivate: true, log);
+                new ValidatorDataDir(dataDir).RestrictPermissions(log);
                 keys.AddRange(ValidatorKeyLoader.Load(dataDir));
                 int imported = keys.Count;
                 if (interop is { } r) keys.AddRange(InteropKeySource.Keys(r.First, r.Count));
@@ -105,8 +106,13 @@ public sealed class ValidatorClientCommand : ICliCommand
     {
         var parts = s.Split(':');
         if (parts.Length == 2 && ulong.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong first)
-            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count) && count > 0)
-            return (first, count);
+            && ulong.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong count) && count > 0)
+        {
+            // Interop keys exist only in interop genesis states, which ncli caps; checked before any key is derived.
+            if (first >= NcliGenesis.MaxValidators || count > NcliGenesis.MaxValidators - first)
+                throw new CliException($"option --interop-validators: {first}:{count} is out of range (FIRST+COUNT at most {NcliGenesis.MaxValidators})", 2);
+            return (first, (int)count);
+        }
         throw new CliException($"option --interop-validators: '{s}' is not FIRST:COUNT (e.g. 0:32)", 2);
     }
 }

@@ -16,6 +16,9 @@ public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, 
 {
     public const string Topics = "head,block,chain_reorg";
 
+    /// <summary>The longest line and event accepted: the events read are a few hundred bytes; more is a broken or hostile node.</summary>
+    public const int MaxLineBytes = 16 * 1024;
+
     public async Task RunAsync(CancellationToken ct)
     {
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
@@ -57,13 +60,14 @@ public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, 
         if (!resp.IsSuccessStatusCode) throw new HttpRequestException($"status {(int)resp.StatusCode}");
         connected();
         await using var body = await resp.Content.ReadAsStreamAsync(ct);
-        using var reader = new StreamReader(body, Encoding.UTF8);
+        var reader = new BoundedLineReader(body, MaxLineBytes);
         string? topic = null;
         var data = new StringBuilder();
         while (true)
         {
             string? line = await reader.ReadLineAsync(ct);
             if (line is null) throw new IOException("the node closed the stream");
+            if (data.Length + line.Length > MaxLineBytes) throw new IOException($"the node sent an event longer than {MaxLineBytes} bytes");
             if (line.Length == 0)
             {
                 if (topic is not null && Parse(topic, data.ToString()) is { } ev) onEvent(ev);
@@ -88,6 +92,49 @@ public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, 
         catch (JsonException)
         {
             return null;
+        }
+    }
+}
+
+/// <summary>
+/// Reads UTF-8 lines (ending in LF, CRLF or CR, as SSE allows) of at most a given length; a longer one is
+/// an IOException, so a stream that never ends a line costs a bounded buffer.
+/// </summary>
+internal sealed class BoundedLineReader(Stream stream, int maxLineBytes)
+{
+    private readonly byte[] _buffer = new byte[8192];
+    private int _start, _end;
+    private bool _skipLf;
+    private readonly MemoryStream _line = new();
+
+    public async Task<string?> ReadLineAsync(CancellationToken ct)
+    {
+        _line.SetLength(0);
+        while (true)
+        {
+            if (_start == _end)
+            {
+                _start = 0;
+                _end = await stream.ReadAsync(_buffer, ct);
+                if (_end == 0) return null;
+            }
+            if (_skipLf)
+            {
+                _skipLf = false;
+                if (_buffer[_start] == (byte)'\n') { _start++; continue; }
+            }
+            int eol = Array.FindIndex(_buffer, _start, _end - _start, b => b is (byte)'\n' or (byte)'\r');
+            int take = (eol < 0 ? _end : eol) - _start;
+            if (_line.Length + take > maxLineBytes) throw new IOException($"the node sent a line longer than {maxLineBytes} bytes");
+            _line.Write(_buffer, _start, take);
+            if (eol < 0)
+            {
+                _start = _end;
+                continue;
+            }
+            _skipLf = _buffer[eol] == (byte)'\r';
+            _start = eol + 1;
+            return Encoding.UTF8.GetString(_line.GetBuffer(), 0, (int)_line.Length);
         }
     }
 }

@@ -113,6 +113,7 @@ public sealed class ValidatorClient : IDisposable
         if (genesis is null) return;
         _clock = new SlotClock(genesis.GenesisTime, _c.SecondsPerSlot, _c.SlotsPerEpoch, _o.Now);
         _protection = SlashingProtectionDb.Open(SlashingProtectionDb.PathIn(_o.DataDir), genesis.GenesisValidatorsRoot);
+        if (_protection.Created) _log($"slashing protection: no database yet, created {_protection.Path} (first run)");
         _protection.RegisterValidators(_keys.Keys);
         _signing = new DutySigning(_c, genesis.GenesisValidatorsRoot, new Fork
         {

@@ -259,7 +259,7 @@ public sealed class Keystore
     public static Keystore Load(string file)
     {
         string text;
-        try { text = File.ReadAllText(file, Encoding.UTF8); }
+        try { text = Encoding.UTF8.GetString(BoundedFile.ReadAllBytes(file, BoundedFile.MaxTextBytes, "a keystore")); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ValidatorException($"cannot read keystore {file}: {e.Message}");

@@ -22,7 +22,8 @@ public sealed record ImportResult(IReadOnlyList<string> Imported, IReadOnlyList<
 /// <summary>
 /// The validator client's key store in its data directory (see the Cirrus.Validator README):
 /// <c>validators/0x&lt;pubkey&gt;/keystore.json</c> holds each EIP-2335 keystore as imported, and
-/// <c>secrets/0x&lt;pubkey&gt;</c> its password, readable by the owner only (mode 0600, directory 0700).
+/// <c>secrets/0x&lt;pubkey&gt;</c> its password, all readable by the owner only (files 0600, directories 0700):
+/// an encrypted keystore is still private (its password may be weak).
 /// </summary>
 public sealed class ValidatorDataDir(string root)
 {
@@ -69,7 +70,7 @@ public sealed class ValidatorDataDir(string root)
         foreach (var (file, password) in keystores)
         {
             byte[] raw;
-            try { raw = File.ReadAllBytes(file); }
+            try { raw = BoundedFile.ReadAllBytes(file, BoundedFile.MaxTextBytes, "a keystore"); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new ValidatorException($"cannot read keystore {file}: {e.Message}");
@@ -83,27 +84,83 @@ public sealed class ValidatorDataDir(string root)
                 progress?.Invoke($"skipped {file}: {pk} is already imported");
                 continue;
             }
-            CreateDirectory(Path.Combine(ValidatorsDir, pk), isPrivate: false);
-            CreateDirectory(SecretsDir, isPrivate: true);
+            CreateDirectory(Root, isPrivate: true, progress);
+            CreateDirectory(ValidatorsDir, isPrivate: true, progress);
+            CreateDirectory(Path.Combine(ValidatorsDir, pk), isPrivate: true, progress);
+            CreateDirectory(SecretsDir, isPrivate: true, progress);
             WriteAtomic(SecretPath(pk), Encoding.UTF8.GetBytes(password), secret: true);
-            WriteAtomic(KeystorePath(pk), raw, secret: false);
+            WriteAtomic(KeystorePath(pk), raw, secret: true);
             imported.Add(file);
             progress?.Invoke($"imported {file} as {pk}");
         }
         return new ImportResult(imported, skipped);
     }
 
-    /// <summary>Creates a directory (with its parents); a private one only its owner can enter (0700 on Unix).</summary>
-    public static void CreateDirectory(string dir, bool isPrivate)
+    private const UnixFileMode PrivateDir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Restricts the data dir, its key directories, keystores and secrets to their owner (0700/0600),
+    /// reporting each one that was looser through <paramref name="warn"/>.
+    /// </summary>
+    public void RestrictPermissions(Action<string> warn)
+    {
+        if (OperatingSystem.IsWindows() || !Directory.Exists(Root)) return;
+        try
+        {
+            Restrict(Root, PrivateDir, warn);
+            if (Directory.Exists(SecretsDir))
+            {
+                Restrict(SecretsDir, PrivateDir, warn);
+                foreach (string f in Directory.GetFiles(SecretsDir)) Restrict(f, PrivateFile, warn);
+            }
+            if (Directory.Exists(ValidatorsDir))
+            {
+                Restrict(ValidatorsDir, PrivateDir, warn);
+                foreach (string pk in Pubkeys())
+                {
+                    Restrict(Path.Combine(ValidatorsDir, pk), PrivateDir, warn);
+                    if (File.Exists(KeystorePath(pk))) Restrict(KeystorePath(pk), PrivateFile, warn);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ValidatorException($"cannot restrict the permissions in {Root}: {e.Message}");
+        }
+    }
+
+    private static void Restrict(string path, UnixFileMode mode, Action<string>? warn)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var current = File.GetUnixFileMode(path);
+        if ((current & GroupOrOther) == 0) return;
+        File.SetUnixFileMode(path, current & ~GroupOrOther | mode);
+        warn?.Invoke($"warning: {path} was accessible to other users (mode {Octal(current)}): restricted to {Octal(current & ~GroupOrOther | mode)}");
+    }
+
+    private static string Octal(UnixFileMode m) => Convert.ToString((int)m & 0x1FF, 8).PadLeft(4, '0');
+
+    /// <summary>
+    /// Creates a directory (with its parents); a private one only its owner can enter (0700 on Unix). An
+    /// existing private directory open to others is restricted, with a warning.
+    /// </summary>
+    public static void CreateDirectory(string dir, bool isPrivate, Action<string>? warn = null)
     {
         try
         {
-            if (Directory.Exists(dir)) return;
+            if (Directory.Exists(dir))
+            {
+                if (isPrivate) Restrict(dir, PrivateDir, warn);
+                return;
+            }
             if (isPrivate && !OperatingSystem.IsWindows())
             {
                 string? parent = Path.GetDirectoryName(Path.GetFullPath(dir));
                 if (parent != null) Directory.CreateDirectory(parent);
-                Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                Directory.CreateDirectory(dir, PrivateDir);
             }
             else Directory.CreateDirectory(dir);
         }
@@ -121,7 +178,7 @@ public sealed class ValidatorDataDir(string root)
         {
             var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
-                options.UnixCreateMode = secret ? UnixFileMode.UserRead | UnixFileMode.UserWrite
+                options.UnixCreateMode = secret ? PrivateFile
                     : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
             using (var fs = new FileStream(tmp, options))
             {
@@ -158,7 +215,7 @@ public static class ValidatorKeyLoader
                 string pk = pubkeys[i];
                 string secretFile = dir.SecretPath(pk);
                 string password;
-                try { password = File.ReadAllText(secretFile, Encoding.UTF8); }
+                try { password = Encoding.UTF8.GetString(BoundedFile.ReadAllBytes(secretFile, BoundedFile.MaxSecretBytes, "a password")); }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     throw new ValidatorException($"no readable secret for validator {pk} ({secretFile})");

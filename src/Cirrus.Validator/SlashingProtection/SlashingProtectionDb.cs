@@ -67,10 +67,16 @@ public sealed class SlashingProtectionDb : IDisposable
         return OpenCore(path, null);
     }
 
+    /// <summary>True when this open created the database (first run): there was no file before.</summary>
+    public bool Created { get; private init; }
+
     private static SlashingProtectionDb OpenCore(string path, Bytes32? expectedGvr)
     {
         path = System.IO.Path.GetFullPath(path);
         bool existed = File.Exists(path);
+        // SQLite would take an empty file for a new database and start without history: only an absent file may be created.
+        if (existed && new FileInfo(path).Length == 0)
+            throw new ValidatorException($"slashing protection database {path} is empty (0 bytes): refusing to start without its history (restore it from a backup or an interchange export)");
         FileStream lockFile;
         try
         {
@@ -119,8 +125,8 @@ public sealed class SlashingProtectionDb : IDisposable
             if (version == 0)
             {
                 long tables = (long)Scalar(conn, null, "SELECT count(*) FROM sqlite_master")!;
-                if (tables != 0 || (existed && expectedGvr is null))
-                    throw new ValidatorException($"{path} is not a slashing protection database");
+                if (tables != 0 || existed)
+                    throw new ValidatorException($"{path} is not a slashing protection database (refusing to start without its history)");
                 if (expectedGvr is null) throw new ValidatorException($"no slashing protection database at {path}");
                 gvr = expectedGvr.Value;
                 CreateSchema(conn, gvr);
@@ -137,7 +143,7 @@ public sealed class SlashingProtectionDb : IDisposable
                 if (expectedGvr is { } want && want != gvr)
                     throw new ValidatorException($"slashing protection database {path} belongs to genesis_validators_root {gvr}, not {want}");
             }
-            return new SlashingProtectionDb(path, lockFile, conn, gvr);
+            return new SlashingProtectionDb(path, lockFile, conn, gvr) { Created = !existed };
         }
         catch (Exception e)
         {

@@ -264,6 +264,30 @@ public sealed class SlashingProtectionDbTests : IDisposable
     }
 
     [Fact]
+    public void AnEmptyOrTablelessFileIsRefusedNotReinitialised()
+    {
+        // A zero-length file (a truncated copy, a full disk) once became a fresh database: signing with no history.
+        string path = Path.Combine(_dir.Path, "empty.sqlite");
+        File.WriteAllBytes(path, []);
+        var e = Assert.Throws<ValidatorException>(() => SlashingProtectionDb.Open(path, Gvr));
+        Assert.Contains(path, e.Message);
+        Assert.Equal(0, new FileInfo(path).Length);
+        // A valid SQLite file without our schema is not ours either.
+        string other = Path.Combine(_dir.Path, "other.sqlite");
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={other};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "CREATE TABLE t (a); DROP TABLE t;";
+            cmd.ExecuteNonQuery();
+        }
+        Assert.Throws<ValidatorException>(() => SlashingProtectionDb.Open(other, Gvr));
+        // Absent: created, and says so.
+        using var db = SlashingProtectionDb.Open(Path.Combine(_dir.Path, "new.sqlite"), Gvr);
+        Assert.True(db.Created);
+    }
+
+    [Fact]
     public void ADatabaseWithANewerSchemaIsRefusedNotMisread()
     {
         using (OpenWithAlice()) { }
