@@ -5,8 +5,8 @@
 # Usage: setup-lodestar.sh   -> prints the path of the lodestar binary on its last line.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# the shared peers folder sits beside the checkout; LODESTAR_SETUP names another copy
 setup=${LODESTAR_SETUP:-$root/../shared/peers/lodestar/setup.sh}
-[ -x "$setup" ] || setup=/work/shared/peers/lodestar/setup.sh
 if [ ! -f "$setup" ]; then
   echo "lodestar interop: $setup not found (it installs Lodestar 1.5.1)" >&2
   exit 1
