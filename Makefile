@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests devnet bench-ssz bench-bls bench-p2p bench-import clean
+.PHONY: all build test spec-tests devnet interop-lodestar bench-ssz bench-bls bench-p2p bench-import clean
 
 all: build
 
@@ -15,6 +15,11 @@ devnet:
 
 test:
 	scripts/test.sh
+
+# REST API both ways against Lodestar 1.5.1 (installs it into tests/interop-lodestar/ first): about 4 minutes
+interop-lodestar:
+	scripts/setup-lodestar.sh
+	dotnet test tests/Cirrus.Integration.Tests -c Release --filter 'FullyQualifiedName~LodestarApiInteropTests'
 
 # SSZ benchmarks (decode, encode, hash_tree_root of the zinken genesis state and a 100k-validator state)
 bench-ssz:

@@ -98,7 +98,7 @@ public sealed class BeaconApiClient : IDisposable
 
     private async Task<List<ValidatorEntry>> GetValidatorsOnceAsync(string stateId, List<string> ids, CancellationToken ct)
     {
-        string path = $"eth/v1/beacon/states/{Esc(stateId)}/validators" + (ids.Count > 0 ? "?id=" + string.Join(",", ids.Select(Esc)) : "");
+        string path = $"eth/v1/beacon/states/{Esc(stateId)}/validators" + Repeated("id", ids);
         var data = await SendAsync(HttpMethod.Get, path, null, ct);
         return Parse(path, () =>
         {
@@ -111,8 +111,7 @@ public sealed class BeaconApiClient : IDisposable
     public Task<List<ValidatorBalance>> GetValidatorBalancesAsync(string stateId, IEnumerable<string> ids, CancellationToken ct = default)
     {
         var list = ids.ToList();
-        return GetListAsync<ValidatorBalance>($"eth/v1/beacon/states/{Esc(stateId)}/validator_balances"
-            + (list.Count > 0 ? "?id=" + string.Join(",", list.Select(Esc)) : ""), ct);
+        return GetListAsync<ValidatorBalance>($"eth/v1/beacon/states/{Esc(stateId)}/validator_balances" + Repeated("id", list), ct);
     }
 
     public Task<List<BeaconCommittee>> GetCommitteesAsync(string stateId, ulong? epoch = null, ulong? index = null, ulong? slot = null,
@@ -223,6 +222,16 @@ public sealed class BeaconApiClient : IDisposable
     // ---- plumbing ----
 
     private static string Esc(string s) => Uri.EscapeDataString(s);
+
+    /// <summary>
+    /// An array parameter as ?name=a&amp;name=b: every server reads that form, while some (Lodestar 1.5.1)
+    /// do not split comma lists and silently answer for none of them. Empty when there are no values.
+    /// </summary>
+    public static string Repeated(string name, IEnumerable<string> values)
+    {
+        string q = string.Join("&", values.Select(v => $"{name}={Esc(v)}"));
+        return q.Length == 0 ? "" : "?" + q;
+    }
 
     private static string Query(params (string Name, ulong? Value)[] ps)
     {

@@ -176,12 +176,17 @@ public sealed partial class BeaconApi
                     w.WriteString("block", h.Block.ToString());
                     w.WriteString("state", h.State.ToString());
                     w.WriteBoolean("epoch_transition", h.EpochTransition);
+                    // later API versions: validator clients refetch duties when a dependent root changes
+                    w.WriteString("previous_duty_dependent_root", h.PreviousDutyDependentRoot.ToString());
+                    w.WriteString("current_duty_dependent_root", h.CurrentDutyDependentRoot.ToString());
+                    w.WriteBoolean("execution_optimistic", false);
                     w.WriteEndObject();
                     break;
                 case BlockEvent b:
                     w.WriteStartObject();
                     w.WriteString("slot", N(b.Slot));
                     w.WriteString("block", b.Block.ToString());
+                    w.WriteBoolean("execution_optimistic", false);
                     w.WriteEndObject();
                     break;
                 case AttestationEvent a:
@@ -192,6 +197,7 @@ public sealed partial class BeaconApi
                     w.WriteString("block", f.Block.ToString());
                     w.WriteString("state", f.State.ToString());
                     w.WriteString("epoch", N(f.Epoch));
+                    w.WriteBoolean("execution_optimistic", false);
                     w.WriteEndObject();
                     break;
                 case ChainReorgEvent r:
@@ -203,6 +209,7 @@ public sealed partial class BeaconApi
                     w.WriteString("old_head_state", r.OldHeadState.ToString());
                     w.WriteString("new_head_state", r.NewHeadState.ToString());
                     w.WriteString("epoch", N(r.Epoch));
+                    w.WriteBoolean("execution_optimistic", false);
                     w.WriteEndObject();
                     break;
             }

@@ -25,7 +25,8 @@ public sealed partial class BeaconApi
     {
         Get("/eth/v1/beacon/states/{state_id}/committees", c =>
         {
-            var cs = NodeCall(() => new CachedBeaconState(_chain.Config, State(c)));
+            var (st, fin) = StateInfo(c);
+            var cs = NodeCall(() => new CachedBeaconState(_chain.Config, st));
             ulong stateEpoch = cs.CurrentEpoch;
             ulong epoch = QueryUInt(c, "epoch") ?? stateEpoch;
             if (epoch + 1 < stateEpoch || epoch > stateEpoch + 1)
@@ -50,7 +51,7 @@ public sealed partial class BeaconApi
                     committees.Add(new BeaconCommittee { Index = ci, Slot = s, Validators = list });
                 }
             }
-            return Data(w => ApiJson.WriteList(w, Schema.Get<BeaconCommittee>(), committees));
+            return Data(w => ApiJson.WriteList(w, Schema.Get<BeaconCommittee>(), committees), top: Finality(fin));
         });
 
         // Late-2020 clients asked with GET ?index=1,2; the v1 API settled on POST with a JSON array.
@@ -78,15 +79,8 @@ public sealed partial class BeaconApi
             return DutiesResult(dependent, w => ApiJson.WriteList(w, Schema.Get<ProposerDuty>(), items));
         });
 
-        Get("/eth/v1/validator/blocks/{slot}", c =>
-        {
-            ulong slot = RouteUInt(c, "slot");
-            var reveal = ParseHex(c.Request.Query["randao_reveal"], "randao_reveal", Bytes96.FromHex);
-            string? g = c.Request.Query["graffiti"];
-            var graffiti = string.IsNullOrEmpty(g) ? default : ParseHex(g, "graffiti", Bytes32.FromHex);
-            var block = NodeCall(() => BlockProducer.Produce(_chain, slot, reveal, graffiti));
-            return Data(w => Schema.Get<BeaconBlock>().WriteJson(w, block));
-        });
+        Get("/eth/v1/validator/blocks/{slot}", c => ProduceBlock(c, null));
+        Get("/eth/v2/validator/blocks/{slot}", c => ProduceBlock(c, Phase0));
         Get("/eth/v1/validator/attestation_data", c =>
         {
             ulong slot = RequiredQueryUInt(c, "slot");
@@ -132,6 +126,40 @@ public sealed partial class BeaconApi
         });
     }
 
+    /// <summary>validator/blocks/{slot}, v1 and v2 (which adds the fork name).</summary>
+    private ApiResult ProduceBlock(HttpContext c, string? version)
+    {
+        ulong slot = RouteUInt(c, "slot");
+        var reveal = ParseHex(c.Request.Query["randao_reveal"], "randao_reveal", Bytes96.FromHex);
+        var graffiti = ParseGraffiti(c.Request.Query["graffiti"]);
+        var block = NodeCall(() => BlockProducer.Produce(_chain, slot, reveal, graffiti));
+        // block_value (wei paid to the proposer by an execution payload) came with the merge: none in phase0,
+        // but Lodestar 1.x refuses an answer without it.
+        return Data(w => Schema.Get<BeaconBlock>().WriteJson(w, block), top: w =>
+        {
+            if (version is not null) w.WriteString("version", version);
+            w.WriteString("block_value", "0");
+        }) with { Version = version };
+    }
+
+    /// <summary>
+    /// The API says 0x-hex of 32 bytes. Lenient: Lodestar (and others) send the operator's text as is, so a
+    /// value that is not 0x followed by hex digits only is taken as UTF-8, zero-padded or cut to 32 bytes.
+    /// 0x with hex digits of the wrong length is still a 400: that is a broken hex value, not text.
+    /// </summary>
+    public static Bytes32 ParseGraffiti(string? g)
+    {
+        if (string.IsNullOrEmpty(g)) return default;
+        if (g.StartsWith("0x", StringComparison.OrdinalIgnoreCase) && !g.AsSpan(2).ContainsAnyExcept(HexDigits))
+            return ParseHex(g, "graffiti", Bytes32.FromHex);
+        var bytes = new byte[32];
+        byte[] text = System.Text.Encoding.UTF8.GetBytes(g);
+        Array.Copy(text, bytes, Math.Min(32, text.Length));
+        return Bytes32.FromSpan(bytes);
+    }
+
+    private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+
     private static ulong ParseIndex(string s) =>
         ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : throw ApiError.BadRequest($"invalid validator index '{s}'");
 
@@ -153,6 +181,7 @@ public sealed partial class BeaconApi
         {
             w.WriteStartObject();
             w.WriteString("dependent_root", dependentRoot.ToString());
+            w.WriteBoolean("execution_optimistic", false);
             w.WritePropertyName("data");
             write(w);
             w.WriteEndObject();

@@ -89,11 +89,19 @@ public sealed partial class BeaconApi : IAsyncDisposable
             w.WriteString("genesis_fork_version", _chain.Config.GenesisForkVersion.ToString());
             w.WriteEndObject();
         }));
-        Get("/eth/v1/beacon/states/{state_id}/root", c => Data(w => RootObject(w, Schema.HashTreeRoot(State(c)))));
-        Get("/eth/v1/beacon/states/{state_id}/fork", c => Data(w => Schema.Get<Fork>().WriteJson(w, State(c).Fork)));
+        Get("/eth/v1/beacon/states/{state_id}/root", c =>
+        {
+            var (s, fin) = StateInfo(c);
+            return Data(w => RootObject(w, Schema.HashTreeRoot(s)), top: Finality(fin));
+        });
+        Get("/eth/v1/beacon/states/{state_id}/fork", c =>
+        {
+            var (s, fin) = StateInfo(c);
+            return Data(w => Schema.Get<Fork>().WriteJson(w, s.Fork), top: Finality(fin));
+        });
         Get("/eth/v1/beacon/states/{state_id}/finality_checkpoints", c =>
         {
-            var s = State(c);
+            var (s, fin) = StateInfo(c);
             var cp = Schema.Get<Checkpoint>();
             return Data(w =>
             {
@@ -105,11 +113,11 @@ public sealed partial class BeaconApi : IAsyncDisposable
                 w.WritePropertyName("finalized");
                 cp.WriteJson(w, s.FinalizedCheckpoint);
                 w.WriteEndObject();
-            });
+            }, top: Finality(fin));
         });
         Get("/eth/v1/beacon/states/{state_id}/validators", c =>
         {
-            var s = State(c);
+            var (s, fin) = StateInfo(c);
             var ids = QueryList(c, "id");
             var statuses = QueryList(c, "status");
             var indices = ids.Count == 0 ? Enumerable.Range(0, s.Validators.Count) : ids.Select(id => ValidatorIndex(s, id)).Where(i => i >= 0);
@@ -123,18 +131,18 @@ public sealed partial class BeaconApi : IAsyncDisposable
                     WriteValidator(w, s, i, status);
                 }
                 w.WriteEndArray();
-            });
+            }, top: Finality(fin));
         });
         Get("/eth/v1/beacon/states/{state_id}/validators/{validator_id}", c =>
         {
-            var s = State(c);
+            var (s, fin) = StateInfo(c);
             int i = ValidatorIndex(s, (string)c.Request.RouteValues["validator_id"]!);
             if (i < 0) throw ApiError.NotFound("validator not found");
-            return Data(w => WriteValidator(w, s, i, ValidatorStatus.Of(s.Validators[i], _chain.Config.SlotsPerEpoch, s.Slot)));
+            return Data(w => WriteValidator(w, s, i, ValidatorStatus.Of(s.Validators[i], _chain.Config.SlotsPerEpoch, s.Slot)), top: Finality(fin));
         });
         Get("/eth/v1/beacon/states/{state_id}/validator_balances", c =>
         {
-            var s = State(c);
+            var (s, fin) = StateInfo(c);
             var ids = QueryList(c, "id");
             var indices = ids.Count == 0 ? Enumerable.Range(0, s.Validators.Count) : ids.Select(id => ValidatorIndex(s, id)).Where(i => i >= 0);
             return Data(w =>
@@ -148,35 +156,42 @@ public sealed partial class BeaconApi : IAsyncDisposable
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
-            });
+            }, top: Finality(fin));
         });
-        Get("/eth/v1/beacon/headers", _ => Data(w =>
+        Get("/eth/v1/beacon/headers", _ =>
         {
-            w.WriteStartArray();
-            WriteHeader(w, _chain.Head, _chain.GetBlock(_chain.Head)!);
-            w.WriteEndArray();
-        }));
+            var head = _chain.Head;
+            var block = _chain.GetBlock(head)!;
+            return Data(w =>
+            {
+                w.WriteStartArray();
+                WriteHeader(w, head, block);
+                w.WriteEndArray();
+            }, top: Finality(IsFinalizedBlock(head, block.Message.Slot)));
+        });
         Get("/eth/v1/beacon/headers/{block_id}", c =>
         {
             var (root, block) = Block(c);
-            return Data(w => WriteHeader(w, root, block));
+            return Data(w => WriteHeader(w, root, block), top: Finality(IsFinalizedBlock(root, block.Message.Slot)));
         });
-        Get("/eth/v1/beacon/blocks/{block_id}", c =>
+        Get("/eth/v1/beacon/blocks/{block_id}", c => BlockResult(c, null));
+        // v2 (Altair onwards) adds the fork name; on this phase0-only chain it is always phase0.
+        Get("/eth/v2/beacon/blocks/{block_id}", c => BlockResult(c, Phase0));
+        Get("/eth/v1/beacon/blocks/{block_id}/root", c =>
         {
-            var (_, block) = Block(c);
-            return WantsSsz(c) ? Ssz(Schema.Serialize(block)) : Data(w => Schema.Get<SignedBeaconBlock>().WriteJson(w, block));
+            var (root, block) = Block(c);
+            return Data(w => RootObject(w, root), top: Finality(IsFinalizedBlock(root, block.Message.Slot)));
         });
-        Get("/eth/v1/beacon/blocks/{block_id}/root", c => Data(w => RootObject(w, Block(c).Root)));
         Get("/eth/v1/beacon/blocks/{block_id}/attestations", c =>
         {
-            var (_, block) = Block(c);
+            var (root, block) = Block(c);
             var t = Schema.Get<Attestation>();
             return Data(w =>
             {
                 w.WriteStartArray();
                 foreach (var a in block.Message.Body.Attestations) t.WriteJson(w, a);
                 w.WriteEndArray();
-            });
+            }, top: Finality(IsFinalizedBlock(root, block.Message.Slot)));
         });
         _app.MapPost("/eth/v1/beacon/blocks", (RequestDelegate)(c => Handle(c, async () =>
         {
@@ -194,7 +209,8 @@ public sealed partial class BeaconApi : IAsyncDisposable
                 throw ApiError.BadRequest(e.Message);
             }
         })));
-        _app.MapGet("/eth/v1/debug/beacon/states/{state_id}", (RequestDelegate)DebugState);
+        _app.MapGet("/eth/v1/debug/beacon/states/{state_id}", (RequestDelegate)(c => DebugState(c, null)));
+        _app.MapGet("/eth/v2/debug/beacon/states/{state_id}", (RequestDelegate)(c => DebugState(c, Phase0)));
         Get("/eth/v1/debug/beacon/heads", _ => Data(w =>
         {
             w.WriteStartArray();
@@ -255,8 +271,13 @@ public sealed partial class BeaconApi : IAsyncDisposable
     private sealed record ApiResult(int Status, byte[]? Body, string? ContentType)
     {
         public bool Shared { get; init; }
+        /// <summary>Written before and after a shared body (a JSON envelope around a shared encoding).</summary>
+        public byte[]? Prefix { get; init; }
+        public byte[]? Suffix { get; init; }
         /// <summary>Runs once the answer is written or abandoned (releases a heavy-request slot).</summary>
         public Action? Done { get; init; }
+        /// <summary>The Eth-Consensus-Version header of a v2 answer.</summary>
+        public string? Version { get; init; }
     }
 
     private void Get(string pattern, Func<HttpContext, ApiResult> handler) =>
@@ -271,18 +292,28 @@ public sealed partial class BeaconApi : IAsyncDisposable
     /// streamed in chunks so that a client that does not read holds no copy; at most
     /// <see cref="MaxHeavyRequests"/> at a time, the rest 503.
     /// </summary>
-    private Task DebugState(HttpContext c) => Handle(c, () => DebugStateAsync(c));
+    private Task DebugState(HttpContext c, string? version) => Handle(c, () => DebugStateAsync(c, version));
 
-    private Task<ApiResult> DebugStateAsync(HttpContext c)
+    private Task<ApiResult> DebugStateAsync(HttpContext c, string? version)
     {
         if (!_heavy.Wait(0)) throw new ApiError(503, $"too many whole-state requests in progress (at most {MaxHeavyRequests}): try again later");
         try
         {
-            var s = State(c);
+            var (s, fin) = StateInfo(c);
             bool ssz = WantsSsz(c);
             var cache = ssz ? _stateSsz : _stateJson;
-            var encoded = cache.GetValue(s, st => new Lazy<byte[]>(() => ssz ? Schema.Serialize(st) : Data(w => Schema.Get<BeaconState>().WriteJson(w, st)).Body!));
-            return Task.FromResult(new ApiResult(200, encoded.Value, ssz ? SszMediaType : "application/json") { Shared = true, Done = () => _heavy.Release() });
+            var encoded = cache.GetValue(s, st => new Lazy<byte[]>(() => ssz ? Schema.Serialize(st) : StateJson(st)));
+            var result = new ApiResult(200, encoded.Value, ssz ? SszMediaType : "application/json") { Shared = true, Done = () => _heavy.Release(), Version = version };
+            if (ssz) return Task.FromResult(result);
+            // the envelope (version, finality) changes over time; the state's encoding does not
+            var envelope = Data(w => w.WriteNullValue(), top: Finality(fin, version)).Body!;
+            string text = System.Text.Encoding.UTF8.GetString(envelope);
+            int at = text.LastIndexOf("null", StringComparison.Ordinal);
+            return Task.FromResult(result with
+            {
+                Prefix = System.Text.Encoding.UTF8.GetBytes(text[..at]),
+                Suffix = System.Text.Encoding.UTF8.GetBytes(text[(at + 4)..]),
+            });
         }
         catch
         {
@@ -323,6 +354,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
         try
         {
             c.Response.StatusCode = result.Status;
+            if (result.Version is not null) c.Response.Headers["Eth-Consensus-Version"] = result.Version;
             if (result.Body is null) return;
             c.Response.ContentType = result.ContentType;
             if (!result.Shared)
@@ -330,10 +362,13 @@ public sealed partial class BeaconApi : IAsyncDisposable
                 await c.Response.Body.WriteAsync(result.Body, c.RequestAborted);
                 return;
             }
-            c.Response.ContentLength = result.Body.Length;
+            byte[] prefix = result.Prefix ?? [], suffix = result.Suffix ?? [];
+            c.Response.ContentLength = prefix.Length + result.Body.Length + suffix.Length;
+            await c.Response.Body.WriteAsync(prefix, c.RequestAborted);
             // Chunks: each write waits for the client, so an unread answer holds no private copy.
             for (int at = 0; at < result.Body.Length; at += StreamChunkBytes)
                 await c.Response.Body.WriteAsync(result.Body.AsMemory(at, Math.Min(StreamChunkBytes, result.Body.Length - at)), c.RequestAborted);
+            await c.Response.Body.WriteAsync(suffix, c.RequestAborted);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException && c.RequestAborted.IsCancellationRequested)
         {
@@ -360,14 +395,16 @@ public sealed partial class BeaconApi : IAsyncDisposable
 
     private static ApiResult Ok() => new(200, null, null);
 
-    private static ApiResult Ssz(byte[] bytes) => new(200, bytes, SszMediaType);
+    private static ApiResult Ssz(byte[] bytes, string? version = null) => new(200, bytes, SszMediaType) { Version = version };
 
-    private static ApiResult Data(Action<Utf8JsonWriter> write, Action<Utf8JsonWriter>? meta = null)
+    /// <summary>{[top fields], data, [meta]}: top holds what later API versions put beside data (version, execution_optimistic, ...).</summary>
+    private static ApiResult Data(Action<Utf8JsonWriter> write, Action<Utf8JsonWriter>? meta = null, Action<Utf8JsonWriter>? top = null)
     {
         using var ms = new MemoryStream();
         using (var w = new Utf8JsonWriter(ms))
         {
             w.WriteStartObject();
+            top?.Invoke(w);
             w.WritePropertyName("data");
             write(w);
             if (meta is not null)
@@ -416,25 +453,31 @@ public sealed partial class BeaconApi : IAsyncDisposable
     private static List<string> QueryList(HttpContext c, string name) =>
         c.Request.Query[name].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
 
-    /// <summary>state_id: head, genesis, finalized, justified, a slot, or a 0x state root.</summary>
-    private BeaconState State(HttpContext c)
+    private const string Phase0 = "phase0";
+
+    private BeaconState State(HttpContext c) => StateInfo(c).State;
+
+    /// <summary>state_id: head, genesis, finalized, justified, a slot, or a 0x state root; and whether finality covers it.</summary>
+    private (BeaconState State, bool Finalized) StateInfo(HttpContext c)
     {
         string id = (string)c.Request.RouteValues["state_id"]!;
-        BeaconState? s = id switch
+        var head = _chain.Head;
+        (BeaconState? s, bool fin) = id switch
         {
-            "head" => _chain.GetBlockState(_chain.Head),
-            "genesis" => _chain.GenesisState,
-            "finalized" => _chain.GetBlockState(_chain.FinalizedCheckpoint.Root),
-            "justified" => _chain.GetBlockState(_chain.JustifiedCheckpoint.Root),
+            "head" => (_chain.GetBlockState(head), IsFinalizedBlock(head, _chain.GetBlock(head)?.Message.Slot ?? ulong.MaxValue)),
+            "genesis" => (_chain.GenesisState, true),
+            "finalized" => (_chain.GetBlockState(_chain.FinalizedCheckpoint.Root), true),
+            "justified" => (_chain.GetBlockState(_chain.JustifiedCheckpoint.Root), false),
             _ when id.StartsWith("0x", StringComparison.Ordinal) => StateByRoot(ParseRoot(id)),
-            _ => _chain.GetStateAtSlot(ParseSlot(id)),
+            // the state at a slot is the canonical chain's
+            _ => (_chain.GetStateAtSlot(ParseSlot(id)) is { } st ? (st, st.Slot <= FinalizedSlot) : (null, false)),
         };
-        return s ?? throw ApiError.NotFound($"state {id} not found");
+        return s is null ? throw ApiError.NotFound($"state {id} not found") : (s, fin);
     }
 
-    private BeaconState? StateByRoot(Bytes32 stateRoot)
+    private (BeaconState?, bool) StateByRoot(Bytes32 stateRoot)
     {
-        if (_chain.GenesisState is { } g && Schema.HashTreeRoot(g) == stateRoot) return g;
+        if (_chain.GenesisState is { } g && Schema.HashTreeRoot(g) == stateRoot) return (g, true);
         foreach (var (root, _) in _chain.Heads())
         {
             // Walk each branch's blocks: a block's state root names its post-state.
@@ -442,10 +485,42 @@ public sealed partial class BeaconApi : IAsyncDisposable
             {
                 var b = _chain.GetBlock(r.Value);
                 if (b is null) break;
-                if (b.Message.StateRoot == stateRoot) return _chain.GetBlockState(r.Value);
+                if (b.Message.StateRoot == stateRoot) return (_chain.GetBlockState(r.Value), IsFinalizedBlock(r.Value, b.Message.Slot));
             }
         }
-        return null;
+        return (null, false);
+    }
+
+    private ulong FinalizedSlot => _chain.FinalizedCheckpoint.Epoch * _chain.Config.SlotsPerEpoch;
+
+    /// <summary>Whether the block is on the canonical chain at or below the finalized checkpoint.</summary>
+    private bool IsFinalizedBlock(Bytes32 root, ulong slot) => slot <= FinalizedSlot && _chain.CanonicalRootAt(slot) == root;
+
+    /// <summary>
+    /// The fields later API versions added beside data. This node follows no execution layer, so nothing
+    /// it serves is optimistic; clients that came after the merge (e.g. Lodestar 1.x) require the field.
+    /// </summary>
+    private static Action<Utf8JsonWriter> Finality(bool finalized, string? version = null) => w =>
+    {
+        if (version is not null) w.WriteString("version", version);
+        w.WriteBoolean("execution_optimistic", false);
+        w.WriteBoolean("finalized", finalized);
+    };
+
+    /// <summary>beacon/blocks/{block_id}, v1 (no version) and v2.</summary>
+    private ApiResult BlockResult(HttpContext c, string? version)
+    {
+        var (root, block) = Block(c);
+        if (WantsSsz(c)) return Ssz(Schema.Serialize(block), version);
+        return Data(w => Schema.Get<SignedBeaconBlock>().WriteJson(w, block), top: Finality(IsFinalizedBlock(root, block.Message.Slot), version))
+            with { Version = version };
+    }
+
+    private byte[] StateJson(BeaconState s)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new Utf8JsonWriter(ms)) Schema.Get<BeaconState>().WriteJson(w, s);
+        return ms.ToArray();
     }
 
     /// <summary>block_id: head, genesis, finalized, a slot, or a 0x block root.</summary>

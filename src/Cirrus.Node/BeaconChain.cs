@@ -404,7 +404,12 @@ public sealed class BeaconChain : IDisposable
                 events.Add(new ChainReorgEvent(newSlot, oldSlot - common, old, newHead,
                     _core.Blocks.GetValueOrDefault(old)?.Message.StateRoot ?? default, newStateRoot, Misc.ComputeEpochAtSlot(Config, newSlot)));
             }
-            events.Add(new HeadEvent(newSlot, newHead, newStateRoot, epochTransition));
+            ulong epoch = Misc.ComputeEpochAtSlot(Config, newSlot);
+            events.Add(new HeadEvent(newSlot, newHead, newStateRoot, epochTransition)
+            {
+                PreviousDutyDependentRoot = DutyDependentRoot(newHead, epoch == 0 ? 0 : epoch - 1),
+                CurrentDutyDependentRoot = DutyDependentRoot(newHead, epoch),
+            });
         }
         // Imports write blocks without the head (on disk before fork choice sees them): the head, justified and finalized follow here.
         if (_core.Db is { } db && (newHead != _storedHead || !store.JustifiedCheckpoint.Equals(db.Justified) || !store.FinalizedCheckpoint.Equals(db.Finalized)))
@@ -412,6 +417,15 @@ public sealed class BeaconChain : IDisposable
             db.UpdateHead(new HeadUpdate(newHead, store.JustifiedCheckpoint.Copy(), store.FinalizedCheckpoint.Copy()));
             _storedHead = newHead;
         }
+    }
+
+    /// <summary>The block on <paramref name="head"/>'s chain at the slot before <paramref name="epoch"/> starts, or genesis. Under the lock.</summary>
+    private Bytes32 DutyDependentRoot(Bytes32 head, ulong epoch)
+    {
+        if (epoch == 0) return GenesisBlockRoot ?? AnchorRoot;
+        ulong slot = Misc.ComputeStartSlotAtEpoch(Config, epoch) - 1;
+        // Below finality fork choice no longer holds the blocks; the store's canonical index does.
+        return _core.Store.GetAncestor(head, slot) ?? _core.Db?.GetCanonicalBlockRootAtOrBefore(slot)?.Root ?? AnchorRoot;
     }
 
     private void Raise(List<ChainEvent> events)

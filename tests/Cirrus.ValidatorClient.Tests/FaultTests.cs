@@ -79,17 +79,8 @@ public class ReorgTests
     [Fact]
     public async Task ChainReorgEventFetchesDutiesAgain()
     {
-        var config = Devnet.ShortSlots(2);
-        await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(3));
-        var events = System.Threading.Channels.Channel.CreateUnbounded<string>();
-        await using var proxy = new FaultyNode(net.Url, _ => null, events);
-        await proxy.StartAsync();
-        using var dir = new TempDir();
-        await using var vc = new RunningClient(config, [proxy.Url], dir.Path, InteropKeySource.Keys(0, 64));
-
-        var end = DateTime.UtcNow.AddSeconds(30);
-        while (net.Chain.HeadSlot < 2 && DateTime.UtcNow < end) await Task.Delay(100);
-        Assert.True(net.Chain.HeadSlot >= 2, $"head at slot {net.Chain.HeadSlot}");
+        await using var t = await EventDrivenClient.StartAsync();
+        var (config, net, events, proxy, vc) = (t.Config, t.Net, t.Events, t.Proxy, t.Vc);
         Assert.True(proxy.Hits.GetValueOrDefault("/eth/v1/events") >= 1);
         const string proposer = "/eth/v1/validator/duties/proposer/0";
         int before = proxy.Hits.GetValueOrDefault(proposer);
@@ -97,12 +88,104 @@ public class ReorgTests
         // Garbage first: skipped, the stream goes on.
         await events.Writer.WriteAsync("event: chain_reorg\ndata: {not json\n\n");
         await events.Writer.WriteAsync("event: chain_reorg\ndata: {\"slot\":\"2\",\"depth\":\"1\"}\n\n");
-        end = DateTime.UtcNow.AddSeconds(2);
+        var end = DateTime.UtcNow.AddSeconds(2);
         while (proxy.Hits.GetValueOrDefault(proposer) == before && DateTime.UtcNow < end) await Task.Delay(50);
         // The refresh follows the event at once, within the same epoch (slots are 2 s, the epoch is 16 s).
         Assert.True(net.Chain.CurrentSlot < config.SlotsPerEpoch, "the epoch ended before the check");
         Assert.True(proxy.Hits.GetValueOrDefault(proposer) > before, "no duty refetch after chain_reorg");
         Assert.Single(vc.Lines("chain re-org at slot 2"));
         Assert.False(vc.Run.IsCompleted, vc.Run.Exception?.ToString());
+    }
+}
+
+public class DependentRootTests
+{
+    [Fact]
+    public async Task AHeadEventWhoseDependentRootDiffersFromTheDutiesFetchesThemAgainOnce()
+    {
+        await using var t = await EventDrivenClient.StartAsync();
+        var (config, net, events, proxy, vc) = (t.Config, t.Net, t.Events, t.Proxy, t.Vc);
+        const string proposer = "/eth/v1/validator/duties/proposer/0";
+        int before = proxy.Hits.GetValueOrDefault(proposer);
+        Assert.True(before >= 1);
+        string genesis = net.Chain.GenesisBlockRoot!.Value.ToString();
+        static string Head(string prev, string cur) =>
+            $"event: head\ndata: {{\"slot\":\"2\",\"block\":\"0x{new string('a', 64)}\",\"state\":\"0x{new string('b', 64)}\",\"epoch_transition\":false," +
+            $"\"previous_duty_dependent_root\":\"{prev}\",\"current_duty_dependent_root\":\"{cur}\",\"execution_optimistic\":false}}\n\n";
+        // The roots the duties were computed for: nothing to do.
+        await events.Writer.WriteAsync(Head(genesis, genesis));
+        await Task.Delay(500);
+        Assert.Equal(before, proxy.Hits.GetValueOrDefault(proposer));
+        // Another block before the epoch: the proposer duties are stale.
+        string other = "0x" + new string('c', 64);
+        await events.Writer.WriteAsync(Head(genesis, other));
+        var end = DateTime.UtcNow.AddSeconds(2);
+        while (proxy.Hits.GetValueOrDefault(proposer) == before && DateTime.UtcNow < end) await Task.Delay(50);
+        Assert.True(net.Chain.CurrentSlot < config.SlotsPerEpoch, "the epoch ended before the check");
+        Assert.True(proxy.Hits.GetValueOrDefault(proposer) > before, "no duty refetch after a new dependent root");
+        Assert.Single(vc.Lines("the proposer duties of epoch 0 were computed for block"));
+        // The node still answers with the genesis root: the same event does not make the client refetch again.
+        int after = proxy.Hits.GetValueOrDefault(proposer);
+        await events.Writer.WriteAsync(Head(genesis, other));
+        await Task.Delay(500);
+        Assert.True(net.Chain.CurrentSlot < config.SlotsPerEpoch, "the epoch ended before the check");
+        Assert.Equal(after, proxy.Hits.GetValueOrDefault(proposer));
+        Assert.False(vc.Run.IsCompleted, vc.Run.Exception?.ToString());
+    }
+
+    [Fact]
+    public async Task ASyncedNodeThatKnowsNoneOfOurKeysIsALoudWarning()
+    {
+        var config = Devnet.ShortSlots(2);
+        await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(2));
+        // What Lodestar 1.5.1 answered to ?id=a,b: an empty list.
+        await using var proxy = new FaultyNode(net.Url, p => p == "/eth/v1/beacon/states/head/validators" ? (200, "{\"data\":[]}") : null);
+        await proxy.StartAsync();
+        using var dir = new TempDir();
+        await using var vc = new RunningClient(config, [proxy.Url], dir.Path, InteropKeySource.Keys(0, 4));
+        var end = DateTime.UtcNow.AddSeconds(15);
+        while (!vc.Lines("WARNING").Any() && DateTime.UtcNow < end) await Task.Delay(100);
+        var line = Assert.Single(vc.Lines("WARNING"));
+        Assert.Contains("knows none of the 4 validator key(s)", line);
+    }
+}
+
+/// <summary>A devnet behind a proxy whose event stream the test writes, and a client of all 64 keys; started once the head is at slot 2.</summary>
+internal sealed class EventDrivenClient : IAsyncDisposable
+{
+    public required Cirrus.Consensus.Config.ChainConfig Config { get; init; }
+    public required Devnet Net { get; init; }
+    public required System.Threading.Channels.Channel<string> Events { get; init; }
+    public required FaultyNode Proxy { get; init; }
+    public required TempDir Dir { get; init; }
+    public required RunningClient Vc { get; init; }
+
+    public static async Task<EventDrivenClient> StartAsync()
+    {
+        var config = Devnet.ShortSlots(2);
+        var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(3));
+        var events = System.Threading.Channels.Channel.CreateUnbounded<string>();
+        var proxy = new FaultyNode(net.Url, _ => null, events);
+        await proxy.StartAsync();
+        var dir = new TempDir();
+        var t = new EventDrivenClient
+        {
+            Config = config, Net = net, Events = events, Proxy = proxy, Dir = dir,
+            Vc = new RunningClient(config, [proxy.Url], dir.Path, InteropKeySource.Keys(0, 64)),
+        };
+        var end = DateTime.UtcNow.AddSeconds(30);
+        while (net.Chain.HeadSlot < 2 && DateTime.UtcNow < end) await Task.Delay(100);
+        if (net.Chain.HeadSlot >= 2) return t;
+        ulong head = net.Chain.HeadSlot;
+        await t.DisposeAsync();
+        throw new Xunit.Sdk.XunitException($"head at slot {head} after 30 s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Vc.DisposeAsync();
+        Dir.Dispose();
+        await Proxy.DisposeAsync();
+        await Net.DisposeAsync();
     }
 }

@@ -186,7 +186,16 @@ public class ClientCheckTests
         Assert.Null(EventStream.Parse("head", "{\"slot\":\"x\"}"));
         Assert.Null(EventStream.Parse("head", "not json"));
         Assert.Null(EventStream.Parse("head", "[1]"));
+        string r1 = "0x" + new string('1', 64), r2 = "0x" + new string('2', 64);
+        var e = EventStream.Parse("head", $"{{\"slot\":\"9\",\"previous_duty_dependent_root\":\"{r1}\",\"current_duty_dependent_root\":\"{r2}\"}}");
+        Assert.Equal(new NodeEvent("head", 9, Bytes32.FromHex(r1), Bytes32.FromHex(r2)), e);
+        // a malformed root is as if absent
+        Assert.Equal(new NodeEvent("head", 9), EventStream.Parse("head", "{\"slot\":\"9\",\"current_duty_dependent_root\":\"0x12\"}"));
     }
+
+    [Fact]
+    public void EventTopicsAreAskedForAsRepeatedParameters() =>
+        Assert.Equal("?topics=head&topics=block&topics=chain_reorg", Cirrus.Api.Types.BeaconApiClient.Repeated("topics", EventStream.Topics));
 }
 
 public class MetricsTests

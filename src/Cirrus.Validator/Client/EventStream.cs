@@ -1,11 +1,16 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Cirrus.Api.Types;
+using Cirrus.Ssz;
 
 namespace Cirrus.Validator.Client;
 
-/// <summary>One event of the node's /eth/v1/events stream that the client acts on.</summary>
-public readonly record struct NodeEvent(string Topic, ulong Slot);
+/// <summary>
+/// One event of the node's /eth/v1/events stream that the client acts on. Head events of newer nodes
+/// carry the duty dependent roots (null when the node does not send them).
+/// </summary>
+public readonly record struct NodeEvent(string Topic, ulong Slot, Bytes32? PreviousDutyDependentRoot = null, Bytes32? CurrentDutyDependentRoot = null);
 
 /// <summary>
 /// Listens to the node's server-sent events (head, block, chain_reorg) and hands each one to a
@@ -14,7 +19,7 @@ public readonly record struct NodeEvent(string Topic, ulong Slot);
 /// </summary>
 public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, Action<string> log)
 {
-    public const string Topics = "head,block,chain_reorg";
+    public static readonly string[] Topics = ["head", "block", "chain_reorg"];
 
     /// <summary>The longest line and event accepted: the events read are a few hundred bytes; more is a broken or hostile node.</summary>
     public const int MaxLineBytes = 16 * 1024;
@@ -54,7 +59,7 @@ public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, 
 
     private async Task ListenAsync(HttpClient http, Uri node, Action connected, CancellationToken ct)
     {
-        using var req = new HttpRequestMessage(HttpMethod.Get, new Uri(node, "eth/v1/events?topics=" + Topics));
+        using var req = new HttpRequestMessage(HttpMethod.Get, new Uri(node, "eth/v1/events" + BeaconApiClient.Repeated("topics", Topics)));
         req.Headers.Accept.ParseAdd("text/event-stream");
         using var resp = await http.SendAsync(req, HttpCompletionOption.ResponseHeadersRead, ct);
         if (!resp.IsSuccessStatusCode) throw new HttpRequestException($"status {(int)resp.StatusCode}");
@@ -87,12 +92,20 @@ public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, 
             using var doc = JsonDocument.Parse(json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("slot", out var s)) return null;
             string? text = s.ValueKind == JsonValueKind.String ? s.GetString() : s.GetRawText();
-            return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong slot) ? new NodeEvent(topic, slot) : null;
+            if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong slot)) return null;
+            return new NodeEvent(topic, slot, Root(doc.RootElement, "previous_duty_dependent_root"), Root(doc.RootElement, "current_duty_dependent_root"));
         }
         catch (JsonException)
         {
             return null;
         }
+    }
+
+    private static Bytes32? Root(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String) return null;
+        try { return Bytes32.FromHex(v.GetString()!); }
+        catch (SszException) { return null; }
     }
 }
 

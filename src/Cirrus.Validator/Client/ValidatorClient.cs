@@ -50,6 +50,10 @@ public sealed record EpochDuties(ulong Epoch, IReadOnlyList<ProposerDuty> Propos
 {
     /// <summary>False while only the attester duties are known (fetched a epoch ahead).</summary>
     public bool ProposersKnown { get; init; }
+    /// <summary>The block the attester duties were computed for (the node's dependent_root; null if it sent none).</summary>
+    public Bytes32? AttesterDependentRoot { get; init; }
+    /// <summary>The block the proposer duties were computed for.</summary>
+    public Bytes32? ProposerDependentRoot { get; init; }
 }
 
 /// <summary>
@@ -74,6 +78,9 @@ public sealed class ValidatorClient : IDisposable
     // (slot, kind) whose duties this client went through, so a late duty fetch does not count them missed.
     private readonly ConcurrentDictionary<(ulong Slot, DutyKind Kind), bool> _handled = new();
     private readonly SemaphoreSlim _refreshGate = new(1, 1);
+    // (epoch, dependent root) pairs a head event already sent us to refetch for: once each, so a node whose
+    // duties and events disagree cannot make us refetch on every head.
+    private readonly ConcurrentDictionary<(ulong Epoch, string Kind, Bytes32 Root), bool> _dependentRefetched = new();
     private readonly List<Task> _inFlight = [];
     private SlashingProtectionDb? _protection;
     private DutySigning? _signing;
@@ -238,6 +245,7 @@ public sealed class ValidatorClient : IDisposable
         foreach (var key in _handled.Keys.Where(k => k.Slot + 2 * _c.SlotsPerEpoch < slot)) _handled.TryRemove(key, out _);
         foreach (var key in _selectionProofs.Keys.Where(k => k.Slot + _c.SlotsPerEpoch < slot)) _selectionProofs.TryRemove(key, out _);
         foreach (var d in _duties.Keys.Where(e => e + 1 < epoch)) _duties.TryRemove(d, out _);
+        foreach (var k in _dependentRefetched.Keys.Where(k => k.Epoch + 1 < epoch)) _dependentRefetched.TryRemove(k, out _);
         var task = Task.Run(() => SlotDutiesAsync(slot, ct), CancellationToken.None);
         lock (_inFlight)
         {
@@ -250,6 +258,13 @@ public sealed class ValidatorClient : IDisposable
     {
         if (e.Topic is "head" or "block")
             _headSeen.GetOrAdd(e.Slot, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (e.Topic == "head" && StaleDependentRoot(e) is { } why)
+        {
+            _log($"head at slot {e.Slot}: {why}: fetching duties again");
+            _dutiesStale = true;
+            if (_clock?.CurrentSlot() is { } s)
+                _ = Task.Run(() => RefreshDutiesAsync(_clock.EpochOf(s), CancellationToken.None));
+        }
         else if (e.Topic == "chain_reorg")
         {
             _log($"chain re-org at slot {e.Slot}: fetching duties again");
@@ -257,6 +272,32 @@ public sealed class ValidatorClient : IDisposable
             if (_clock?.CurrentSlot() is { } s)
                 _ = Task.Run(() => RefreshDutiesAsync(_clock.EpochOf(s), CancellationToken.None));
         }
+    }
+
+    /// <summary>
+    /// Which of our duties a head event shows were computed on another chain than the head's, or null.
+    /// previous_duty_dependent_root is what the attester duties of the head's epoch depend on;
+    /// current_duty_dependent_root what its proposer duties and the next epoch's attester duties depend on.
+    /// </summary>
+    public string? StaleDependentRoot(NodeEvent e)
+    {
+        if (_clock is null) return null;
+        ulong epoch = _clock.EpochOf(e.Slot);
+        string? Check(ulong ep, Bytes32? had, Bytes32? now, string what)
+        {
+            if (had is not { } h || now is not { } n || h == n || !_dependentRefetched.TryAdd((ep, what, n), true)) return null;
+            return $"the {what} duties of epoch {ep} were computed for block {Short(h)}, the head's chain has {Short(n)}";
+        }
+        var cur = DutiesAt(epoch);
+        var next = DutiesAt(epoch + 1);
+        string?[] stale =
+        [
+            Check(epoch, cur?.AttesterDependentRoot, e.PreviousDutyDependentRoot, "attester"),
+            Check(epoch, cur?.ProposersKnown == true ? cur.ProposerDependentRoot : null, e.CurrentDutyDependentRoot, "proposer"),
+            Check(epoch + 1, next?.AttesterDependentRoot, e.CurrentDutyDependentRoot, "attester"),
+        ];
+        var found = stale.OfType<string>().ToList();
+        return found.Count == 0 ? null : string.Join("; ", found);
     }
 
     // ---- duties ----
@@ -302,7 +343,12 @@ public sealed class ValidatorClient : IDisposable
                     });
                 }
                 var old = _duties.GetValueOrDefault(ep);
-                _duties[ep] = new EpochDuties(ep, old?.Proposers ?? [], infos) { ProposersKnown = old?.ProposersKnown ?? false };
+                if (old?.AttesterDependentRoot is { } was && att.DependentRoot is { } now && was != now)
+                    _log($"attester duties of epoch {ep} changed: computed for block {Short(now)}, before for {Short(was)} (re-org)");
+                _duties[ep] = new EpochDuties(ep, old?.Proposers ?? [], infos)
+                {
+                    ProposersKnown = old?.ProposersKnown ?? false, AttesterDependentRoot = att.DependentRoot, ProposerDependentRoot = old?.ProposerDependentRoot,
+                };
             }
             try
             {
@@ -314,7 +360,9 @@ public sealed class ValidatorClient : IDisposable
             }
             var proposers = await _pool.RunAsync(c => c.GetProposerDutiesAsync(epoch, ct), ct);
             var mine = proposers.Items.Where(d => _byIndex.ContainsKey(d.ValidatorIndex)).ToList();
-            var cur = _duties[epoch] with { Proposers = mine, ProposersKnown = true };
+            if (_duties[epoch] is { ProposersKnown: true, ProposerDependentRoot: { } pWas } && proposers.DependentRoot is { } pNow && pWas != pNow)
+                _log($"proposer duties of epoch {epoch} changed: computed for block {Short(pNow)}, before for {Short(pWas)} (re-org)");
+            var cur = _duties[epoch] with { Proposers = mine, ProposersKnown = true, ProposerDependentRoot = proposers.DependentRoot };
             _duties[epoch] = cur;
             if (_refreshedEpoch != epoch)
             {
@@ -369,10 +417,30 @@ public sealed class ValidatorClient : IDisposable
             found++;
         }
         if (found > 0) _log($"{found} validator(s) found in the registry ({_byIndex.Count} of {_keys.Count} known)");
+        if (found == 0 && _unknownKeysLoggedEpoch != epoch && await NodeSyncedAsync(ct) is { } head)
+        {
+            // Silence here once hid a node that ignored our query form: say it loudly.
+            _log($"WARNING: the beacon node (synced, head slot {head}) knows none of the {unknown.Count} validator key(s) asked for. " +
+                 "Either they are not deposited on this chain, or the node did not understand the request (check its version and logs).");
+        }
         if (found < unknown.Count && _unknownKeysLoggedEpoch != epoch)
         {
             _log($"{unknown.Count - found} validator key(s) not in the registry yet (checked again each epoch)");
             _unknownKeysLoggedEpoch = epoch;
+        }
+    }
+
+    /// <summary>The node's head slot when it is within an epoch of its clock (synced), else null; null too when it cannot say.</summary>
+    private async Task<ulong?> NodeSyncedAsync(CancellationToken ct)
+    {
+        try
+        {
+            var sync = await _pool.RunAsync(c => c.GetSyncingAsync(ct), ct);
+            return sync.SyncDistance <= _c.SlotsPerEpoch ? sync.HeadSlot : null;
+        }
+        catch (BeaconApiException)
+        {
+            return null;
         }
     }
 
