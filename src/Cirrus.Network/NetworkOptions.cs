@@ -25,4 +25,6 @@ public sealed class NetworkOptions
     public bool Discovery { get; init; } = true;
     /// <summary>Subscribe to every attestation subnet (devnets, tests, aggregating everything).</summary>
     public bool SubscribeAllSubnets { get; init; }
+    /// <summary>A range-sync request (one batch) that takes longer is abandoned and the batch given to another peer.</summary>
+    public TimeSpan SyncRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
