@@ -261,12 +261,22 @@ internal sealed class RangeSync(Eth2Network net, Action wake)
 
     private void Process(Batch batch, int gen)
     {
-        var (outcome, why) = Import(batch.Blocks);
         var penalties = new List<(PeerId, PeerAction, string)>();
-        lock (_lock)
+        try
         {
-            _processingBusy = false;
-            if (gen == _generation) Processed(batch, outcome, why, penalties);
+            var (outcome, why) = Import(batch.Blocks);
+            lock (_lock)
+                if (gen == _generation) Processed(batch, outcome, why, penalties);
+        }
+        catch (Exception e)
+        {
+            // our failure (the store, a bug), not the peer's: start again rather than stop syncing
+            lock (_lock)
+                if (gen == _generation) StopChain($"import failed: {e.GetType().Name}: {e.Message}; starting again", pause: true);
+        }
+        finally
+        {
+            lock (_lock) _processingBusy = false;
         }
         Penalize(penalties);
         wake();
