@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests devnet interop-lodestar bench-ssz bench-bls bench-p2p bench-import clean
+.PHONY: all build test spec-tests devnet interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync clean
 
 all: build
 
@@ -36,6 +36,10 @@ bench-p2p:
 # block import rate (signatures on, RocksDB writes) replaying a generated 16k-validator mainnet-preset chain, and RSS
 bench-import:
 	dotnet run -c Release --project bench/Cirrus.ImportBench -- --validators 16384 --epochs 6 --runs 3
+
+# range sync of the same chain from a node on loopback (libp2p), against its local replay in the same run, and the syncing node's peak RSS
+bench-sync:
+	dotnet run -c Release --project bench/Cirrus.SyncBench -- --validators 16384 --epochs 6
 
 clean:
 	dotnet clean BeaconNode.sln

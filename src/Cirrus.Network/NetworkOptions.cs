@@ -27,6 +27,8 @@ public sealed class NetworkOptions
     public GossipRules GossipRules { get; init; } = GossipRules.V1;
     /// <summary>Subscribe to every attestation subnet (devnets, tests, aggregating everything).</summary>
     public bool SubscribeAllSubnets { get; init; }
+    /// <summary>A range-sync request (one batch) that takes longer is abandoned and the batch given to another peer.</summary>
+    public TimeSpan SyncRequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

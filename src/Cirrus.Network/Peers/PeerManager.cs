@@ -48,6 +48,9 @@ public sealed class PeerManager(Eth2Network net)
 
     public int ConnectedCount => Db.ConnectedPeers().Count;
 
+    /// <summary>Raised for every penalty (peer, how bad, why): logs, metrics, tests.</summary>
+    public event Action<PeerId, PeerAction, string>? Penalized;
+
     private void OnConnected(Connection c)
     {
         var p = Db.GetOrAdd(c.RemotePeer);
@@ -170,6 +173,7 @@ public sealed class PeerManager(Eth2Network net)
             _ => -1,
         };
         if (Db.Get(peer)?.Protected == true && action != PeerAction.Fatal) delta /= 10;
+        Penalized?.Invoke(peer, action, reason);
         if (!Db.Adjust(peer, delta)) return;
         net.Metrics.PeerBans.Inc();
         net.Log($"peer {Short(peer)} banned for {PeerDb.BanDuration.TotalMinutes:0} min: {reason}");
