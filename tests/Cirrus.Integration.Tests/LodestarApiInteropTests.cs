@@ -19,9 +19,10 @@ namespace Cirrus.Integration.Tests;
 /// its validator client on our beacon node, and our validator client on its beacon node, each beside
 /// the other side's own validator client, for more than four epochs of 2 s slots. Loopback only.
 /// </summary>
+[Collection(LodestarCollection.Name)]
 public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDisposable
 {
-    private const string Far = "18446744073709551615";
+    internal const string Far = "18446744073709551615";
     private const int Epochs = 5; // the chain runs until the clock is in this epoch: epochs 0..4 complete
     private const ulong SecondsPerSlot = 2;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "cirrus-lodestar-it-" + Guid.NewGuid().ToString("N"));
@@ -32,14 +33,14 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
     }
 
     // Later forks pushed past the end of time: a phase0-only chain.
-    private static readonly string[] ChainParams =
+    internal static readonly string[] ChainParams =
     [
         "--preset", "minimal", "--params.SECONDS_PER_SLOT", "2",
         "--params.ALTAIR_FORK_EPOCH", Far, "--params.BELLATRIX_FORK_EPOCH", Far,
         "--params.CAPELLA_FORK_EPOCH", Far, "--params.EIP4844_FORK_EPOCH", Far,
     ];
 
-    private static string InstallDir()
+    internal static string InstallDir()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "BeaconNode.sln"))) dir = dir.Parent;
@@ -48,7 +49,7 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
     }
 
     /// <summary>The lodestar binary; fails (never skips) when it is not installed.</summary>
-    private static string Lodestar()
+    internal static string Lodestar()
     {
         string bin = Path.Combine(InstallDir(), "node_modules", ".bin", "lodestar");
         Assert.True(File.Exists(bin), $"Lodestar 1.5.1 is not installed at {bin}: run scripts/setup-lodestar.sh (scripts/test.sh and make interop-lodestar run it)");
@@ -135,7 +136,7 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
     }
 
     /// <summary>Lodestar's minimal preset and config as its own packages define them (what its config/spec serves).</summary>
-    private async Task<Dictionary<string, string>> LodestarPackagedSpecAsync()
+    internal static async Task<Dictionary<string, string>> LodestarPackagedSpecAsync()
     {
         const string script =
             "import {chainConfigToJson} from '@lodestar/config';" +
@@ -148,7 +149,7 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
         return doc.RootElement.EnumerateObject().ToDictionary(e => e.Name, e => e.Value.GetString()!);
     }
 
-    private static async Task<Dictionary<string, string>?> SpecAsync(HttpClient http)
+    internal static async Task<Dictionary<string, string>?> SpecAsync(HttpClient http)
     {
         using var r = await http.GetAsync("/eth/v1/config/spec");
         if (!r.IsSuccessStatusCode) return null;
@@ -160,7 +161,7 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
     /// config.yaml: PRESET_BASE minimal plus every value of <paramref name="spec"/> our config loader reads
     /// (Lodestar prints BLS_WITHDRAWAL_PREFIX as a number), with 2 s slots. Returns the config it loads as.
     /// </summary>
-    private static ChainConfig WriteNetworkDir(string dir, Dictionary<string, string> spec, string name)
+    internal static ChainConfig WriteNetworkDir(string dir, Dictionary<string, string> spec, string name)
     {
         Directory.CreateDirectory(dir);
         var yaml = new StringBuilder($"PRESET_BASE: minimal\nCONFIG_NAME: {name}\n");
@@ -234,7 +235,7 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
     }
 
     [GeneratedRegex(@"\x1b\[[0-9;]*m")]
-    private static partial Regex Ansi();
+    internal static partial Regex Ansi();
 
     /// <summary>No error in Lodestar's log (its own validator client logs failed calls, its node failed requests).</summary>
     private void CheckLodestarLog(string output, bool beaconNode)
