@@ -11,7 +11,8 @@ namespace Cirrus.Storage.Tests;
 /// </summary>
 public sealed class KillTest(ITestOutputHelper output) : IDisposable
 {
-    private const ulong Slots = 600;
+    // Long enough that the writer cannot finish before the test reacts to its import lines, even on a loaded machine.
+    private const ulong Slots = 3000;
     private const ulong SnapshotEvery = 16;
     private const int Kills = 10;
     private readonly TempDir _dir = new();
@@ -39,7 +40,7 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
         public Child(string db, int killAfter = int.MaxValue)
         {
             _killAfter = killAfter;
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
             psi.ArgumentList.Add(WriterDll);
             psi.ArgumentList.Add(db);
             psi.ArgumentList.Add(Slots.ToString());
@@ -56,6 +57,13 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
             Process.Start();
             Process.BeginOutputReadLine();
             Process.BeginErrorReadLine();
+        }
+
+        /// <summary>Lets the writer start importing (it waits after "ready").</summary>
+        public void Go()
+        {
+            Process.StandardInput.WriteLine("go");
+            Process.StandardInput.Flush();
         }
 
         public void Dispose()
@@ -105,6 +113,7 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
                     var e = Assert.Throws<StoreException>(() => BeaconStore.Open(db, schema));
                     Assert.Contains("locked", e.Message);
                 }
+                child.Go();
                 await child.Imported.WaitAsync(TimeSpan.FromSeconds(60));
                 await Task.Delay(rng.Next(0, 15));
                 Assert.False(child.Done.Task.IsCompleted, $"the chain completed before kill {kills + 1}; make it longer");
@@ -131,6 +140,8 @@ public sealed class KillTest(ITestOutputHelper output) : IDisposable
 
         using (var child = new Child(db))
         {
+            await child.Ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            child.Go();
             var done = await child.Done.Task.WaitAsync(TimeSpan.FromSeconds(90));
             await child.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal(0, child.Process.ExitCode);
