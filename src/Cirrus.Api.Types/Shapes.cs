@@ -36,6 +36,8 @@ public sealed class SyncingStatus
 {
     public ulong HeadSlot { get; set; }
     public ulong SyncDistance { get; set; }
+    /// <summary>Added to the API after phase0's first servers; absent (false) from older ones.</summary>
+    public bool IsSyncing { get; set; }
 }
 
 /// <summary>One entry of GET /eth/v1/beacon/states/{state_id}/validator_balances.</summary>

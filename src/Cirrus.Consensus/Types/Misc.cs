@@ -27,6 +27,7 @@ public sealed class Checkpoint : IEquatable<Checkpoint>
     public override bool Equals(object? obj) => Equals(obj as Checkpoint);
     public override int GetHashCode() => HashCode.Combine(Epoch, Root);
     public Checkpoint Copy() => new() { Epoch = Epoch, Root = Root };
+    public override string ToString() => $"epoch {Epoch} {Root}";
 }
 
 public sealed class Validator

@@ -449,10 +449,32 @@ public sealed class ValidatorClient : IDisposable
 
     // ---- one slot ----
 
+    /// <summary>
+    /// True while the node catches up with its peers (is_syncing, or far behind its clock for servers that
+    /// do not say): duties then wait, since signing on a stale head makes wrong votes. Logged once an epoch.
+    /// </summary>
+    private async Task<bool> NodeSyncingAsync(ulong slot, CancellationToken ct)
+    {
+        SyncingStatus sync;
+        try { sync = await _pool.RunAsync(c => c.GetSyncingAsync(ct), ct); }
+        catch (BeaconApiException) { return false; } // the duty calls will say what is wrong
+        if (!sync.IsSyncing && sync.SyncDistance <= _c.SlotsPerEpoch) return false;
+        ulong epoch = _clock!.EpochOf(slot);
+        if (_syncingLoggedEpoch != epoch)
+        {
+            _log($"slot {slot}: the beacon node is syncing (head slot {sync.HeadSlot}, {sync.SyncDistance} slots behind): duties wait until it has caught up");
+            _syncingLoggedEpoch = epoch;
+        }
+        return true;
+    }
+
+    private ulong? _syncingLoggedEpoch;
+
     private async Task SlotDutiesAsync(ulong slot, CancellationToken ct)
     {
         try
         {
+            if (await NodeSyncingAsync(slot, ct)) return;
             var clock = _clock!;
             var duties = DutiesAt(clock.EpochOf(slot));
             if (duties is null) return;
