@@ -61,3 +61,19 @@ public static class ApiHelpers
         return false;
     }
 }
+
+/// <summary>A network directory for a live test chain: minimal preset, 2 s slots, an interop genesis a few seconds ahead.</summary>
+public static class TestNetworkDir
+{
+    public static (string Network, ChainConfig Config, Cirrus.Consensus.Types.BeaconState Genesis) Create(string dir, string name, int validators, ulong genesisDelaySeconds)
+    {
+        string network = Path.Combine(dir, "network");
+        Directory.CreateDirectory(network);
+        File.WriteAllText(Path.Combine(network, "config.yaml"), $"PRESET_BASE: minimal\nCONFIG_NAME: {name}\nSECONDS_PER_SLOT: 2\n");
+        var config = ChainConfig.FromYaml(File.ReadAllText(Path.Combine(network, "config.yaml")));
+        ulong genesisTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + genesisDelaySeconds;
+        var genesis = Cirrus.Consensus.Genesis.InteropGenesis.CreateGenesisState(config, validators, genesisTime);
+        File.WriteAllBytes(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
+        return (network, config, genesis);
+    }
+}

@@ -25,12 +25,7 @@ public sealed class CatchUpTests(ITestOutputHelper log) : IDisposable
 
     private (string Network, ChainConfig Config) Network(int validators, ulong genesisDelay)
     {
-        string network = Path.Combine(_dir, "network");
-        Directory.CreateDirectory(network);
-        File.WriteAllText(Path.Combine(network, "config.yaml"), "PRESET_BASE: minimal\nCONFIG_NAME: catchup\nSECONDS_PER_SLOT: 2\n");
-        var config = ChainConfig.FromYaml(File.ReadAllText(Path.Combine(network, "config.yaml")));
-        var genesis = InteropGenesis.CreateGenesisState(config, validators, (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + genesisDelay);
-        File.WriteAllBytes(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
+        var (network, config, _) = TestNetworkDir.Create(_dir, "catchup", validators, genesisDelay);
         return (network, config);
     }
 

@@ -65,13 +65,7 @@ public sealed partial class DevnetTests(ITestOutputHelper log) : IDisposable
     public async Task AValidatorClientKilledTwentyTimesSignsNothingSlashable()
     {
         var c = ChainConfig.Minimal;
-        string network = Path.Combine(_dir, "network");
-        Directory.CreateDirectory(network);
-        File.WriteAllText(Path.Combine(network, "config.yaml"), "PRESET_BASE: minimal\nCONFIG_NAME: killnet\nSECONDS_PER_SLOT: 2\n");
-        var config = ChainConfig.FromYaml(File.ReadAllText(Path.Combine(network, "config.yaml")));
-        ulong genesisTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 8;
-        var genesis = InteropGenesis.CreateGenesisState(config, 64, genesisTime);
-        File.WriteAllBytes(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
+        var (network, config, genesis) = TestNetworkDir.Create(_dir, "killnet", 64, 8);
 
         using var node = await NodeProcess.StartAsync(["beacon-node", "--network-dir", network, "--data-dir", Path.Combine(_dir, "node"), "--rest-port", "0"]);
         string url = $"http://127.0.0.1:{node.Port}";

@@ -38,13 +38,7 @@ public sealed class LiveNetworkTests(ITestOutputHelper log) : IDisposable
     [Fact]
     public async Task ANodeDownForTwoEpochsRejoinsAndAnAttackedNodeKeepsFollowing()
     {
-        string network = Path.Combine(_dir, "network");
-        Directory.CreateDirectory(network);
-        File.WriteAllText(Path.Combine(network, "config.yaml"), "PRESET_BASE: minimal\nCONFIG_NAME: livenet\nSECONDS_PER_SLOT: 2\n");
-        var config = ChainConfig.FromYaml(File.ReadAllText(Path.Combine(network, "config.yaml")));
-        ulong genesisTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 15;
-        var genesis = InteropGenesis.CreateGenesisState(config, 64, genesisTime);
-        File.WriteAllBytes(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
+        var (network, config, genesis) = TestNetworkDir.Create(_dir, "livenet", 64, 15);
         ulong epochSeconds = config.SecondsPerSlot * config.SlotsPerEpoch;
 
         var nodes = new NodeProcess?[4];
