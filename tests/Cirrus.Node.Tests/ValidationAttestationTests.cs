@@ -22,6 +22,37 @@ public class ValidationAttestationTests
         return (chain, new MessageValidator(chain), data, cs, subnet);
     }
 
+    private sealed class CountingVerifier : Consensus.Signatures.ISignatureVerifier
+    {
+        private readonly Consensus.Signatures.BlsSignatureVerifier _inner = new();
+        public int Batches;
+        public int VerifyBatch(IReadOnlyList<Consensus.Signatures.SignatureSet> sets, IReadOnlyList<Validator> validators)
+        {
+            Interlocked.Increment(ref Batches);
+            return _inner.VerifyBatch(sets, validators);
+        }
+        public bool Verify(Bytes48 pubkey, Bytes32 signingRoot, Bytes96 signature) => _inner.Verify(pubkey, signingRoot, signature);
+    }
+
+    [Fact]
+    public void AFloodOfOneValidAttestationCostsOneSignatureCheck()
+    {
+        // hardening: 4 x 17,000 copies of one valid attestation froze the node when each was verified
+        var counting = new CountingVerifier();
+        var chain = new BeaconChain(C, Interop.Genesis, counting);
+        Interop.ProposeAndImport(chain, 1);
+        var data = AttestationDataProducer.Produce(chain, 1, 1);
+        var cs = chain.GetCanonicalState(1)!.Value.State;
+        var v = new MessageValidator(chain);
+        var a = Interop.Attest(cs, data, 0);
+        int before = counting.Batches;
+        var outcomes = new ValidationOutcome[17_000];
+        for (int i = 0; i < outcomes.Length; i++) outcomes[i] = v.ProcessAttestation(a, null);
+        Assert.Equal(1, outcomes.Count(o => o.IsAccept));
+        Assert.All(outcomes.Where(o => !o.IsAccept), o => Assert.Equal(GossipError.AlreadySeen, o.Error));
+        Assert.Equal(1, counting.Batches - before);
+    }
+
     [Fact]
     public void ComputeSubnetForAttestationFollowsTheSpec()
     {
