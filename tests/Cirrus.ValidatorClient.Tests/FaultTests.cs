@@ -72,6 +72,34 @@ public class FaultTests
         Assert.Equal(0, m.PerformedCount(DutyKind.Aggregation));
         Assert.Empty(net.Chain.GetBlock(net.Chain.Head)!.Message.Body.Attestations);
     }
+
+    [Fact]
+    public async Task WhileTheNodeSaysItIsSyncingDutiesWaitAndSaySoThenResume()
+    {
+        var config = Devnet.ShortSlots(2);
+        await using var net = await Devnet.StartAsync(config, 64, TimeSpan.FromSeconds(3));
+        bool syncing = true;
+        await using var proxy = new FaultyNode(net.Url, path => path == "/eth/v1/node/syncing" && Volatile.Read(ref syncing)
+            ? (200, "{\"data\":{\"head_slot\":\"0\",\"sync_distance\":\"40\",\"is_syncing\":true}}")
+            : null);
+        await proxy.StartAsync();
+        using var dir = new TempDir();
+        await using var vc = new RunningClient(config, [proxy.Url], dir.Path, InteropKeySource.Keys(0, 64));
+
+        var end = DateTime.UtcNow.AddSeconds(30);
+        while (!vc.Log.Any(l => l.Contains("is syncing", StringComparison.Ordinal)) && DateTime.UtcNow < end) await Task.Delay(200);
+        await Task.Delay(TimeSpan.FromSeconds(3 * config.SecondsPerSlot));
+        Assert.Contains(vc.Log, l => l.Contains("the beacon node is syncing", StringComparison.Ordinal) && l.Contains("duties wait", StringComparison.Ordinal));
+        Assert.Equal(0, vc.Client.Metrics.PerformedCount(DutyKind.Proposal));
+        Assert.Equal(0, vc.Client.Metrics.PerformedCount(DutyKind.Attestation));
+        Assert.Equal(0UL, net.Chain.HeadSlot);
+
+        Volatile.Write(ref syncing, false);
+        end = DateTime.UtcNow.AddSeconds(40);
+        while (net.Chain.HeadSlot < 2 && DateTime.UtcNow < end) await Task.Delay(200);
+        Assert.True(net.Chain.HeadSlot >= 2, $"duties did not resume: head at slot {net.Chain.HeadSlot}");
+        Assert.False(vc.Run.IsCompleted, vc.Run.Exception?.ToString());
+    }
 }
 
 public class ReorgTests

@@ -450,15 +450,16 @@ public sealed class ValidatorClient : IDisposable
     // ---- one slot ----
 
     /// <summary>
-    /// True while the node catches up with its peers (is_syncing, or far behind its clock for servers that
-    /// do not say): duties then wait, since signing on a stale head makes wrong votes. Logged once an epoch.
+    /// True while the node says it is catching up with its peers (is_syncing): duties then wait, since signing
+    /// on a stale head makes wrong votes. Logged once an epoch. Distance alone says nothing: a chain that was
+    /// idle for hours is far behind its clock with no one to sync from, and only its validators can move it.
     /// </summary>
     private async Task<bool> NodeSyncingAsync(ulong slot, CancellationToken ct)
     {
         SyncingStatus sync;
         try { sync = await _pool.RunAsync(c => c.GetSyncingAsync(ct), ct); }
         catch (BeaconApiException) { return false; } // the duty calls will say what is wrong
-        if (!sync.IsSyncing && sync.SyncDistance <= _c.SlotsPerEpoch) return false;
+        if (!sync.IsSyncing) return false;
         ulong epoch = _clock!.EpochOf(slot);
         if (_syncingLoggedEpoch != epoch)
         {
