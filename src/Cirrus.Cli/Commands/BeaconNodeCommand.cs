@@ -156,7 +156,7 @@ public sealed class BeaconNodeCommand : ICliCommand
                 {
                     metrics.Update();
                     network2.OnSlot(chain.CurrentSlot);
-                }, () => $" | peers {network2.PeerManager.ConnectedCount}" + (network2.Sync.IsSyncing ? " | syncing" : "")).GetAwaiter().GetResult();
+                }, () => $" | peers {network2.PeerManager.ConnectedCount}" + (network2.Sync.IsSyncing ? " | syncing" + (network2.SyncManager.Progress is { } p ? $" {p}" : "") : "")).GetAwaiter().GetResult();
                 log("stopping");
             }
             finally

@@ -392,6 +392,10 @@ internal sealed class RangeSync(Eth2Network net, Action wake)
         if (!ok) StopChain("the target block stays out of reach; starting again", pause: true);
     }
 
+    /// <summary>Rate and ETA of the sync in progress, for the node's status line (null when not syncing).</summary>
+    public string? Progress => _active ? _progress : null;
+    private volatile string? _progress;
+
     private void ReportProgress(ulong head, int peers)
     {
         long now = _clock.ElapsedMilliseconds;
@@ -401,6 +405,7 @@ internal sealed class RangeSync(Eth2Network net, Action wake)
         double rate = (head > _startHead ? head - _startHead : 0) / seconds;
         ulong left = _target.Slot > head ? _target.Slot - head : 0;
         string eta = rate > 0 ? TimeSpan.FromSeconds(Math.Min(left / rate, 359_999)).ToString(@"hh\:mm\:ss") : "?";
+        _progress = $"{rate:0.0} slots/s, {left} to go, ETA {eta}";
         int downloading = _batches.Values.Count(b => b.State == BatchState.Downloading);
         int ready = _batches.Values.Count(b => b.State == BatchState.AwaitingProcessing);
         net.Log($"sync: head slot {head} of the peers' {_target}, {rate:0.0} slots/s ({Interlocked.Read(ref _imported) / seconds:0.0} blocks/s), " +

@@ -25,6 +25,9 @@ public sealed class SyncManager
     private readonly ConcurrentDictionary<Bytes32, bool> _lookups = new();
     private readonly RangeSync _range;
 
+    /// <summary>Rate and ETA while range sync runs (null otherwise).</summary>
+    public string? Progress => _range.Progress;
+
     public SyncManager(Eth2Network net)
     {
         this.net = net;
