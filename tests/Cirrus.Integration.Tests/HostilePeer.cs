@@ -157,7 +157,10 @@ public sealed class HostilePeer(ChainConfig config, Bytes4 forkDigest, Multiaddr
                 string blocks = GossipTopics.Topic(forkDigest.AsSpan(), GossipTopics.BeaconBlock);
                 string subnet = GossipTopics.Topic(forkDigest.AsSpan(), GossipTopics.BeaconAttestation(5));
                 gs.Subscribe(blocks);
-                await Task.Delay(1500); // let subscriptions cross
+                // publish only once the victim's subscription has reached us, or nothing is sent at all
+                var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+                while (!gs.TopicPeers(blocks).Contains(conn.RemotePeer) && DateTime.UtcNow < until) await Task.Delay(100);
+                if (!gs.TopicPeers(blocks).Contains(conn.RemotePeer)) Log.Add("gossip junk: the victim never announced its block topic");
                 for (int i = 0; i < 300 && host.GetConnection(conn.RemotePeer) is not null; i++)
                 {
                     byte[] payload;
