@@ -23,11 +23,12 @@ public sealed class HostilePeer(ChainConfig config, Bytes4 forkDigest, Multiaddr
 
     public List<string> Log { get; } = [];
 
-    private async Task<(Libp2pHost Host, Connection Conn)> DialAsync(Bytes4 digest)
+    private async Task<(Libp2pHost Host, Connection Conn)> DialAsync(Bytes4 digest, Action<Libp2pHost>? beforeDial = null)
     {
         var host = new Libp2pHost(new Libp2pHostOptions { Key = Secp256k1Key.Generate(), IdentifyOnConnect = false });
         // answer the victim's status request plausibly, so only the attack itself is judged
         ReqResp.Handle(host, Status, 84, 84, (_, _, _) => Task.FromResult<IReadOnlyList<ResponseChunk>>([ResponseChunk.Ok(StatusBytes(digest))]));
+        beforeDial?.Invoke(host);
         var conn = await host.DialAsync(victim);
         return (host, conn);
     }
@@ -148,10 +149,12 @@ public sealed class HostilePeer(ChainConfig config, Bytes4 forkDigest, Multiaddr
     /// <summary>Invalid blocks (malformed, and well-formed with bad signatures) and a flood of junk on gossip.</summary>
     public async Task<bool> GossipJunkAsync(SignedBeaconBlock realBlock)
     {
-        var (host, conn) = await DialAsync(forkDigest);
+        // the router must exist before the connection does: it sees connections as they open, and the
+        // victim's meshsub stream needs our handler in place
+        Gossipsub gs = null!;
+        var (host, conn) = await DialAsync(forkDigest, h => gs = new Gossipsub(h));
         await using (host)
         {
-            var gs = new Gossipsub(host);
             await using (gs)
             {
                 string blocks = GossipTopics.Topic(forkDigest.AsSpan(), GossipTopics.BeaconBlock);
