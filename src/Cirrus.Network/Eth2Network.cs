@@ -109,10 +109,14 @@ public sealed class Eth2Network : INodeNetwork, IAsyncDisposable
             System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(Config.GenesisForkVersion.AsSpan()),
             ChainConfig.FarFutureEpoch);
         var enrPath = Path.Combine(Options.DataDir, LocalEnrFile.DefaultFileName);
-        var bind = new IPEndPoint(Options.ListenAddress, udp);
-        var probe = Discv5Service.Create(NodeKey, bind, b => { });
-        int boundUdp = probe.LocalEndPoint.Port;
-        probe.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        int boundUdp = udp;
+        if (udp == 0)
+        {
+            // the ENR must name the port before the service binds with it: learn a free one first
+            var probe = Discv5Service.Create(NodeKey, new IPEndPoint(Options.ListenAddress, 0), b => { });
+            boundUdp = probe.LocalEndPoint.Port;
+            probe.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
         var enr = LocalEnrFile.LoadOrBuild(enrPath, NodeKey, b =>
         {
             if (enrIp is not null) b.SetIp(enrIp);
@@ -202,12 +206,8 @@ public sealed class Eth2Network : INodeNetwork, IAsyncDisposable
     public void PublishProposerSlashing(ProposerSlashing slashing) => GossipHandlers.Publish(GossipTopicNames.ProposerSlashing, slashing);
     public void PublishAttesterSlashing(AttesterSlashing slashing) => GossipHandlers.Publish(GossipTopicNames.AttesterSlashing, slashing);
 
-    /// <summary>Per-slot work: subnet subscriptions, metrics. Called by the node's slot ticker.</summary>
-    public void OnSlot(ulong slot)
-    {
-        Subnets.OnSlot(slot);
-        Metrics.Peers.Set(PeerDb.ConnectedPeers().Count);
-    }
+    /// <summary>Per-slot work: subnet subscriptions. Called by the node's slot ticker.</summary>
+    public void OnSlot(ulong slot) => Subnets.OnSlot(slot);
 
     public async ValueTask DisposeAsync()
     {
