@@ -111,6 +111,7 @@ public static class Sha256Batch
 
     // ---- AVX-512: 16 messages per call ----
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the schedule is written in full before it is read
     private static unsafe void Lanes16(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var w = stackalloc Vector512<uint>[64];
@@ -148,6 +149,7 @@ public static class Sha256Batch
 
     // ---- AVX2: 8 messages per call ----
 
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the schedule is written in full before it is read
     private static unsafe void Lanes8(ReadOnlySpan<byte> input, Span<byte> output)
     {
         var w = stackalloc Vector256<uint>[64];
