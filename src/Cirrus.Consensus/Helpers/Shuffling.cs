@@ -14,47 +14,28 @@ public static class Shuffling
     {
         if (index >= indexCount) throw new ArgumentOutOfRangeException(nameof(index), "index must be below index_count");
         Span<byte> input = stackalloc byte[32 + 1 + 4];
-        Span<byte> hash = stackalloc byte[32];
-        seed.AsSpan().CopyTo(input);
-        for (int round = 0; round < rounds; round++)
-        {
-            input[32] = (byte)round;
-            SHA256.HashData(input[..33], hash);
-            ulong pivot = BinaryPrimitives.ReadUInt64LittleEndian(hash) % indexCount;
-            ulong flip = (pivot + indexCount - index) % indexCount;
-            ulong position = Math.Max(index, flip);
-            BinaryPrimitives.WriteUInt32LittleEndian(input[33..], (uint)(position / 256));
-            SHA256.HashData(input, hash);
-            byte b = hash[(int)(position % 256 / 8)];
-            if (((b >> (int)(position % 8)) & 1) != 0) index = flip;
-        }
-        return index;
-    }
-
-    /// <summary>
-    /// Shuffles <paramref name="list"/> in place so that afterwards
-    /// list[i] == original[compute_shuffled_index(i, n, seed)] for every i.
-    /// </summary>
-    public static void ShuffleList(Span<int> list, Bytes32 seed, int rounds)
-    {
-        int n = list.Length;
-        if (n <= 1) return;
-        Span<byte> input = stackalloc byte[32 + 1 + 4];
         Span<byte> pivotHash = stackalloc byte[32];
         seed.AsSpan().CopyTo(input);
         int blocks = (n + 255) / 256;
         byte[] bits = new byte[blocks * 32];
+        // The round's source hashes, sha256(seed + round + block), in one batch: each message
+        // (37 bytes) fits one padded SHA-256 block.
+        byte[] padded = new byte[blocks * 64];
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            var m = padded.AsSpan(blk * 64, 64);
+            seed.AsSpan().CopyTo(m);
+            BinaryPrimitives.WriteUInt32LittleEndian(m[33..], (uint)blk);
+            Sha256Batch.PadSingleBlock(m, 37);
+        }
         // Apply the rounds' swap involutions last-round first: then list[i] = in[S_{R-1}(...S_0(i))].
         for (int round = rounds - 1; round >= 0; round--)
         {
             input[32] = (byte)round;
             SHA256.HashData(input[..33], pivotHash);
             int pivot = (int)(BinaryPrimitives.ReadUInt64LittleEndian(pivotHash) % (ulong)n);
-            for (int blk = 0; blk < blocks; blk++)
-            {
-                BinaryPrimitives.WriteUInt32LittleEndian(input[33..], (uint)blk);
-                SHA256.HashData(input, bits.AsSpan(blk * 32, 32));
-            }
+            for (int blk = 0; blk < blocks; blk++) padded[blk * 64 + 32] = (byte)round;
+            Sha256Batch.HashPaddedBlocks(padded, bits);
             // Pairs (j, pivot - j) for j in [0, pivot] and (j, pivot + n - j) for j in (pivot, n);
             // the decisive bit is at the pair's larger position (flip, as j < flip).
             ref int l0 = ref MemoryMarshal.GetReference(list);

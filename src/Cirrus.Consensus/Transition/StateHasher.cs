@@ -33,12 +33,14 @@ public sealed class StateHasher
     private MerkleCache _historical;
     private Dictionary<PendingAttestation, Bytes32> _pending = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// A validator as last hashed: the record, and its fields that can change. A record's pubkey and
+    /// withdrawal credentials never change once it exists, so a replaced record is compared with
+    /// the old one's.
+    /// </summary>
     private struct ValidatorSnapshot
     {
-        /// <summary>The record hashed; a record's pubkey and withdrawal credentials never change after it is made.</summary>
         public Validator Record;
-        public Bytes48 Pubkey;
-        public Bytes32 WithdrawalCredentials;
         public ulong EffectiveBalance;
         public bool Slashed;
         public ulong ActivationEligibilityEpoch, ActivationEpoch, ExitEpoch, WithdrawableEpoch;
@@ -46,12 +48,11 @@ public sealed class StateHasher
         public readonly bool Matches(Validator v) =>
             EffectiveBalance == v.EffectiveBalance && Slashed == v.Slashed && ActivationEligibilityEpoch == v.ActivationEligibilityEpoch
             && ActivationEpoch == v.ActivationEpoch && ExitEpoch == v.ExitEpoch && WithdrawableEpoch == v.WithdrawableEpoch
-            && (ReferenceEquals(Record, v) || (Pubkey == v.Pubkey && WithdrawalCredentials == v.WithdrawalCredentials));
+            && (ReferenceEquals(Record, v) || (Record.Pubkey == v.Pubkey && Record.WithdrawalCredentials == v.WithdrawalCredentials));
 
         public static ValidatorSnapshot Of(Validator v) => new()
         {
-            Record = v,
-            Pubkey = v.Pubkey, WithdrawalCredentials = v.WithdrawalCredentials, EffectiveBalance = v.EffectiveBalance, Slashed = v.Slashed,
+            Record = v, EffectiveBalance = v.EffectiveBalance, Slashed = v.Slashed,
             ActivationEligibilityEpoch = v.ActivationEligibilityEpoch, ActivationEpoch = v.ActivationEpoch, ExitEpoch = v.ExitEpoch,
             WithdrawableEpoch = v.WithdrawableEpoch,
         };
