@@ -14,6 +14,32 @@ public static class Shuffling
     {
         if (index >= indexCount) throw new ArgumentOutOfRangeException(nameof(index), "index must be below index_count");
         Span<byte> input = stackalloc byte[32 + 1 + 4];
+        Span<byte> hash = stackalloc byte[32];
+        seed.AsSpan().CopyTo(input);
+        for (int round = 0; round < rounds; round++)
+        {
+            input[32] = (byte)round;
+            SHA256.HashData(input[..33], hash);
+            ulong pivot = BinaryPrimitives.ReadUInt64LittleEndian(hash) % indexCount;
+            ulong flip = (pivot + indexCount - index) % indexCount;
+            ulong position = Math.Max(index, flip);
+            BinaryPrimitives.WriteUInt32LittleEndian(input[33..], (uint)(position / 256));
+            SHA256.HashData(input, hash);
+            byte b = hash[(int)(position % 256 / 8)];
+            if (((b >> (int)(position % 8)) & 1) != 0) index = flip;
+        }
+        return index;
+    }
+
+    /// <summary>
+    /// Shuffles <paramref name="list"/> in place so that afterwards
+    /// list[i] == original[compute_shuffled_index(i, n, seed)] for every i.
+    /// </summary>
+    public static void ShuffleList(Span<int> list, Bytes32 seed, int rounds)
+    {
+        int n = list.Length;
+        if (n <= 1) return;
+        Span<byte> input = stackalloc byte[32 + 1 + 4];
         Span<byte> pivotHash = stackalloc byte[32];
         seed.AsSpan().CopyTo(input);
         int blocks = (n + 255) / 256;
