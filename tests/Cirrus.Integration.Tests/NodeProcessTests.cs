@@ -130,6 +130,22 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
             string text = await m.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
             Assert.Contains($"cirrus_beacon_blocks_imported_total {firstPart.Count}", text);
             Assert.Contains($"cirrus_beacon_finalized_epoch {aHead.Finalized.Epoch}", text);
+            // the interop names beside ours; the head-state ones are refreshed once per slot
+            var headState = f.Builder.Blocks.Last(b => b.Message.Slot <= 32).Message.Slot;
+            string[] want = [$"beacon_head_slot {aHead.Slot}", $"beacon_finalized_epoch {aHead.Finalized.Epoch}",
+                $"beacon_current_justified_epoch {aHead.Justified.Epoch}", "beacon_current_active_validators 64",
+                "beacon_processed_deposits_total 64", "beacon_reorgs_total 0", "libp2p_peers 0"];
+            string last = text;
+            bool all = await Eventually(async () =>
+            {
+                last = await m.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+                return want.All(w => last.Contains("\n" + w + "\n", StringComparison.Ordinal));
+            }, TimeSpan.FromSeconds(20));
+            Assert.True(all, $"missing {string.Join(", ", want.Where(w => !last.Contains("\n" + w + "\n", StringComparison.Ordinal)))} in\n{last}");
+            Assert.Equal(headState, aHead.Slot);
+            Assert.Matches(@"\nbeacon_previous_justified_epoch \d+\n", last);
+            Assert.Matches(@"\nprocess_cpu_seconds_total [0-9.e+-]+\n", last);
+            Assert.Matches(@"\nprocess_resident_memory_bytes [1-9][0-9.e+]*\n", last);
         }
 
         // B has no genesis state at all: only A's finalized state and block.

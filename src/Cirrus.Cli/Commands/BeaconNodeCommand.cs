@@ -121,6 +121,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         using (chain)
         {
             using var metrics = new NodeMetrics(chain);
+            ProcessMetrics.Register(metrics.Registry);
             var validator = new MessageValidator(chain, () => DateTimeOffset.UtcNow);
             Eth2Network network2;
             try

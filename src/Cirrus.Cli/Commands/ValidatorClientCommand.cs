@@ -60,6 +60,7 @@ public sealed class ValidatorClientCommand : ICliCommand
             // The genesis validators root sits at bytes 8..40 of a BeaconState (after genesis_time).
             Bytes32? expectedGvr = network.GenesisState is { Length: >= 40 } gs ? Bytes32.FromSpan(gs.AsSpan(8, 32)) : null;
             var metrics = new ValidatorMetrics();
+            ProcessMetrics.Register(metrics.Registry);
             using var server = metricsPort is { } mp ? KeyFiles.Guard(() => metrics.Serve(mp)) : null;
             if (metricsPort is { } port) log($"metrics on http://127.0.0.1:{port}/metrics");
             using var client = new ValidatorClient(new ValidatorClientOptions
