@@ -14,6 +14,7 @@ public sealed class NodeMetrics : IDisposable
     private readonly Gauge _slot, _headSlot, _justified, _finalized, _queued;
     private readonly Counter _blocks, _heads, _reorgs, _attestations;
     // interop names: https://github.com/ethereum/beacon-metrics (the head state's view, as the list asks)
+    private readonly Gauge _epoch;
     private readonly Gauge _stdSlot, _stdHeadSlot, _stdFinalized, _stdJustified, _stdPrevJustified, _stdActive, _stdDeposits;
     private readonly Counter _stdReorgs;
     private Bytes32 _lastHead;
@@ -33,6 +34,7 @@ public sealed class NodeMetrics : IDisposable
         _heads = f.CreateCounter("cirrus_beacon_head_changes_total", "Times the head changed.");
         _reorgs = f.CreateCounter("cirrus_beacon_reorgs_total", "Head changes to a block that does not descend from the old head.");
         _attestations = f.CreateCounter("cirrus_beacon_fork_choice_attestations_total", "Attestations counted by fork choice (from the API and the pool).");
+        _epoch = f.CreateGauge("cirrus_beacon_epoch", "The clock's current epoch.");
         _stdSlot = f.CreateGauge("beacon_slot", "Latest slot of the beacon chain state (the clock's slot).");
         _stdHeadSlot = f.CreateGauge("beacon_head_slot", "Slot of the head block of the beacon chain.");
         _stdFinalized = f.CreateGauge("beacon_finalized_epoch", "Current finalized epoch (head state).");
@@ -66,6 +68,7 @@ public sealed class NodeMetrics : IDisposable
         _finalized.Set(_chain.FinalizedCheckpoint.Epoch);
         _queued.Set(_chain.QueuedBlocks);
         _stdSlot.Set(_chain.CurrentSlot);
+        _epoch.Set(_chain.CurrentSlot / _chain.Config.SlotsPerEpoch);
         _stdHeadSlot.Set(_chain.HeadSlot);
         var head = _chain.Head;
         if (head == _lastHead) return;

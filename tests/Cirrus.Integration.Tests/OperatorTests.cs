@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Xunit;
+using Xunit.Abstractions;
+using static Cirrus.Integration.Tests.ApiHelpers;
+
+namespace Cirrus.Integration.Tests;
+
+/// <summary>
+/// One devnet shared by the operator tests (dashboard queries in Prometheus, the status page in Chromium,
+/// doppelganger detection, the validator monitor): `cirrus devnet` with 2 nodes, 2 validator clients,
+/// 64 validators, 2 s slots and metrics on, as an operator would run it.
+/// </summary>
+public sealed class OperatorDevnet : IAsyncLifetime
+{
+    public const int Nodes = 2, Clients = 2, Validators = 64;
+    public string Dir { get; } = Path.Combine(Path.GetTempPath(), "cirrus-operator-it-" + Guid.NewGuid().ToString("N"));
+    public string NetworkDir => Path.Combine(Dir, "network");
+    public int RestPort { get; private set; }
+    public int MetricsPort { get; private set; }
+    public NodeProcess Devnet { get; private set; } = null!;
+    public HttpClient Node0 { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        RestPort = NodeProcess.FreePorts(Nodes);
+        MetricsPort = NodeProcess.FreePorts(Nodes + Clients);
+        Devnet = NodeProcess.Spawn(["devnet", "--nodes", Nodes.ToString(CultureInfo.InvariantCulture), "--validators", Validators.ToString(CultureInfo.InvariantCulture),
+            "--seconds-per-slot", "2", "--rest-port", RestPort.ToString(CultureInfo.InvariantCulture),
+            "--metrics-port", MetricsPort.ToString(CultureInfo.InvariantCulture), "--dir", Dir, "--timeout", "900"]);
+        Node0 = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{RestPort}"), Timeout = TimeSpan.FromSeconds(10) };
+        // running once blocks flow: the head is past genesis
+        bool up = await Eventually(async () => !Devnet.HasExited && (await HeadOf(Node0)).Slot >= 2, TimeSpan.FromSeconds(120));
+        if (!up) throw new InvalidOperationException("the devnet did not produce blocks:\n" + Devnet.Output);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Node0.Dispose();
+        if (!Devnet.HasExited) await Devnet.StopAsync(TimeSpan.FromSeconds(60));
+        Devnet.Dispose();
+        try { Directory.Delete(Dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+[Collection(LiveCollection.Name)]
+public sealed class OperatorTests(OperatorDevnet d, ITestOutputHelper log) : IClassFixture<OperatorDevnet>
+{
+    /// <summary>The repository's scrape config, pointed at the devnet's processes and scraping every second.</summary>
+    private string ScrapeConfig()
+    {
+        string yaml = File.ReadAllText(Path.Combine(RepoPaths.Root(), "deploy", "prometheus", "prometheus.yml"));
+        string Targets(int first, int count) => "[" + string.Join(", ", Enumerable.Range(first, count).Select(p => $"'127.0.0.1:{p}'")) + "]";
+        Assert.Contains("['127.0.0.1:8008']", yaml);
+        Assert.Contains("['127.0.0.1:8009']", yaml);
+        return yaml.Replace("['127.0.0.1:8008']", Targets(d.MetricsPort, OperatorDevnet.Nodes), StringComparison.Ordinal)
+            .Replace("['127.0.0.1:8009']", Targets(d.MetricsPort + OperatorDevnet.Nodes, OperatorDevnet.Clients), StringComparison.Ordinal)
+            .Replace("scrape_interval: 6s", "scrape_interval: 1s", StringComparison.Ordinal)
+            .Replace("evaluation_interval: 6s", "evaluation_interval: 1s", StringComparison.Ordinal);
+    }
+
+    private sealed record PanelQuery(string Panel, string Expr, string Legend);
+
+    private static List<PanelQuery> DashboardQueries()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root(), "deploy", "grafana", "cirrus-dashboard.json")));
+        var list = new List<PanelQuery>();
+        foreach (var panel in doc.RootElement.GetProperty("panels").EnumerateArray())
+            foreach (var t in panel.GetProperty("targets").EnumerateArray())
+                list.Add(new PanelQuery(panel.GetProperty("title").GetString()!, t.GetProperty("expr").GetString()!,
+                    t.TryGetProperty("legendFormat", out var l) ? l.GetString() ?? "" : ""));
+        return list;
+    }
+
+    [Fact]
+    public async Task EveryDashboardQueryReturnsDataFromPrometheusScrapingTheDevnet()
+    {
+        var queries = DashboardQueries();
+        Assert.True(queries.Count >= 15, $"{queries.Count} queries");
+        using var prom = new PrometheusProcess(ScrapeConfig(), Path.Combine(d.Dir, "prometheus"));
+        await prom.WaitReadyAsync(TimeSpan.FromSeconds(30));
+        var failing = new Dictionary<string, string>();
+        // rates need two scrapes and the validator monitor an epoch: poll until every query answers, bounded
+        bool all = await Eventually(async () =>
+        {
+            failing.Clear();
+            foreach (var q in queries)
+            {
+                var (error, series) = await prom.QueryAsync(q.Expr);
+                if (error is not null) failing[q.Expr] = "error: " + error;
+                else if (series == 0) failing[q.Expr] = "no data";
+            }
+            return failing.Count == 0;
+        }, TimeSpan.FromSeconds(90), pollMs: 2000);
+        Assert.True(all, $"dashboard queries failing ({failing.Count} of {queries.Count}):\n" +
+            string.Join("\n", failing.Select(f => $"  {f.Key}: {f.Value}")) + "\nprometheus:\n" + prom.Output);
+        // the up query covers both jobs: every node and validator client was scraped
+        Assert.Equal(OperatorDevnet.Nodes + OperatorDevnet.Clients, (await prom.QueryAsync("up{job=~\"cirrus-.*\"} == 1")).Series);
+
+        // render every panel's recent data (the dashboard's own queries) to an image, as CI evidence
+        double end = DateTimeOffset.UtcNow.ToUnixTimeSeconds(), start = end - 120;
+        var panels = new List<(string Title, List<(string Legend, List<(double T, double V)> Points)> Series)>();
+        foreach (var group in queries.GroupBy(q => q.Panel))
+        {
+            var series = new List<(string, List<(double, double)>)>();
+            foreach (var q in group) series.AddRange(await prom.RangeAsync(q.Expr, q.Legend, start, end, 2));
+            panels.Add((group.Key, series));
+        }
+        string html = Path.Combine(RepoPaths.Artifacts(), "dashboard-panels.html");
+        File.WriteAllText(html, PanelRenderer.Html("Cirrus dashboard: every panel's query against a live devnet (last 2 minutes)", panels));
+        await using var chromium = new ChromiumProcess(Path.Combine(d.Dir, "chromium-dashboard"));
+        await chromium.ConnectAsync(TimeSpan.FromSeconds(30));
+        await chromium.SendAsync("Page.navigate", new { url = new Uri(html).AbsoluteUri });
+        Assert.True(await Eventually(async () => await chromium.EvaluateAsync("document.querySelectorAll('svg').length") == panels.Count.ToString(CultureInfo.InvariantCulture),
+            TimeSpan.FromSeconds(20)), "the rendered panels did not load");
+        string png = Path.Combine(RepoPaths.Artifacts(), "dashboard-panels.png");
+        await chromium.ScreenshotAsync(png);
+        Assert.True(new FileInfo(png).Length > 10_000, "screenshot too small");
+        log.WriteLine($"{queries.Count} queries in {panels.Count} panels answered; rendered to {png}");
+    }
+}
+
+/// <summary>Draws Prometheus range results as small SVG line charts in one HTML page (no external assets).</summary>
+public static class PanelRenderer
+{
+    private static readonly string[] Colors = ["#2f7ed8", "#d9534f", "#5cb85c", "#f0ad4e", "#8e44ad", "#16a085", "#7f8c8d", "#c0392b"];
+
+    public static string Html(string title, List<(string Title, List<(string Legend, List<(double T, double V)> Points)> Series)> panels)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!doctype html><html><head><meta charset=\"utf-8\"><title>").Append(WebUtility.HtmlEncode(title)).Append("</title><style>")
+          .Append("body{font-family:sans-serif;background:#111217;color:#ccc;margin:12px}h1{font-size:18px}")
+          .Append(".p{display:inline-block;width:400px;margin:4px;background:#181b1f;border:1px solid #2a2d33;padding:6px;vertical-align:top}")
+          .Append(".p h2{font-size:12px;margin:0 0 4px}.l{font-size:10px}</style></head><body><h1>").Append(WebUtility.HtmlEncode(title)).Append("</h1>");
+        foreach (var (ptitle, series) in panels)
+        {
+            sb.Append("<div class=\"p\"><h2>").Append(WebUtility.HtmlEncode(ptitle)).Append("</h2>");
+            const double w = 400, h = 120;
+            var pts = series.SelectMany(s => s.Points).ToList();
+            double t0 = pts.Count > 0 ? pts.Min(p => p.T) : 0, t1 = pts.Count > 0 ? pts.Max(p => p.T) : 1;
+            double v0 = pts.Count > 0 ? Math.Min(0, pts.Min(p => p.V)) : 0, v1 = pts.Count > 0 ? pts.Max(p => p.V) : 1;
+            if (v1 <= v0) v1 = v0 + 1;
+            if (t1 <= t0) t1 = t0 + 1;
+            sb.Append(CultureInfo.InvariantCulture, $"<svg width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">");
+            sb.Append(CultureInfo.InvariantCulture, $"<text x=\"2\" y=\"10\" fill=\"#888\" font-size=\"9\">{v1:G4}</text><text x=\"2\" y=\"{h - 2}\" fill=\"#888\" font-size=\"9\">{v0:G4}</text>");
+            for (int i = 0; i < series.Count; i++)
+            {
+                var line = string.Join(" ", series[i].Points.Select(p =>
+                    string.Create(CultureInfo.InvariantCulture, $"{(p.T - t0) / (t1 - t0) * (w - 40) + 36:F1},{h - 4 - (p.V - v0) / (v1 - v0) * (h - 16):F1}")));
+                sb.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke-width=\"1.5\" stroke=\"{Colors[i % Colors.Length]}\" points=\"{line}\"/>");
+            }
+            sb.Append("</svg><div class=\"l\">");
+            for (int i = 0; i < series.Count; i++)
+            {
+                double last = series[i].Points.Count > 0 ? series[i].Points[^1].V : double.NaN;
+                sb.Append(CultureInfo.InvariantCulture, $"<span style=\"color:{Colors[i % Colors.Length]}\">■</span> {WebUtility.HtmlEncode(series[i].Legend)}: {last:G6} &nbsp; ");
+            }
+            sb.Append("</div></div>");
+        }
+        sb.Append("</body></html>");
+        return sb.ToString();
+    }
+}
