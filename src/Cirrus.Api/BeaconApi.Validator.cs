@@ -120,7 +120,11 @@ public sealed partial class BeaconApi
                 accepted.Add(CheckSubscription(state, now, sub, i));
                 i++;
             }
-            foreach (var s in accepted) Subscriptions.Add(s);
+            foreach (var s in accepted)
+            {
+                Subscriptions.Add(s);
+                if (AutoMonitor) Monitor?.AddIndex(s.ValidatorIndex, auto: true); // the validator client's validators are monitored without configuration
+            }
             Subscriptions.Prune(now);
             return Ok();
         });

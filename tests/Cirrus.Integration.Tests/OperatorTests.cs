@@ -120,6 +120,44 @@ public sealed class OperatorTests(OperatorDevnet d, ITestOutputHelper log) : ICl
         Assert.True(new FileInfo(png).Length > 10_000, "screenshot too small");
         log.WriteLine($"{queries.Count} queries in {panels.Count} panels answered; rendered to {png}");
     }
+    [Fact]
+    public async Task StatusPageInChromiumShowsTheCurrentHeadSlotAndFollowsTheChainLive()
+    {
+        // served by the node itself, self-contained
+        using (var r = await d.Node0.GetAsync("/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+            Assert.Equal("text/html", r.Content.Headers.ContentType?.MediaType);
+            string html = await r.Content.ReadAsStringAsync();
+            Assert.Contains("id=\"head-slot\"", html);
+            Assert.DoesNotMatch(@"(src|href)=""(https?:)?//", html);
+        }
+        await using var chromium = new ChromiumProcess(Path.Combine(d.Dir, "chromium-status"));
+        await chromium.ConnectAsync(TimeSpan.FromSeconds(30));
+        await chromium.SendAsync("Page.navigate", new { url = $"http://127.0.0.1:{d.RestPort}/" });
+        static ulong? Num(string? s) => ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : null;
+        async Task<ulong?> DomHead() => Num(await chromium.EvaluateAsync("document.getElementById('head-slot').textContent"));
+        Assert.True(await Eventually(async () => await DomHead() is not null && await chromium.EvaluateAsync("document.getElementById('live').textContent") == "live",
+            TimeSpan.FromSeconds(30)), "the page never showed a head slot with its event stream open:\n" + chromium.Output);
+        // the rendered head slot is the node's head slot (within the slot that may pass between the two reads)
+        ulong dom = (await DomHead())!.Value;
+        ulong api = (await HeadOf(d.Node0)).Slot;
+        Assert.True(api >= dom && api - dom <= 1, $"page shows head slot {dom}, the node's head is {api}");
+        // and it moves with the chain without a reload
+        Assert.True(await Eventually(async () => await DomHead() > dom, TimeSpan.FromSeconds(20)), $"the page's head slot stayed at {dom}");
+        ulong dom2 = (await DomHead())!.Value;
+        ulong api2 = (await HeadOf(d.Node0)).Slot;
+        Assert.True(api2 >= dom2 && api2 - dom2 <= 1, $"page shows head slot {dom2}, the node's head is {api2}");
+        Assert.Equal("not followed", await chromium.EvaluateAsync("document.getElementById('eth1').textContent"));
+        Assert.Equal("1", await chromium.EvaluateAsync("document.getElementById('peers').textContent"));
+        // the validator client's validators appear (monitored automatically once it subscribes them)
+        Assert.True(await Eventually(async () => Num(await chromium.EvaluateAsync("document.querySelectorAll('#validators tbody tr').length")) >= 8,
+            TimeSpan.FromSeconds(40)), "no monitored validators on the page");
+        string png = Path.Combine(RepoPaths.Artifacts(), "status-page.png");
+        await chromium.ScreenshotAsync(png);
+        Assert.True(new FileInfo(png).Length > 10_000, "screenshot too small");
+        log.WriteLine($"status page: head slot {dom} -> {dom2}; screenshot {png}");
+    }
 }
 
 /// <summary>Draws Prometheus range results as small SVG line charts in one HTML page (no external assets).</summary>
