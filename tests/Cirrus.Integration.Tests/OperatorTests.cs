@@ -158,6 +158,32 @@ public sealed class OperatorTests(OperatorDevnet d, ITestOutputHelper log) : ICl
         Assert.True(new FileInfo(png).Length > 10_000, "screenshot too small");
         log.WriteLine($"status page: head slot {dom} -> {dom2}; screenshot {png}");
     }
+    [Fact]
+    public async Task ASecondValidatorClientWithTheSameKeysDetectsTheFirstAndRefusesToSign()
+    {
+        // validator client 0 of the devnet runs keys 0..31 through node 0; a second one with the same keys and its own data dir
+        string dataDir = Path.Combine(d.Dir, "vc-twin");
+        using var twin = NodeProcess.Spawn(["validator-client", "--network-dir", d.NetworkDir, "--beacon-node", $"http://127.0.0.1:{d.RestPort}",
+            "--data-dir", dataDir, "--interop-validators", "0:32"]);
+        // detection comes in the first watched epoch: at most two epochs of 16 s, plus start-up
+        int code = await twin.WaitForExitAsync(TimeSpan.FromSeconds(120));
+        log.WriteLine(twin.Output);
+        Assert.Equal(3, code);
+        Assert.Contains("doppelganger protection: watching epochs", twin.Output);
+        Assert.Matches(@"error: doppelganger detected: validator\(s\) [\d, ]+ attested or proposed in epoch \d+", twin.Output);
+        Assert.DoesNotContain("   at ", twin.Output);
+        // it signed nothing: its slashing-protection record is empty
+        string file = Path.Combine(d.Dir, "twin-export.json");
+        var (exportCode, exportOut) = await NodeProcess.RunToExitAsync(["validator-client", "slashing-protection", "export", "--data-dir", dataDir, "--file", file],
+            TimeSpan.FromSeconds(60));
+        Assert.True(exportCode == 0, exportOut);
+        var interchange = Cirrus.Validator.SlashingProtection.Interchange.Parse(File.ReadAllText(file));
+        Assert.Equal(32, interchange.Data.Count);
+        Assert.All(interchange.Data, r => Assert.Empty(r.SignedAttestations));
+        Assert.All(interchange.Data, r => Assert.Empty(r.SignedBlocks));
+        // and the devnet it joined is unharmed
+        Assert.False(d.Devnet.HasExited, d.Devnet.Output);
+    }
 }
 
 /// <summary>Draws Prometheus range results as small SVG line charts in one HTML page (no external assets).</summary>

@@ -103,7 +103,9 @@ public sealed class DevnetCommand : ICliCommand
             {
                 ulong first = k * per, count = k == clients - 1 ? validators - first : per;
                 var vcArgs = new List<string> { "validator-client", "--network-dir", network, "--beacon-node", rests[(int)(k % nodes)],
-                    "--data-dir", Path.Combine(dir, $"vc{k}"), "--interop-validators", $"{first}:{count}" };
+                    "--data-dir", Path.Combine(dir, $"vc{k}"), "--interop-validators", $"{first}:{count}",
+                    // a new chain whose keys are split between the clients by construction: no one else can run them
+                    "--no-doppelganger-protection" };
                 if (metricsPort is { } mpv) vcArgs.AddRange(["--metrics-port", (mpv + nodes + k).ToString(CultureInfo.InvariantCulture)]);
                 children.Add(Child.Start($"vc{k}", dir, vcArgs));
             }

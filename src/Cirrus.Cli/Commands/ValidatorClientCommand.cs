@@ -13,16 +13,22 @@ public sealed class ValidatorClientCommand : ICliCommand
     public string Summary => "run a validator client: propose, attest and aggregate through beacon nodes' REST APIs";
     public string Usage =>
         "(--network NAME | --network-dir DIR) --beacon-node URL [--beacon-node URL ...] --data-dir DIR\n" +
-        "    [--interop-validators FIRST:COUNT] [--graffiti TEXT] [--metrics-port N]\n" +
+        "    [--interop-validators FIRST:COUNT] [--graffiti TEXT] [--metrics-port N] [--no-doppelganger-protection]\n" +
         "  --beacon-node URL     a beacon node's REST API (repeat for fallbacks, in order of preference)\n" +
         "  --data-dir DIR        imported keystores (see `validator-client import`) and the slashing-protection database\n" +
         "  --interop-validators  also run the devnet interop keys FIRST .. FIRST+COUNT-1 (insecure: for devnets only)\n" +
         "  --graffiti TEXT       put in proposed blocks (at most 32 bytes of UTF-8)\n" +
-        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics";
+        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
+        "  --no-doppelganger-protection  sign at once: skip watching the chain for 2 epochs for another client using\n" +
+        "                        these keys (on by default after genesis; if the keys run elsewhere too, the validators get slashed).\n" +
+        "                        When it finds them live it signs nothing and exits with code 3";
+
+    /// <summary>The exit code when another client runs our keys (so a service manager can refuse to restart it).</summary>
+    public const int DoppelgangerExitCode = 3;
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port"], []);
+        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port"], ["no-doppelganger-protection"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         string dataDir = a.Required("data-dir");
@@ -72,7 +78,10 @@ public sealed class ValidatorClientCommand : ICliCommand
                 ExpectedGenesisValidatorsRoot = expectedGvr,
                 Graffiti = graffiti,
                 Log = log,
+                DoppelgangerProtection = !a.Flag("no-doppelganger-protection"),
             }, metrics);
+            if (a.Flag("no-doppelganger-protection"))
+                log("WARNING: doppelganger protection is off: if another validator client runs any of these keys, both sign and the validators get slashed");
             log($"cirrus {Program.Version} validator client: network {network.Name} ({network.Config.ConfigName} preset, {network.Config.SecondsPerSlot} s slots), beacon node(s) {string.Join(", ", urls)}");
 
             using var cts = new CancellationTokenSource();
@@ -83,6 +92,10 @@ public sealed class ValidatorClientCommand : ICliCommand
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
+            }
+            catch (DoppelgangerException e)
+            {
+                throw new CliException(e.Message, DoppelgangerExitCode);
             }
             catch (ValidatorException e)
             {
