@@ -184,6 +184,59 @@ public sealed class OperatorTests(OperatorDevnet d, ITestOutputHelper log) : ICl
         // and the devnet it joined is unharmed
         Assert.False(d.Devnet.HasExited, d.Devnet.Output);
     }
+    [Fact]
+    public async Task ValidatorMonitorFollowsTheClientsValidatorsInTheLogMetricsAndStatusPage()
+    {
+        // node 0 follows validator client 0's 32 validators without configuration (they subscribe through its API)
+        string nodeLog = Path.Combine(d.Dir, "node0.log");
+        var line = new System.Text.RegularExpressions.Regex(@"validator monitor: epoch (\d+): 32 validator\(s\), 32 active \| attestations included (\d+)/32, " +
+            @"mean inclusion distance ([\d.]+), head (\d+)/\d+, target (\d+)/\d+, source (\d+)/\d+ \| proposals (\d+)/(\d+) \| balance change (-?\d+) gwei");
+        System.Text.RegularExpressions.Match? m = null;
+        string text = "";
+        bool logged = await Eventually(() =>
+        {
+            using (var f = new FileStream(nodeLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            using (var r = new StreamReader(f)) text = r.ReadToEnd();
+            m = line.Matches(text).LastOrDefault(x => ulong.Parse(x.Groups[1].Value, CultureInfo.InvariantCulture) >= 1);
+            return Task.FromResult(m is not null);
+        }, TimeSpan.FromSeconds(100), pollMs: 1000);
+        Assert.True(logged, "no per-epoch validator monitor line for epoch >= 1:\n" + string.Join("\n", text.Split('\n').Where(l => l.Contains("monitor", StringComparison.Ordinal))));
+        int G(int i) => int.Parse(m!.Groups[i].Value, CultureInfo.InvariantCulture);
+        log.WriteLine(m!.Value);
+        Assert.Contains("validator monitor: following validator 0 (subscribed by a validator client)", text);
+        // a healthy devnet: (nearly) every vote in, the next slot, for the right head, target and source
+        Assert.True(G(2) >= 28, m.Value);
+        Assert.True(double.Parse(m.Groups[3].Value, CultureInfo.InvariantCulture) is >= 1 and <= 2, m.Value);
+        Assert.True(G(5) >= 28 && G(6) == G(2) && G(4) >= 24, m.Value);
+        Assert.True(G(7) <= G(8), m.Value);
+
+        // the same per validator in Prometheus metrics
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        string metrics = await http.GetStringAsync($"http://127.0.0.1:{d.MetricsPort}/metrics");
+        var included = System.Text.RegularExpressions.Regex.Matches(metrics, @"\ncirrus_validator_monitor_prev_epoch_attestation_included\{validator=""(\d+)""\} (\d)");
+        Assert.Equal(32, included.Count);
+        Assert.True(included.Count(x => x.Groups[2].Value == "1") >= 28, metrics);
+        Assert.Matches(@"\ncirrus_validator_monitor_prev_epoch_inclusion_distance\{validator=""0""\} [12]\n", metrics);
+        Assert.Matches(@"\ncirrus_validator_monitor_balance_gwei\{validator=""31""\} 3\d{10}\n", metrics);
+        Assert.Matches(@"\ncirrus_validator_monitor_validators 32\n", metrics);
+
+        // and on the status page's data: every validator with its last finished epoch
+        using var status = JsonDocument.Parse(await d.Node0.GetStringAsync("/cirrus/v1/status"));
+        var validators = status.RootElement.GetProperty("validators").EnumerateArray().ToList();
+        Assert.Equal(32, validators.Count);
+        Assert.Equal(Enumerable.Range(0, 32).Select(i => (ulong)i), validators.Select(v => v.GetProperty("index").GetUInt64()));
+        Assert.All(validators, v => Assert.Equal(JsonValueKind.Object, v.GetProperty("last_epoch").ValueKind));
+        Assert.True(validators.Count(v => v.GetProperty("last_epoch").GetProperty("attested").GetBoolean()) >= 28);
+        Assert.Contains(status.RootElement.GetProperty("recent_duties").EnumerateArray(), x => x.GetProperty("duty").GetString() == "attestation");
+
+        await using var chromium = new ChromiumProcess(Path.Combine(d.Dir, "chromium-monitor"));
+        await chromium.ConnectAsync(TimeSpan.FromSeconds(30));
+        await chromium.SendAsync("Page.navigate", new { url = $"http://127.0.0.1:{d.RestPort}/" });
+        Assert.True(await Eventually(async () => await chromium.EvaluateAsync(
+            "[...document.querySelectorAll('#validators tbody tr')].filter(r => r.cells[5].textContent === 'included').length") is { } n
+            && int.Parse(n, CultureInfo.InvariantCulture) >= 28, TimeSpan.FromSeconds(20)), "the page does not show the monitored validators' attestations");
+        await chromium.ScreenshotAsync(Path.Combine(RepoPaths.Artifacts(), "status-page-validators.png"));
+    }
 }
 
 /// <summary>Draws Prometheus range results as small SVG line charts in one HTML page (no external assets).</summary>

@@ -13,8 +13,8 @@ namespace Cirrus.Node.Monitoring;
 /// head state: per epoch whether their attestation was included, at what distance, with the right head, target
 /// and source; their proposals made and missed; their balance change. Read from the head block's state once per
 /// slot: epoch E's record is built from the state's previous_epoch_attestations while the head is in E+1 (every
-/// attestation for E is included by then) and is final when the head moves on, when it is logged, counted in
-/// metrics and shown on the status page.
+/// attestation for E is included by then) and is final when the head or the clock moves past E+1, when it is
+/// logged, counted in metrics and shown on the status page. An epoch the head skips entirely is not recorded.
 /// </summary>
 public sealed class ValidatorMonitor
 {
@@ -118,8 +118,9 @@ public sealed class ValidatorMonitor
                 foreach (var old in _startBalances.Keys.Where(e => e + 4 < epoch).ToList()) _startBalances.Remove(old);
                 foreach (var old in _proposers.Keys.Where(e => e + 4 < epoch).ToList()) _proposers.Remove(old);
             }
-            // the head entered a later epoch: the record being built for the epoch before it is final
-            if (_buildingEpoch is { } b && epoch > 0 && epoch - 1 > b) Finish(b, s);
+            // final once the head entered a later epoch, or the clock did (no attestation for b is includable after b+1)
+            ulong clockEpoch = _chain.CurrentSlot / _c.SlotsPerEpoch;
+            if (_buildingEpoch is { } b && ((epoch > 0 && epoch - 1 > b) || clockEpoch >= b + 2)) Finish(b, s);
             if (epoch > 0 && _lastFinishedEpoch != epoch - 1)
             {
                 Build(cs, epoch - 1);
