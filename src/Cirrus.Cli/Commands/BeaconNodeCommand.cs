@@ -106,8 +106,8 @@ public sealed class BeaconNodeCommand : ICliCommand
 
         if (NodeSetup.PortInUse(restAddress, (int)port))
             throw new CliException($"cannot listen on {restAddress}:{port}: the port is in use (choose another with --rest-port)");
-        var p2p = NetworkSetup.Options(a, network, dataDir);
         var monitorKeys = MonitorPubkeys(a);
+        var p2p = NetworkSetup.Options(a, network, dataDir);
         var log = NodeSetup.Logger(stdout);
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
