@@ -26,7 +26,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         "    [--genesis-state FILE | --checkpoint-state FILE --checkpoint-block FILE | --checkpoint-url URL] [--metrics-port N]\n" +
         "    [--p2p-address IP] [--p2p-port N] [--discovery-port N] [--enr-address IP] [--target-peers N] [--max-peers N]\n" +
         "    [--bootnodes ENR,...] [--peer MULTIADDR]... [--no-discovery] [--subscribe-all-subnets] [--gossip-rules v0.12|v1.0]\n" +
-        "    [--validator-monitor-pubkeys 0xKEY,...] [--no-validator-monitor-auto]\n" +
+        "    [--validator-monitor-pubkeys 0xKEY,...] [--no-validator-monitor-auto] [--log-level L] [--log-format text|json] [--config FILE]\n" +
         "  --network NAME        built-in network: " + string.Join(", ", Networks.BuiltinNames) + "\n" +
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
         "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
@@ -38,6 +38,9 @@ public sealed class BeaconNodeCommand : ICliCommand
         "  --validator-monitor-pubkeys 0xKEY,...  follow these validators (inclusion, head/target/source, proposals, balance)\n" +
         "                        in metrics, a log line per epoch and the status page at http://REST/; repeatable\n" +
         "  --no-validator-monitor-auto  do not also follow the validators a validator client subscribes through the REST API\n" +
+        "  --log-level L         trace, debug, info (default), warn or error; --log-format json: one JSON object per line\n" +
+        "  --config FILE         YAML mapping of these options' names to values (lists repeat, true/false for flags);\n" +
+        "                        the command line overrides it\n" +
         "  --p2p-address IP      libp2p (TCP) and discv5 (UDP) listen address (default 0.0.0.0: peers must reach a real node)\n" +
         "  --p2p-port N          TCP port, and discv5's UDP port unless --discovery-port (default 9000; 0 picks free ports)\n" +
         "  --enr-address IP      the address other nodes should dial, put in our ENR (default: the listen address if not 0.0.0.0)\n" +
@@ -86,7 +89,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         var a = new CliArgs(args, ["network", "network-dir", "data-dir", "rest-address", "rest-port", "genesis-state",
             "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port",
             "p2p-address", "p2p-port", "discovery-port", "enr-address", "target-peers", "max-peers", "bootnodes", "peer", "gossip-rules",
-            "validator-monitor-pubkeys"],
+            "validator-monitor-pubkeys", .. Logging.Options],
             ["no-discovery", "subscribe-all-subnets", "no-validator-monitor-auto"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
@@ -108,7 +111,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             throw new CliException($"cannot listen on {restAddress}:{port}: the port is in use (choose another with --rest-port)");
         var monitorKeys = MonitorPubkeys(a);
         var p2p = NetworkSetup.Options(a, network, dataDir);
-        var log = NodeSetup.Logger(stdout);
+        var log = Logging.Create(stdout, a, "cirrus.beacon-node");
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
 
@@ -291,20 +294,6 @@ internal static class NodeSetup
         {
             foreach (var r in regs) r.Dispose();
         }
-    }
-
-    /// <summary>Timestamped log lines (UTC), flushed at once so pipes see them.</summary>
-    public static Action<string> Logger(TextWriter output)
-    {
-        var gate = new object();
-        return msg =>
-        {
-            lock (gate)
-            {
-                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {msg}");
-                output.Flush();
-            }
-        };
     }
 
     /// <summary>True if something already listens on the port (for a clear error before Kestrel's).</summary>

@@ -25,6 +25,7 @@ public sealed class DevnetCommand : ICliCommand
     public string Usage =>
         "[--nodes N] [--validators N] [--validator-clients K] [--seconds-per-slot S] [--dir DIR] [--rest-port P]\n" +
         "    [--genesis-delay SECONDS] [--until-finalized EPOCH] [--timeout SECONDS] [--metrics-port P]\n" +
+        "    [--log-level L] [--log-format text|json] [--config FILE]\n" +
         "  defaults: 2 beacon nodes, 64 validators, one validator client per node, 2 s slots, a fresh directory under\n" +
         "  the system temp dir, REST ports 5052, 5053, ... Node 0's ENR is the other nodes' bootnode (they find each\n" +
         "  other by discv5); validator client k talks only to node k mod N, so blocks and attestations cross nodes by\n" +
@@ -35,7 +36,7 @@ public sealed class DevnetCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = new CliArgs(args, ["nodes", "validators", "validator-clients", "seconds-per-slot", "dir", "rest-port", "genesis-delay",
-            "until-finalized", "timeout", "metrics-port"], []);
+            "until-finalized", "timeout", "metrics-port", .. Logging.Options], []);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         ulong nodes = a.ULong("nodes", 2);
         if (nodes is 0 or > 16) throw new CliException("--nodes must be between 1 and 16", 2);
@@ -59,7 +60,7 @@ public sealed class DevnetCommand : ICliCommand
         string dir = a.Option("dir") ?? Path.Combine(Path.GetTempPath(), $"cirrus-devnet-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             throw new CliException($"{dir} is not empty: give a new or empty --dir");
-        var log = NodeSetup.Logger(stdout);
+        var log = Logging.Create(stdout, a, "cirrus.devnet");
         string network = Path.Combine(dir, "network");
         string yaml = $"PRESET_BASE: minimal\nCONFIG_NAME: devnet\nSECONDS_PER_SLOT: {sps}\nMIN_GENESIS_ACTIVE_VALIDATOR_COUNT: {validators}\n";
         try

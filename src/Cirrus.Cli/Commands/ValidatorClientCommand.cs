@@ -14,6 +14,7 @@ public sealed class ValidatorClientCommand : ICliCommand
     public string Usage =>
         "(--network NAME | --network-dir DIR) --beacon-node URL [--beacon-node URL ...] --data-dir DIR\n" +
         "    [--interop-validators FIRST:COUNT] [--graffiti TEXT] [--metrics-port N] [--no-doppelganger-protection]\n" +
+        "    [--log-level L] [--log-format text|json] [--config FILE]\n" +
         "  --beacon-node URL     a beacon node's REST API (repeat for fallbacks, in order of preference)\n" +
         "  --data-dir DIR        imported keystores (see `validator-client import`) and the slashing-protection database\n" +
         "  --interop-validators  also run the devnet interop keys FIRST .. FIRST+COUNT-1 (insecure: for devnets only)\n" +
@@ -21,14 +22,17 @@ public sealed class ValidatorClientCommand : ICliCommand
         "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
         "  --no-doppelganger-protection  sign at once: skip watching the chain for 2 epochs for another client using\n" +
         "                        these keys (on by default after genesis; if the keys run elsewhere too, the validators get slashed).\n" +
-        "                        When it finds them live it signs nothing and exits with code 3";
+        "                        When it finds them live it signs nothing and exits with code 3\n" +
+        "  --log-level L         trace, debug, info (default), warn or error; --log-format json: one JSON object per line\n" +
+        "  --config FILE         YAML mapping of these options' names to values (lists repeat, true/false for flags);\n" +
+        "                        the command line overrides it";
 
     /// <summary>The exit code when another client runs our keys (so a service manager can refuse to restart it).</summary>
     public const int DoppelgangerExitCode = 3;
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port"], ["no-doppelganger-protection"]);
+        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port", .. Logging.Options], ["no-doppelganger-protection"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         string dataDir = a.Required("data-dir");
@@ -44,7 +48,7 @@ public sealed class ValidatorClientCommand : ICliCommand
         }
         Bytes32 graffiti = a.Option("graffiti") is { } g ? KeyFiles.Guard(() => ValidatorClientOptions.GraffitiFromText(g)) : default;
 
-        var log = NodeSetup.Logger(stdout);
+        var log = Logging.Create(stdout, a, "cirrus.validator-client");
         var keys = new List<ValidatorKey>();
         try
         {
