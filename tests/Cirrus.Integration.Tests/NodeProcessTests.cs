@@ -175,6 +175,37 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
     }
 
     [Fact]
+    public async Task ANodeRunFromAConfigFileLogsJsonAndMonitorsTheValidatorsItWasGiven()
+    {
+        var g = f.Builder.Genesis;
+        string config = Path.Combine(f.Root, "node-config.yaml");
+        File.WriteAllText(config, $"network-dir: {f.NetworkDir}\ndata-dir: {f.DataDir("from-config")}\nrest-port: 0\nlog-format: json\n" +
+            $"validator-monitor-pubkeys: [{g.Validators[0].Pubkey}, {g.Validators[1].Pubkey}]\nno-validator-monitor-auto: true\n");
+        using var node = await NodeProcess.StartAsync(["beacon-node", "--config", config]);
+        foreach (var b in f.Builder.Blocks) await PostBlock(node.Http, b, f.Config);
+        // the slot ticker runs the monitor: its record of the head's previous epoch is final once the clock is past
+        // (epochs the head passed between two ticks while the blocks were posted are not recorded)
+        ulong headEpoch = f.Builder.Blocks[^1].Message.Slot / f.Config.SlotsPerEpoch;
+        JsonElement[] validators = [];
+        bool monitored = await Eventually(async () =>
+        {
+            using var doc = JsonDocument.Parse(await node.Http.GetStringAsync("/cirrus/v1/status"));
+            validators = doc.RootElement.GetProperty("validators").EnumerateArray().Select(v => v.Clone()).ToArray();
+            return validators.Length == 2 && validators.All(v => v.GetProperty("last_epoch").ValueKind == JsonValueKind.Object
+                && v.GetProperty("last_epoch").GetProperty("epoch").GetUInt64() == headEpoch - 1);
+        }, TimeSpan.FromSeconds(40), pollMs: 1000);
+        Assert.True(monitored, $"no record of epoch {headEpoch - 1} for the monitored validators:\n" + string.Join("\n", validators) + "\n" + node.Output);
+        Assert.Equal([0UL, 1UL], validators.Select(v => v.GetProperty("index").GetUInt64()));
+        Assert.All(validators, v => Assert.True(v.GetProperty("last_epoch").GetProperty("active").GetBoolean()));
+        Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(30)));
+        // every line is a JSON entry; the monitor's is among them
+        var entries = node.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.All(entries, e => Assert.Equal("cirrus.beacon-node", e.GetProperty("category").GetString()));
+        Assert.Contains(entries, e => e.GetProperty("message").GetString()!.StartsWith($"validator monitor: epoch {headEpoch - 1}: 2 validator(s), 2 active", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.GetProperty("message").GetString() == "validator monitor: following 2 validator(s) by public key");
+    }
+
+    [Fact]
     public async Task BadStartsFailWithOneClearLine()
     {
         var cases = new (string[] Args, string Expect)[]
