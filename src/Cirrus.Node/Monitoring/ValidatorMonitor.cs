@@ -160,7 +160,14 @@ public sealed class ValidatorMonitor
                 if (missing.Remove(s.Validators[i].Pubkey)) _byPubkey[s.Validators[i].Pubkey] = (ulong)i;
         }
         foreach (var (pk, idx) in _byPubkey)
-            if (idx is { } i) _indices[i] = pk;
+            if (idx is { } i && _indices.TryAdd(i, pk))
+            {
+                // the counters exist at 0 from the start, so dashboards show 0 rather than no data
+                string l = Label(i);
+                _attMissed.WithLabels(l);
+                _propMade.WithLabels(l);
+                _propMissed.WithLabels(l);
+            }
     }
 
     private ulong[] Proposers(CachedBeaconState cs, ulong epoch)
