@@ -120,6 +120,8 @@ public sealed partial class BeaconApi
                 asked.Add(i);
             }
             if (asked.Count > 1 << 16) throw ApiError.BadRequest("too many validator indices (at most 65536)");
+            // a node still catching up has not seen the epoch's blocks: "not live" would be a guess
+            if (CurrentSyncState().IsSyncing) throw new ApiError(503, "the node is syncing: liveness is not known yet");
             var live = Liveness.LiveIn(_chain, epoch, asked.ToHashSet()) ?? throw new ApiError(503, "the head state is not available");
             return Data(w =>
             {

@@ -150,7 +150,14 @@ public sealed class ValidatorClient : IDisposable
                     if (!await Delay(_o.RetryInterval, ct)) return;
                 }
             }
-            await new Doppelganger(_pool, _clock, _log).WatchAsync(_byIndex.Keys.ToList(), ct);
+            try
+            {
+                await new Doppelganger(_pool, _clock, _log).WatchAsync(_byIndex.Keys.ToList(), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return; // stopped while watching: nothing was signed
+            }
         }
 
         var events = new EventStream(_pool, OnEvent, _log);
