@@ -20,9 +20,9 @@ public sealed class ValidatorClientCommand : ICliCommand
         "  --interop-validators  also run the devnet interop keys FIRST .. FIRST+COUNT-1 (insecure: for devnets only)\n" +
         "  --graffiti TEXT       put in proposed blocks (at most 32 bytes of UTF-8)\n" +
         "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
-        "  --no-doppelganger-protection  sign at once: skip watching the chain for 2 epochs for another client using\n" +
-        "                        these keys (on by default after genesis; if the keys run elsewhere too, the validators get slashed).\n" +
-        "                        When it finds them live it signs nothing and exits with code 3\n" +
+        "  --no-doppelganger-protection  sign at once, without first watching the chain for 2 epochs for another client\n" +
+        "                        running these keys (the watch is on by default after genesis; when it finds them live,\n" +
+        "                        the client signs nothing and exits with code 3)\n" +
         "  --log-level L         trace, debug, info (default), warn or error; --log-format json: one JSON object per line\n" +
         "  --config FILE         YAML mapping of these options' names to values (lists repeat, true/false for flags);\n" +
         "                        the command line overrides it";
