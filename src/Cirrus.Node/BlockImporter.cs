@@ -228,6 +228,7 @@ internal sealed class BlockImporter(ChainCore core)
                 var copy = baseState.Copy();
                 ulong start = Misc.ComputeStartSlotAtEpoch(c, target.Epoch);
                 if (copy.State.Slot < start) StateTransition.ProcessSlots(copy, start);
+                copy.ReleaseHashCache(); // a checkpoint state is only read
                 result.Add((target, copy));
             }
         result.AddRange(core.ComputeCheckpointStates(others));

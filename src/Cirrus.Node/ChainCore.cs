@@ -101,6 +101,7 @@ internal sealed class ChainCore(ChainConfig config, BeaconStore? db, ISignatureV
             }
             ulong start = Misc.ComputeStartSlotAtEpoch(Config, target.Epoch);
             if (copy.State.Slot < start) StateTransition.ProcessSlots(copy, start);
+            copy.ReleaseHashCache(); // a checkpoint state is only read
             result.Add((target, copy));
         }
         return result;

@@ -177,8 +177,8 @@ public sealed class ForkChoiceStore
     {
         var block = signedBlock.Message;
         if (!ValidateBlock(signedBlock, knownRoot, out var root)) return root;
-        // the child carries the hash cache on; a second child (a fork) rebuilds it
-        if (postState != null && _blockStates.TryGetValue(block.ParentRoot, out var parentState)) parentState.ReleaseHashCache();
+        // the child (or the segment it starts) carries the hash cache on; a second child (a fork) rebuilds it
+        if (_blockStates.TryGetValue(block.ParentRoot, out var parentState)) parentState.ReleaseHashCache();
         var s = (CurrentJustifiedCheckpoint: currentJustified, FinalizedCheckpoint: finalized);
         _proto.OnBlock(root, block.ParentRoot, block.Slot, s.CurrentJustifiedCheckpoint, s.FinalizedCheckpoint);
         if (postState != null) _blockStates[root] = postState;
@@ -243,6 +243,7 @@ public sealed class ForkChoiceStore
         var state = baseState.Copy();
         ulong start = Misc.ComputeStartSlotAtEpoch(_config, target.Epoch);
         if (state.State.Slot < start) StateTransition.ProcessSlots(state, start);
+        state.ReleaseHashCache(); // only read from now on (committees, balances): megabytes saved per checkpoint
         _checkpointStates[target.Copy()] = state;
         return state;
     }
