@@ -121,10 +121,25 @@ public sealed class SyntheticChain(SszSchema schema, ulong slots, ulong snapshot
             new ForkChoiceAnchor(root, block.Message.StateRoot, 0, cp), block, State(0, root));
     }
 
-    /// <summary>Imports slots 1..Slots, skipping what is stored; calls <paramref name="onImported"/> after each main block.</summary>
+    /// <summary>
+    /// Imports slots 1..Slots, skipping what is stored; calls <paramref name="onImported"/> after each
+    /// main block. Runs of main blocks go in batches of up to four (one atomic write, as a sync
+    /// segment), the head on the last; a slot with a side block and each epoch's end close a batch.
+    /// </summary>
     public void Run(BeaconStore store, Action<ulong>? onImported = null)
     {
         InitializeIfNeeded(store);
+        var batch = new List<(ulong Slot, BlockImport Import)>();
+        void Flush()
+        {
+            if (batch.Count == 0) return;
+            var (lastSlot, last) = batch[^1];
+            var imports = batch.Select(b => b.Import).ToList();
+            imports[^1] = last with { Head = HeadAt(lastSlot, last.BlockRoot) };
+            store.ImportBlocks(imports);
+            foreach (var (slot, _) in batch) onImported?.Invoke(slot);
+            batch.Clear();
+        }
         for (ulong s = 1; s <= Slots; s++)
         {
             if (IsEmptySlot(s)) continue;
@@ -132,6 +147,7 @@ public sealed class SyntheticChain(SszSchema schema, ulong slots, ulong snapshot
             if (store.HasBlock(main.Root)) continue;
             if (HasSideBlock(s))
             {
+                Flush();
                 var side = Side(s);
                 store.ImportBlock(new BlockImport(side.Root, side.Block, Head: HeadAt(s, side.Root)));
             }
@@ -142,10 +158,11 @@ public sealed class SyntheticChain(SszSchema schema, ulong slots, ulong snapshot
                 extra.Add(new StateRecord(Tag("empty-state", s - 1), s - 1, prev.Root));
             }
             var snapshot = s % SnapshotEvery == 0 ? State(s, main.Root) : null;
-            store.ImportBlock(new BlockImport(main.Root, main.Block, snapshot, HeadAt(s, main.Root), extra));
+            batch.Add((s, new BlockImport(main.Root, main.Block, snapshot, ExtraStates: extra)));
+            if (batch.Count == 4 || s % SlotsPerEpoch == 0) Flush();
             if (s % SlotsPerEpoch == 0) store.Prune(ArchiveSnapshotInterval);
-            onImported?.Invoke(s);
         }
+        Flush();
         store.Prune(ArchiveSnapshotInterval);
     }
 }
