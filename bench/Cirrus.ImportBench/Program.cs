@@ -144,6 +144,8 @@ for (int run = 1; run <= runs; run++)
             finalState = null!;
             genesis = null!;
             segmentSets.Clear();
+            // earlier runs' large arrays are gone too: compact the large-object heap once
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
             GC.Collect();
             GC.WaitForPendingFinalizers();
             GC.Collect();
