@@ -244,3 +244,18 @@ public class Eth1Tests
         Assert.Contains("is not the followed contract's", Assert.Throws<NodeRequestException>(() => f.GetDeposits(state, voted)).Message);
     }
 }
+
+public class DepositContractArtifactTests
+{
+    [Fact]
+    public void TheEmbeddedArtifactIsThePublishedOneAndNamesTheDepositFunctions()
+    {
+        Assert.StartsWith("0x60806040", DepositContract.Bytecode); // the artifact's sha256 is checked on load
+        Assert.Contains("\"get_deposit_root\"", DepositContract.Abi);
+        Assert.Contains("\"DepositEvent\"", DepositContract.Abi);
+        Assert.Equal("c5f2892f", NethereumEth1Rpc.Selector("get_deposit_root()"));
+        Assert.Equal("621fd130", NethereumEth1Rpc.Selector("get_deposit_count()"));
+        Assert.Equal(DepositLog.DepositEventTopic[2..], Convert.ToHexStringLower(
+            Nethereum.Util.Sha3Keccack.Current.CalculateHash(System.Text.Encoding.ASCII.GetBytes("DepositEvent(bytes,bytes,bytes,bytes,bytes)"))));
+    }
+}
