@@ -38,7 +38,7 @@ public sealed class Eth1FollowerOptions
 
 /// <summary>What the follower knows, for the status line, metrics and tests.</summary>
 public sealed record Eth1Status(bool Connected, string? Endpoint, ulong? HeadBlock, ulong? FollowBlock, ulong DepositCount,
-    Bytes32 DepositRoot, int CachedBlocks, string? LastError, long RpcCalls, long RpcErrors, long RefusedRanges);
+    Bytes32 DepositRoot, int CachedBlocks, string? LastError, long RpcCalls, long RpcErrors, long RefusedRanges, long LogRequests, bool? GenesisMatches);
 
 /// <summary>
 /// Follows the deposit contract ETH1_FOLLOW_DISTANCE blocks behind the eth1 head: DepositEvent logs in
@@ -60,7 +60,8 @@ public sealed class Eth1Follower : IEth1Provider
     private bool _connected;
     private string? _endpoint, _lastError;
     private int _preferred;
-    private long _refused, _rpcCalls, _rpcErrors;
+    private long _refused, _rpcCalls, _rpcErrors, _logCalls;
+    private bool? _genesisMatches;
     private DateTimeOffset _lastFailureLog = DateTimeOffset.MinValue;
     private int _failuresSinceLog;
 
@@ -75,6 +76,12 @@ public sealed class Eth1Follower : IEth1Provider
         if (store is not null) Load(store);
     }
 
+    /// <summary>
+    /// The genesis state's eth1_data: once the follower holds that many deposits it checks that the
+    /// followed contract had that root then, and says so (a node on the wrong eth1 chain or contract).
+    /// </summary>
+    public Eth1Data? GenesisEth1Data { get; init; }
+
     /// <summary>Counts every RPC call made through <see cref="Count"/> (the restart test reads it).</summary>
     public long RpcCalls => Interlocked.Read(ref _rpcCalls);
 
@@ -84,7 +91,7 @@ public sealed class Eth1Follower : IEth1Provider
         {
             lock (_gate)
                 return new Eth1Status(_connected, _endpoint, _head, _follow, _cache.Count, _cache.RootAt(_cache.Count), _blocks.Count,
-                    _lastError, RpcCalls, Interlocked.Read(ref _rpcErrors), Interlocked.Read(ref _refused));
+                    _lastError, RpcCalls, Interlocked.Read(ref _rpcErrors), Interlocked.Read(ref _refused), Interlocked.Read(ref _logCalls), _genesisMatches);
         }
     }
 
@@ -148,6 +155,7 @@ public sealed class Eth1Follower : IEth1Provider
                     _lastError = null;
                     _preferred = i;
                 }
+                CheckGenesis();
                 if (recovered)
                 {
                     _failuresSinceLog = 0;
@@ -168,6 +176,22 @@ public sealed class Eth1Follower : IEth1Provider
             _lastError = string.Join("; ", errors);
         }
         throw new Eth1Exception(string.Join("; ", errors));
+    }
+
+    private void CheckGenesis()
+    {
+        if (GenesisEth1Data is not { } g || _genesisMatches is not null) return;
+        Bytes32 root;
+        lock (_gate)
+        {
+            if (_cache.Count < g.DepositCount) return;
+            root = _cache.RootAt(g.DepositCount);
+            _genesisMatches = root == g.DepositRoot;
+        }
+        _o.Log?.Invoke(_genesisMatches == true
+            ? $"eth1: the genesis state's {g.DepositCount} deposits (root {g.DepositRoot}) match the followed deposit contract"
+            : $"eth1: ERROR: the genesis state's deposit root {g.DepositRoot} at {g.DepositCount} deposits is not the followed contract's {root}: " +
+              "this eth1 endpoint or DEPOSIT_CONTRACT_ADDRESS belongs to another network; blocks with deposits cannot be proposed");
     }
 
     private void NoteFailure(string message)
@@ -204,6 +228,7 @@ public sealed class Eth1Follower : IEth1Provider
         while (_nextLogBlock <= follow)
         {
             ulong from = _nextLogBlock, to = Math.Min(follow, from + _o.LogRange - 1);
+            Interlocked.Increment(ref _logCalls);
             var logs = await Count(rpc.GetDepositLogsAsync(_c.DepositContractAddress, from, to, ct)).ConfigureAwait(false);
             var parsed = new List<(DepositData Data, ulong Index, ulong Block)>();
             foreach (var log in logs.OrderBy(l => l.BlockNumber).ThenBy(l => l.LogIndex))
@@ -215,6 +240,7 @@ public sealed class Eth1Follower : IEth1Provider
             }
             // Check the range on a scratch tree before keeping any of it.
             var (root, count) = await Count(rpc.GetDepositRootAndCountAsync(_c.DepositContractAddress, to, ct)).ConfigureAwait(false);
+            Interlocked.Increment(ref _rpcCalls); // two eth_calls
             Bytes32 ourRoot;
             ulong ourCount;
             lock (_gate)
