@@ -25,10 +25,12 @@ public sealed class NethereumEth1Rpc : IEth1Rpc, IDisposable
         if (url.Scheme is not ("http" or "https")) throw new ArgumentException($"'{url}' is not an http(s) URL");
         Timeout = timeout ?? TimeSpan.FromSeconds(10);
         Name = url.GetLeftPart(UriPartial.Path); // no user info or query in logs
-        _http = new HttpClient { Timeout = Timeout };
+        // A hostile or broken endpoint cannot make the node buffer without bound (a big eth_getLogs answer is a few MB).
+        _http = new HttpClient { Timeout = Timeout, MaxResponseContentBufferSize = MaxAnswerBytes };
         _web3 = new Web3(new RpcClient(url, _http));
     }
 
+    public const int MaxAnswerBytes = 64 << 20;
     public string Name { get; }
     public TimeSpan Timeout { get; }
     /// <summary>JSON-RPC requests sent through this endpoint.</summary>
@@ -49,12 +51,12 @@ public sealed class NethereumEth1Rpc : IEth1Rpc, IDisposable
         {
             throw;
         }
-        catch (TimeoutException)
+        catch (Exception e) when (e is TimeoutException or RpcClientTimeoutException or TaskCanceledException)
         {
             throw new Eth1Exception($"{what}: no answer within {Timeout.TotalSeconds:0.#} s");
         }
-        catch (Exception e) when (e is RpcClientUnknownException or RpcResponseException or RpcClientTimeoutException or HttpRequestException
-                                      or TaskCanceledException or Newtonsoft.Json.JsonException or FormatException or OverflowException
+        catch (Exception e) when (e is RpcClientUnknownException or RpcResponseException or HttpRequestException
+                                      or Newtonsoft.Json.JsonException or FormatException or OverflowException
                                       or ArgumentException or InvalidOperationException or NullReferenceException)
         {
             var inner = e.InnerException is { } i ? $" ({i.Message})" : "";
