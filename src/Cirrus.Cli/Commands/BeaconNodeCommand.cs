@@ -187,11 +187,14 @@ internal sealed class Eth1Setup : IDisposable
 {
     private readonly List<Cirrus.Node.Eth1.NethereumEth1Rpc> _rpcs;
     private readonly Task _loop;
+    private readonly CancellationTokenSource _stop;
     public Cirrus.Node.Eth1.Eth1Follower Follower { get; }
     public Cirrus.Node.Eth1.Eth1Metrics Metrics { get; }
 
-    private Eth1Setup(List<Cirrus.Node.Eth1.NethereumEth1Rpc> rpcs, Cirrus.Node.Eth1.Eth1Follower follower, Cirrus.Node.Eth1.Eth1Metrics metrics, Task loop)
+    private Eth1Setup(List<Cirrus.Node.Eth1.NethereumEth1Rpc> rpcs, Cirrus.Node.Eth1.Eth1Follower follower, Cirrus.Node.Eth1.Eth1Metrics metrics, Task loop,
+        CancellationTokenSource stop)
     {
+        _stop = stop;
         _rpcs = rpcs;
         Follower = follower;
         Metrics = metrics;
@@ -230,13 +233,16 @@ internal sealed class Eth1Setup : IDisposable
         chain.Eth1 = follower;
         log($"eth1: following the deposit contract 0x{Convert.ToHexStringLower(config.DepositContractAddress)} through {string.Join(", ", rpcs.Select(r => r.Name))}, " +
             $"{config.Eth1FollowDistance} blocks behind the head");
-        var loop = Task.Run(() => follower.RunAsync(ct));
-        return new Eth1Setup(rpcs, follower, new Cirrus.Node.Eth1.Eth1Metrics(follower, metrics.Registry), loop);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var loop = Task.Run(() => follower.RunAsync(stop.Token));
+        return new Eth1Setup(rpcs, follower, new Cirrus.Node.Eth1.Eth1Metrics(follower, metrics.Registry), loop, stop);
     }
 
     public void Dispose()
     {
+        _stop.Cancel(); // the node is closing, whatever the reason
         _loop.Wait(TimeSpan.FromSeconds(15));
+        _stop.Dispose();
         foreach (var r in _rpcs) r.Dispose();
     }
 }
