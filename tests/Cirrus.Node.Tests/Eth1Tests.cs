@@ -211,6 +211,26 @@ public class Eth1Tests
     }
 
     [Fact]
+    public async Task ADeepEth1ReorgDropsTheCachedHeadersAndFollowsTheNewChain()
+    {
+        var rpc = NewEth1();
+        var logs = new List<string>();
+        var f = new Eth1Follower(C, null, new Eth1FollowerOptions { Endpoints = [rpc], Now = () => DateTimeOffset.FromUnixTimeSeconds((long)G + 100), Log = logs.Add });
+        await f.UpdateAsync(CancellationToken.None);
+        Assert.Equal(FakeEth1Rpc.HashOf(240), f.Eth1Chain().Single(b => b.Number == 240).Hash);
+        rpc.ReorgFrom = 235;
+        rpc.Head = 262;
+        await f.UpdateAsync(CancellationToken.None); // sees block 244's parent is not the 243 it had
+        Assert.Contains(logs, l => l.Contains("a reorg deeper than the follow distance"));
+        await f.UpdateAsync(CancellationToken.None);
+        var chain = f.Eth1Chain();
+        Assert.NotEqual(FakeEth1Rpc.HashOf(240), chain.Single(b => b.Number == 240).Hash);
+        Assert.Equal(FakeEth1Rpc.HashOf(200), chain.Single(b => b.Number == 200).Hash);
+        Assert.Equal(246UL, chain[^1].Number);
+        Assert.Equal(68UL, f.Status.DepositCount);
+    }
+
+    [Fact]
     public async Task EndpointDownMeansFallbackVotingAndProductionGoesOn()
     {
         var rpc = NewEth1();

@@ -23,11 +23,19 @@ public sealed class FakeEth1Rpc(ChainConfig config, ulong firstTimestamp, ulong 
 
     public void AddDeposit(ulong block, DepositData data) => _deposits.Add((block, data));
 
-    public static Bytes32 HashOf(ulong number)
+    public static Bytes32 HashOf(ulong number) => HashOf(number, (byte)0);
+
+    /// <summary>Blocks from this number on are another chain's (a reorg).</summary>
+    public ulong ReorgFrom { get; set; } = ulong.MaxValue;
+
+    private Bytes32 Hash(ulong number) => HashOf(number, (byte)(number >= ReorgFrom ? 1 : 0));
+
+    private static Bytes32 HashOf(ulong number, byte fork)
     {
-        var b = new byte[8];
+        var b = new byte[9];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(b, number);
-        return Bytes32.FromSpan(SHA256.HashData(b));
+        b[8] = fork;
+        return Bytes32.FromSpan(SHA256.HashData(fork == 0 ? b.AsSpan(0, 8) : b));
     }
 
     public ulong TimestampOf(ulong number) => firstTimestamp + number * secondsPerBlock;
@@ -45,7 +53,7 @@ public sealed class FakeEth1Rpc(ChainConfig config, ulong firstTimestamp, ulong 
     {
         Enter();
         BlockCalls++;
-        return Task.FromResult(number > Head ? null : new Eth1BlockHeader(number, HashOf(number), number == 0 ? default : HashOf(number - 1), TimestampOf(number)));
+        return Task.FromResult(number > Head ? null : new Eth1BlockHeader(number, Hash(number), number == 0 ? default : Hash(number - 1), TimestampOf(number)));
     }
 
     public Task<IReadOnlyList<Eth1Log>> GetDepositLogsAsync(byte[] contract, ulong from, ulong to, CancellationToken ct)

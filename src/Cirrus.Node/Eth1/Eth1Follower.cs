@@ -318,8 +318,11 @@ public sealed class Eth1Follower : IEth1Provider
             {
                 if (_blocks.TryGetValue(n - 1, out var parent) && parent.Hash != h.ParentHash)
                 {
+                    // The next round walks back over the new chain from scratch.
                     _o.Log?.Invoke($"eth1: block {n}'s parent is not the block {n - 1} seen before (a reorg deeper than the follow distance): dropping the cached blocks");
                     _blocks.Clear();
+                    _store?.PutEth1([], EncodeSnapshot());
+                    return;
                 }
                 _blocks[n] = h;
             }
