@@ -166,7 +166,6 @@ public sealed class BeaconNodeCommand : ICliCommand
                 SlotTicker.RunAsync(chain, () => DateTimeOffset.UtcNow, log, cts.Token, () =>
                 {
                     metrics.Update();
-                    eth1?.Metrics.Update();
                     network2.OnSlot(chain.CurrentSlot);
                 }, () => $" | peers {network2.PeerManager.ConnectedCount}" + (eth1 is null ? "" : " | " + eth1.Follower.StatusText()) + (network2.Sync.IsSyncing ? " | syncing" + (network2.SyncManager.Progress is { } p ? $" {p}" : "") : "")).GetAwaiter().GetResult();
                 log("stopping");

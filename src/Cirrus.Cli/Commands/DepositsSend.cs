@@ -20,15 +20,16 @@ public sealed class DepositsSend : ICliCommand
     public string Name => "send";
     public string Summary => "send the deposits of a deposit_data JSON file to the deposit contract over eth1 JSON-RPC";
     public string Usage => "--eth1-endpoint URL --deposit-data FILE (--from-key FILE | --keystore FILE --keystore-password-file FILE)\n" +
-        "    (--network NAME | --network-dir DIR) [--dry-run] [--allow-duplicate]\n" +
+        "    (--network NAME | --network-dir DIR) [--dry-run] [--allow-duplicate] [--eth1-deploy-block N]\n" +
         "  --from-key FILE       a file holding the sending account's secp256k1 private key in hex\n" +
         "  --keystore FILE       an Ethereum (web3 secret storage) keystore of the sending account, with --keystore-password-file\n" +
         "  --dry-run             check everything and estimate gas, send nothing\n" +
-        "  --allow-duplicate     send a deposit for a key the contract has already seen (a top-up)";
+        "  --allow-duplicate     send a deposit for a key the contract has already seen (a top-up)\n" +
+        "  --eth1-deploy-block N where the search for earlier deposits starts (the contract's deployment block; default 0)";
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["eth1-endpoint", "deposit-data", "from-key", "keystore", "keystore-password-file", "network", "network-dir"],
+        var a = new CliArgs(args, ["eth1-endpoint", "deposit-data", "from-key", "keystore", "keystore-password-file", "network", "network-dir", "eth1-deploy-block"],
             ["dry-run", "allow-duplicate"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         string url = a.Required("eth1-endpoint");
@@ -39,6 +40,7 @@ public sealed class DepositsSend : ICliCommand
         if ((keyFile is null) == (keystore is null)) throw new CliException("give exactly one of --from-key FILE and --keystore FILE", 2);
         if (keystore is not null && a.Option("keystore-password-file") is null) throw new CliException("--keystore needs --keystore-password-file", 2);
         bool dryRun = a.Flag("dry-run"), allowDuplicate = a.Flag("allow-duplicate");
+        ulong fromBlock = a.ULong("eth1-deploy-block", 0);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         var c = network.Config;
 
@@ -61,7 +63,7 @@ public sealed class DepositsSend : ICliCommand
 
         try
         {
-            return SendAsync(c, endpoint, privateKey, entries, dryRun, allowDuplicate, stdout).GetAwaiter().GetResult();
+            return SendAsync(c, endpoint, privateKey, entries, dryRun, allowDuplicate, fromBlock, stdout).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is Eth1Exception or RpcResponseException or RpcClientUnknownException or RpcClientTimeoutException
                                       or HttpRequestException or TaskCanceledException or TimeoutException or FormatException)
@@ -93,7 +95,7 @@ public sealed class DepositsSend : ICliCommand
     }
 
     private static async Task<int> SendAsync(ChainConfig c, Uri endpoint, string privateKey, List<DepositEntry> entries, bool dryRun, bool allowDuplicate,
-        TextWriter stdout)
+        ulong fromBlock, TextWriter stdout)
     {
         var ct = CancellationToken.None;
         string contract = "0x" + Convert.ToHexStringLower(c.DepositContractAddress);
@@ -107,7 +109,7 @@ public sealed class DepositsSend : ICliCommand
         // Keys the contract has already seen.
         ulong head = await rpc.GetBlockNumberAsync(ct);
         var seen = new Dictionary<string, ulong>();
-        for (ulong start = 0; start <= head; start += 10_000)
+        for (ulong start = fromBlock; start <= head; start += 10_000)
             foreach (var log in await rpc.GetDepositLogsAsync(c.DepositContractAddress, start, Math.Min(head, start + 9_999), ct))
             {
                 var (data, index) = DepositLog.Parse(log.Data);

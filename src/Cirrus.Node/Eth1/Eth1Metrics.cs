@@ -2,7 +2,7 @@ using Prometheus;
 
 namespace Cirrus.Node.Eth1;
 
-/// <summary>The eth1 follower's gauges, refreshed by <see cref="Update"/> (once per slot).</summary>
+/// <summary>The eth1 follower's gauges, read from its status at every scrape.</summary>
 public sealed class Eth1Metrics
 {
     private readonly Eth1Follower _follower;
@@ -21,6 +21,7 @@ public sealed class Eth1Metrics
         _errors = f.CreateGauge("cirrus_eth1_rpc_errors", "Eth1 endpoint failures since start.");
         _refused = f.CreateGauge("cirrus_eth1_refused_log_ranges", "Deposit log ranges refused because they disagree with the contract.");
         _logCalls = f.CreateGauge("cirrus_eth1_get_logs_requests", "eth_getLogs requests since start.");
+        registry.AddBeforeCollectCallback(Update); // fresh at every scrape, not only once a slot
         Update();
     }
 
