@@ -166,7 +166,8 @@ public sealed partial class Eth1DevnetTests(ITestOutputHelper log) : IDisposable
             long firstRun, firstCalls;
             using (var f = await NodeProcess.StartAsync(followerArgs))
             {
-                Assert.True(await ApiHelpers.Eventually(() => Task.FromResult(f.Output.Contains("eth1: following")), TimeSpan.FromSeconds(90)), f.Output);
+                Assert.True(await ApiHelpers.Eventually(async () => f.Output.Contains("eth1: following") && await Metric(metrics, "cirrus_eth1_get_logs_requests") is not null,
+                    TimeSpan.FromSeconds(90)), f.Output);
                 firstRun = (await Metric(metrics, "cirrus_eth1_get_logs_requests"))!.Value;
                 firstCalls = (await Metric(metrics, "cirrus_eth1_rpc_requests"))!.Value;
                 Assert.Equal(68, await Metric(metrics, "cirrus_eth1_deposit_count"));
@@ -175,7 +176,8 @@ public sealed partial class Eth1DevnetTests(ITestOutputHelper log) : IDisposable
             using (var f = await NodeProcess.StartAsync(followerArgs))
             {
                 Assert.Contains("resuming from the stored snapshot: 68 deposits", f.Output);
-                Assert.True(await ApiHelpers.Eventually(() => Task.FromResult(f.Output.Contains("eth1: following")), TimeSpan.FromSeconds(60)), f.Output);
+                Assert.True(await ApiHelpers.Eventually(async () => f.Output.Contains("eth1: following") && await Metric(metrics, "cirrus_eth1_get_logs_requests") is not null,
+                    TimeSpan.FromSeconds(60)), f.Output);
                 long secondRun = (await Metric(metrics, "cirrus_eth1_get_logs_requests"))!.Value;
                 long secondCalls = (await Metric(metrics, "cirrus_eth1_rpc_requests"))!.Value;
                 var resumed = Regex.Match(f.Output, @"logs scanned up to block (\d+)");
