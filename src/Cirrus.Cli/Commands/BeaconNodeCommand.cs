@@ -230,7 +230,7 @@ internal sealed class Eth1Setup : IDisposable
         })
         { GenesisEth1Data = genesisState?.Eth1Data };
         chain.Eth1 = follower;
-        log($"eth1: following the deposit contract 0x{Convert.ToHexStringLower(config.DepositContractAddress)} through {string.Join(", ", rpcs.Select(r => r.Name))}, " +
+        log($"eth1: watching the deposit contract 0x{Convert.ToHexStringLower(config.DepositContractAddress)} through {string.Join(", ", rpcs.Select(r => r.Name))}, " +
             $"{config.Eth1FollowDistance} blocks behind the head");
         var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var loop = Task.Run(() => follower.RunAsync(stop.Token));
