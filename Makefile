@@ -37,9 +37,11 @@ bench-bls:
 bench-p2p:
 	scripts/bench-p2p.sh
 
-# block import rate (signatures on, RocksDB writes) replaying a generated 16k-validator mainnet-preset chain, and RSS
+# block import in range-sync segments (signatures on, RocksDB writes) against the BLS bound measured in the same run, and RSS:
+# a light 16k-validator chain, then a heavy 100k-validator one (128 attestations per block); chains are generated once
 bench-import:
-	dotnet run -c Release --project bench/Cirrus.ImportBench -- --validators 16384 --epochs 6 --runs 3
+	dotnet run -c Release --project bench/Cirrus.ImportBench -- --validators 16384 --epochs 6 --runs 5
+	dotnet run -c Release --project bench/Cirrus.ImportBench -- --validators 100000 --epochs 4 --heavy --runs 3
 
 # range sync of the same chain from a node on loopback (libp2p), against its local replay in the same run, and the syncing node's peak RSS
 bench-sync:

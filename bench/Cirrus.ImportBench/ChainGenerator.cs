@@ -9,18 +9,23 @@ using Cirrus.Crypto;
 using Cirrus.Ssz;
 using Cirrus.Storage;
 
-/// <summary>Builds genesis and a perfectly attested chain; committee aggregates are signed with the committee's summed secret key (one signing per aggregate).</summary>
+/// <summary>
+/// Builds genesis and a perfectly attested chain; aggregates are signed with their members' summed
+/// secret key (one signing per aggregate). Light: one full aggregate per committee of the slot
+/// before. Heavy: every committee of the slot before split into partial aggregates, MAX_ATTESTATIONS
+/// (128) per block, as Medalla's blocks carried.
+/// </summary>
 static class ChainGenerator
 {
     /// <summary>The chain (mainnet preset) generated once into DATA/chain-N-E and reused: its genesis state and blocks.</summary>
-    public static (BeaconState Genesis, List<SignedBeaconBlock> Blocks) LoadOrGenerate(ChainConfig c, int validators, int epochs, string data)
+    public static (BeaconState Genesis, List<SignedBeaconBlock> Blocks) LoadOrGenerate(ChainConfig c, int validators, int epochs, bool heavy, string data)
     {
-        string chainDir = Path.Combine(data, $"chain-{validators}-{epochs}");
+        string chainDir = Path.Combine(data, $"chain-{validators}-{epochs}{(heavy ? "-heavy" : "")}");
         if (!File.Exists(Path.Combine(chainDir, "complete")))
         {
             if (Directory.Exists(chainDir)) Directory.Delete(chainDir, true);
             Directory.CreateDirectory(chainDir);
-            Generate(c, validators, epochs, chainDir);
+            Generate(c, validators, epochs, heavy, chainDir);
             File.WriteAllText(Path.Combine(chainDir, "complete"), "");
         }
         var genesis = c.Schema.Deserialize<BeaconState>(File.ReadAllBytes(Path.Combine(chainDir, "genesis.ssz")));
@@ -28,10 +33,10 @@ static class ChainGenerator
         return (genesis, stored.GetCanonicalRange(1, ulong.MaxValue).Select(r => stored.GetBlock(r.Root)!).ToList());
     }
 
-    public static void Generate(ChainConfig c, int n, int epochs, string dir)
+    public static void Generate(ChainConfig c, int n, int epochs, bool heavy, string dir)
     {
         var sw = Stopwatch.StartNew();
-        Console.WriteLine($"generating {n} validators and {epochs} epochs of blocks (once; cached in {dir})...");
+        Console.WriteLine($"generating {n} validators and {epochs} epochs of {(heavy ? "heavy" : "light")} blocks (once; cached in {dir})...");
         var sks = new BigInteger[n];
         var state = c.Schema.Default<BeaconState>();
         state.GenesisTime = 1_606_824_023;
@@ -96,7 +101,7 @@ static class ChainGenerator
             headRoot = c.Schema.HashTreeRoot(block);
             store.ImportBlock(new BlockImport(headRoot, signed, Head: new HeadUpdate(headRoot, cp, cp)));
             head = post;
-            pending = Attest(c, post, slot, headRoot, sks);
+            pending = Attest(c, post, slot, headRoot, sks, heavy ? (int)c.MaxAttestations : 0);
             if (slot % c.SlotsPerEpoch == 0) Console.WriteLine($"  epoch {epoch} generated ({sw.Elapsed.TotalSeconds:F1} s)");
         }
     }
@@ -110,28 +115,39 @@ static class ChainGenerator
         return Bytes96.FromSpan(key.Sign(root.AsSpan()).ToBytes());
     }
 
-    private static List<Attestation> Attest(ChainConfig c, CachedBeaconState state, ulong slot, Bytes32 blockRoot, BigInteger[] sks)
+    /// <summary>The slot's attestations: one full aggregate per committee, or (<paramref name="perBlock"/> > 0) that many partial aggregates in all.</summary>
+    private static List<Attestation> Attest(ChainConfig c, CachedBeaconState state, ulong slot, Bytes32 blockRoot, BigInteger[] sks, int perBlock)
     {
         ulong epoch = slot / c.SlotsPerEpoch;
         ulong start = epoch * c.SlotsPerEpoch;
         var target = new Checkpoint { Epoch = epoch, Root = start == slot ? blockRoot : BeaconStateAccessors.GetBlockRootAtSlot(c, state.State, start) };
         var domain = BeaconStateAccessors.GetDomain(c, state.State, c.DomainBeaconAttester, epoch);
-        var result = new List<Attestation>();
         ulong count = BeaconStateAccessors.GetCommitteeCountPerSlot(state, epoch);
+        var jobs = new List<(AttestationData Data, int[] Committee, int From, int To)>();
         for (ulong index = 0; index < count; index++)
         {
             var data = new AttestationData { Slot = slot, Index = index, BeaconBlockRoot = blockRoot, Source = c.Schema.Copy(state.State.CurrentJustifiedCheckpoint), Target = target.Copy() };
             var committee = BeaconStateAccessors.GetBeaconCommittee(state, slot, index).ToArray();
+            // committee k gets perBlock/count parts, the first perBlock%count committees one more
+            int parts = perBlock <= 0 ? 1 : Math.Max(1, perBlock / (int)count + ((int)index < perBlock % (int)count ? 1 : 0));
+            parts = Math.Min(parts, committee.Length);
+            for (int p = 0; p < parts; p++)
+                jobs.Add((data, committee, committee.Length * p / parts, committee.Length * (p + 1) / parts));
+        }
+        var result = new Attestation[jobs.Count];
+        Parallel.For(0, jobs.Count, j =>
+        {
+            var (data, committee, from, to) = jobs[j];
             var bits = new Bitlist(committee.Length);
             BigInteger sum = 0;
-            for (int i = 0; i < committee.Length; i++)
+            for (int i = from; i < to; i++)
             {
                 bits[i] = true;
                 sum += sks[committee[i]];
             }
-            // sum_i(sk_i * H(m)) = (sum_i sk_i) * H(m): the aggregate of every member's signature.
-            result.Add(new Attestation { AggregationBits = bits, Data = data, Signature = Sign(sum % InteropGenesis.CurveOrder, Misc.ComputeSigningRoot(c, data, domain)) });
-        }
-        return result;
+            // sum_i(sk_i * H(m)) = (sum_i sk_i) * H(m): the aggregate of these members' signatures.
+            result[j] = new Attestation { AggregationBits = bits, Data = c.Schema.Copy(data), Signature = Sign(sum % InteropGenesis.CurveOrder, Misc.ComputeSigningRoot(c, data, domain)) };
+        });
+        return [.. result];
     }
 }

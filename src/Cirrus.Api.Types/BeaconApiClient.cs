@@ -158,6 +158,30 @@ public sealed class BeaconApiClient : IDisposable
 
     // ---- validator ----
 
+    /// <summary>POST validator/liveness/{epoch}: which of the validators the node saw attest or propose in the epoch.</summary>
+    public async Task<Dictionary<ulong, bool>> GetLivenessAsync(ulong epoch, IEnumerable<ulong> indices, CancellationToken ct = default)
+    {
+        string path = $"eth/v1/validator/liveness/{epoch}";
+        var root = await SendAsync(HttpMethod.Post, path, ApiJson.DecimalStringArray(indices), ct);
+        return Parse(path, () =>
+        {
+            var d = Data(root);
+            if (d.ValueKind != JsonValueKind.Array) throw new SszException($"expected an array, got {d.ValueKind}");
+            var result = new Dictionary<ulong, bool>();
+            foreach (var item in d.EnumerateArray())
+            {
+                var idx = ApiJson.Field(item, "index", "liveness");
+                string? text = idx.ValueKind == JsonValueKind.String ? idx.GetString() : idx.GetRawText();
+                if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong i))
+                    throw new SszException($"invalid validator index {idx.GetRawText()}");
+                var live = ApiJson.Field(item, "is_live", "liveness");
+                if (live.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw new SszException("is_live is not a boolean");
+                result[i] = live.GetBoolean();
+            }
+            return result;
+        });
+    }
+
     /// <summary>POST validator/duties/attester/{epoch} with the validator indices.</summary>
     public async Task<Duties<AttesterDuty>> GetAttesterDutiesAsync(ulong epoch, IEnumerable<ulong> indices, CancellationToken ct = default)
     {

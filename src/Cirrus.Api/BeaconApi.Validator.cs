@@ -5,6 +5,7 @@ using Cirrus.Consensus.Helpers;
 using Cirrus.Consensus.Transition;
 using Cirrus.Consensus.Types;
 using Cirrus.Node;
+using Cirrus.Node.Monitoring;
 using Cirrus.Node.Duties;
 using Cirrus.Node.Validation;
 using Cirrus.Node.Production;
@@ -103,6 +104,38 @@ public sealed partial class BeaconApi
                 a => Network?.PublishAggregateAndProof(a));
             return failures.Count == 0 ? Ok() : Failures("some aggregates were not accepted", failures);
         });
+        Post("/eth/v1/validator/liveness/{epoch}", async c =>
+        {
+            // later API versions: validator clients' doppelganger protection asks whether their keys are live
+            ulong epoch = RouteUInt(c, "epoch");
+            ulong current = _chain.CurrentSlot / _chain.Config.SlotsPerEpoch;
+            if (epoch > current || epoch + 1 < current)
+                throw ApiError.BadRequest($"epoch {epoch} is not the current ({current}) or previous epoch");
+            using var doc = await ReadJsonBody(c);
+            var asked = new List<ulong>();
+            foreach (var item in RequireArray(doc).EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String || !ulong.TryParse(item.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong i))
+                    throw ApiError.BadRequest($"invalid validator index {item.GetRawText()}: expected a decimal string");
+                asked.Add(i);
+            }
+            if (asked.Count > 1 << 16) throw ApiError.BadRequest("too many validator indices (at most 65536)");
+            // a node still catching up has not seen the epoch's blocks: "not live" would be a guess
+            if (CurrentSyncState().IsSyncing) throw new ApiError(503, "the node is syncing: liveness is not known yet");
+            var live = Liveness.LiveIn(_chain, epoch, asked.ToHashSet()) ?? throw new ApiError(503, "the head state is not available");
+            return Data(w =>
+            {
+                w.WriteStartArray();
+                foreach (ulong i in asked.Distinct())
+                {
+                    w.WriteStartObject();
+                    w.WriteString("index", i.ToString(CultureInfo.InvariantCulture));
+                    w.WriteBoolean("is_live", live.Contains(i));
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            });
+        });
         Post("/eth/v1/validator/beacon_committee_subscriptions", async c =>
         {
             using var doc = await ReadJsonBody(c);
@@ -120,7 +153,11 @@ public sealed partial class BeaconApi
                 accepted.Add(CheckSubscription(state, now, sub, i));
                 i++;
             }
-            foreach (var s in accepted) Subscriptions.Add(s);
+            foreach (var s in accepted)
+            {
+                Subscriptions.Add(s);
+                if (AutoMonitor) Monitor?.AddIndex(s.ValidatorIndex, auto: true); // the validator client's validators are monitored without configuration
+            }
             Subscriptions.Prune(now);
             return Ok();
         });

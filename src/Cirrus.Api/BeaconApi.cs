@@ -261,6 +261,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
             w.WriteEndObject();
         }));
         MapNode();
+        MapStatus();
         MapEvents();
         MapPool();
         MapValidator();

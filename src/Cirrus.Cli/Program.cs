@@ -57,6 +57,7 @@ public static class Program
         }
         try
         {
+            if (group is null && ConfigFile.Commands.Contains(cmd.Name)) rest = ConfigFile.Expand(rest);
             return cmd.Run(rest, stdout, stderr);
         }
         catch (CliException e)

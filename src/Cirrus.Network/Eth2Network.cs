@@ -197,6 +197,7 @@ public sealed class Eth2Network : INodeNetwork, IAsyncDisposable
             p.Connected ? "connected" : "disconnected", p.Outbound ? "outbound" : "inbound")).ToList();
 
     public SyncState Sync => SyncManager.State;
+    public string? SyncProgress => Sync.IsSyncing ? SyncManager.Progress : null;
 
     public void PublishBlock(SignedBeaconBlock block) => GossipHandlers.Publish(GossipTopicNames.BeaconBlock, block);
     public void PublishAttestation(Attestation attestation, ulong subnetId) =>

@@ -302,6 +302,21 @@ public sealed class BeaconChain : IDisposable
     }
 
     /// <summary>
+    /// Imports consecutive blocks (each the parent of the next: a range-sync segment) with one
+    /// signature batch and one store write; see <see cref="BlockImporter.ImportSegment"/>. Returns
+    /// how many from the start are in the chain and, if not all, why the next one is not.
+    /// </summary>
+    public SegmentImport ImportBlocks(IReadOnlyList<SignedBeaconBlock> blocks)
+    {
+        var events = new List<ChainEvent>();
+        var result = _importer.ImportSegment(blocks, events);
+        if (result.Imported > 0) ImportQueuedChildren(Config.Schema.HashTreeRoot(blocks[result.Imported - 1].Message), events);
+        lock (_core.Lock) UpdateHead(events);
+        Raise(events);
+        return result;
+    }
+
+    /// <summary>
     /// Submits a block from the network or the API: imported now if its slot has come and its
     /// parent is known; held (and imported later) if it is at most <see cref="MaxEarlySlots"/>
     /// early or its parent is missing. Throws <see cref="BlockImportException"/> for an invalid block.

@@ -9,6 +9,9 @@ using Cirrus.Storage;
 
 namespace Cirrus.Node;
 
+/// <summary>What became of a segment: how many blocks from its start are in the chain, and why the next one is not.</summary>
+public readonly record struct SegmentImport(int Imported, BlockImportException? Error);
+
 /// <summary>
 /// Imports one block in three steps so that no block, however far it is from its parent, holds the
 /// chain lock for long: (1) under the lock, fork choice's checks and a copy of the parent state;
@@ -21,6 +24,8 @@ internal sealed class BlockImporter(ChainCore core)
 {
     /// <summary>Post-states are stored in full at the first block of every this-many epochs.</summary>
     public const ulong SnapshotEveryEpochs = 2;
+    /// <summary>A sync segment's signatures are verified in chunks of about this many sets, beside the transitions.</summary>
+    public const int SignatureChunk = 128;
     /// <summary>Below finality one snapshot per this-many epochs is kept.</summary>
     public const ulong ArchiveSnapshotEpochs = 64;
 
@@ -57,6 +62,179 @@ internal sealed class BlockImporter(ChainCore core)
         return root;
     }
 
+    /// <summary>
+    /// Imports consecutive blocks (a range-sync segment, each the parent of the next) with one
+    /// signature batch and one store write for all of them. The transitions run outside the lock
+    /// on one working state, copied only where fork choice keeps a state: at the blocks that can
+    /// be epoch targets and at the last block (the others are rebuilt on demand). Nothing is
+    /// written or given to fork choice before every block and signature is checked; on the
+    /// first failure the segment is imported block by block, which keeps the valid prefix and
+    /// names the bad block.
+    /// </summary>
+    public SegmentImport ImportSegment(IReadOnlyList<SignedBeaconBlock> blocks, List<ChainEvent> events)
+    {
+        if (blocks.Count < 2 || core.Verifier is not { } verifier) return ImportEach(blocks, 0, events);
+        var c = core.Config;
+        var roots = new Bytes32[blocks.Count];
+        int first = 0;
+        CachedBeaconState working;
+        ulong currentSlot;
+        lock (core.Lock)
+        {
+            core.TickToNow();
+            CachedBeaconState? parent = null;
+            for (; first < blocks.Count && parent is null; first++)
+            {
+                try { parent = core.Store.ValidateOnBlock(blocks[first], out roots[first]); }
+                catch (ForkChoiceException e) { return new SegmentImport(first, new BlockImportException(e.Message, e.UnknownParent)); }
+            }
+            if (parent is null) return new SegmentImport(blocks.Count, null); // all known
+            first--;
+            working = parent.Copy();
+            currentSlot = core.Store.GetCurrentSlot();
+        }
+        int n = blocks.Count;
+        var sigs = new SignatureCollector(verifier);
+        var kept = new CachedBeaconState?[n];
+        var snapshots = new BeaconState?[n];
+        var checkpoints = new (Checkpoint Justified, Checkpoint Finalized)[n];
+        ulong parentSlot = working.State.Slot;
+        // Signatures are verified in chunks on the thread pool while the transitions go on.
+        var checks = new List<Task<bool>>();
+        int handedOff = 0;
+        Validator[] registry = [];
+        void HandOff()
+        {
+            if (handedOff == sigs.Sets.Count) return;
+            var chunk = sigs.Sets.Skip(handedOff).ToArray();
+            handedOff = sigs.Sets.Count;
+            // The checks read pubkeys from a snapshot, since the transition goes on changing the list;
+            // pubkeys never change, so one snapshot serves until deposits add validators.
+            if (registry.Length != working.State.Validators.Count) registry = working.State.Validators.ToArray();
+            var keys = registry;
+            checks.Add(Task.Run(() => verifier.VerifyBatch(chunk, keys) < 0));
+        }
+        bool SignaturesValid()
+        {
+            HandOff();
+            Task.WaitAll(checks);
+            return checks.All(t => t.Result);
+        }
+        // one by one, which keeps the valid prefix and names the bad block (the checks finish first)
+        SegmentImport Fallback()
+        {
+            SignaturesValid();
+            return ImportEach(blocks, first, events);
+        }
+        try
+        {
+            for (int i = first; i < n; i++)
+            {
+                var block = blocks[i].Message;
+                if (i > first)
+                {
+                    roots[i] = c.Schema.HashTreeRoot(block);
+                    if (block.ParentRoot != roots[i - 1]) return Fallback();
+                }
+                if (block.Slot > currentSlot) return Fallback();
+                // after the first block, the state is the previous block's post-state, whose root that block names and the transition checked
+                StateTransition.ApplyCollecting(working, blocks[i], sigs, i > first ? blocks[i - 1].Message.StateRoot : null);
+                var st = working.State;
+                checkpoints[i] = (st.CurrentJustifiedCheckpoint.Copy(), st.FinalizedCheckpoint.Copy());
+                ulong epoch = Misc.ComputeEpochAtSlot(c, block.Slot);
+                if (epoch > Misc.ComputeEpochAtSlot(c, parentSlot) && epoch % SnapshotEveryEpochs == 0)
+                    snapshots[i] = CachedBeaconState.CopyState(c, st);
+                if (i == n - 1) kept[i] = working;
+                else if (Misc.ComputeStartSlotAtEpoch(c, Misc.ComputeEpochAtSlot(c, blocks[i + 1].Message.Slot - 1)) >= block.Slot)
+                    kept[i] = working.Copy(withHashCache: false); // the target of the epochs that start before the next block
+                parentSlot = block.Slot;
+                if (sigs.Sets.Count - handedOff >= SignatureChunk) HandOff();
+            }
+        }
+        catch (StateTransitionException)
+        {
+            return Fallback();
+        }
+        if (!SignaturesValid()) return ImportEach(blocks, first, events);
+        var checkpointStates = SegmentCheckpointStates(blocks, first, roots, kept);
+        lock (core.Lock)
+        {
+            bool stillValid;
+            try { stillValid = core.Store.ValidateOnBlock(blocks[first], out _) is not null; }
+            catch (ForkChoiceException) { stillValid = false; }
+            if (stillValid)
+            {
+                var store = core.Store;
+                ulong finalizedBefore = store.FinalizedCheckpoint.Epoch;
+                if (core.Db is { } db)
+                {
+                    var imports = new List<BlockImport>(n - first);
+                    for (int i = first; i < n; i++) imports.Add(new BlockImport(roots[i], blocks[i], snapshots[i]));
+                    db.ImportBlocks(imports); // on disk, all at once, before fork choice sees any of them
+                }
+                for (int i = first; i < n; i++)
+                {
+                    if (kept[i] is { } state) store.AddBlock(blocks[i], state, roots[i]);
+                    else store.AddBlockWithoutState(blocks[i], checkpoints[i].Justified, checkpoints[i].Finalized, roots[i]);
+                    core.Blocks[roots[i]] = blocks[i];
+                }
+                core.AddCheckpointStates(checkpointStates);
+                for (int i = first; i < n; i++)
+                {
+                    ApplyBlockAttestations(core, blocks[i]);
+                    events.Add(new BlockEvent(blocks[i].Message.Slot, roots[i]));
+                }
+                AfterImport(finalizedBefore, events);
+                return new SegmentImport(n, null);
+            }
+        }
+        return ImportEach(blocks, first, events); // the store moved meanwhile (another import, finality)
+    }
+
+    /// <summary>Blocks one at a time from <paramref name="from"/>, stopping at the first that fails.</summary>
+    private SegmentImport ImportEach(IReadOnlyList<SignedBeaconBlock> blocks, int from, List<ChainEvent> events)
+    {
+        for (int i = from; i < blocks.Count; i++)
+        {
+            try { Import(blocks[i], events); }
+            catch (BlockImportException e) { return new SegmentImport(i, e); }
+        }
+        return new SegmentImport(blocks.Count, null);
+    }
+
+    /// <summary>Checkpoint states for the segment's attestation targets (outside the lock), from the segment's kept states or the store's.</summary>
+    private List<(Checkpoint, CachedBeaconState)> SegmentCheckpointStates(IReadOnlyList<SignedBeaconBlock> blocks, int first,
+        Bytes32[] roots, CachedBeaconState?[] kept)
+    {
+        var c = core.Config;
+        ulong currentEpoch = Misc.ComputeEpochAtSlot(c, core.CurrentSlot());
+        var local = new Dictionary<Bytes32, CachedBeaconState>();
+        for (int i = first; i < blocks.Count; i++)
+            if (kept[i] is { } k) local[roots[i]] = k;
+        var result = new List<(Checkpoint, CachedBeaconState)>();
+        var others = new List<Checkpoint>();
+        var seen = new HashSet<Checkpoint>();
+        for (int i = first; i < blocks.Count; i++)
+            foreach (var a in blocks[i].Message.Body.Attestations)
+            {
+                var target = a.Data.Target;
+                // fork choice only takes targets of the current and previous epochs
+                if (target.Epoch > currentEpoch || target.Epoch + 1 < currentEpoch || !seen.Add(target)) continue;
+                if (!local.TryGetValue(target.Root, out var baseState))
+                {
+                    others.Add(target);
+                    continue;
+                }
+                var copy = baseState.Copy();
+                ulong start = Misc.ComputeStartSlotAtEpoch(c, target.Epoch);
+                if (copy.State.Slot < start) StateTransition.ProcessSlots(copy, start);
+                copy.ReleaseHashCache(); // a checkpoint state is only read
+                result.Add((target, copy));
+            }
+        result.AddRange(core.ComputeCheckpointStates(others));
+        return result;
+    }
+
     private CachedBeaconState? Validate(SignedBeaconBlock block, out Bytes32 root)
     {
         try
@@ -89,6 +267,14 @@ internal sealed class BlockImporter(ChainCore core)
         core.AddCheckpointStates(checkpointStates);
         ApplyBlockAttestations(core, block);
         events.Add(new BlockEvent(block.Message.Slot, root));
+        AfterImport(finalizedBefore, events);
+    }
+
+    /// <summary>When finality moved: the event, and blocks and states finality made unreachable pruned (under the lock).</summary>
+    private void AfterImport(ulong finalizedBefore, List<ChainEvent> events)
+    {
+        var store = core.Store;
+        var c = core.Config;
         if (store.FinalizedCheckpoint.Epoch > finalizedBefore)
         {
             var fin = store.FinalizedCheckpoint.Copy();

@@ -21,7 +21,16 @@ internal sealed class ChainCore(ChainConfig config, BeaconStore? db, ISignatureV
     public BeaconStore? Db { get; } = db;
     public ISignatureVerifier? Verifier { get; } = verifier;
     public Action<string> Log { get; } = log;
-    public ForkChoiceStore Store { get; set; } = null!;
+    public ForkChoiceStore Store
+    {
+        get => _store;
+        set
+        {
+            _store = value;
+            _store.StateResolver = RebuildState;
+        }
+    }
+    private ForkChoiceStore _store = null!;
     public Dictionary<Bytes32, SignedBeaconBlock> Blocks { get; } = [];
     public Bytes32 Head { get; set; }
     public ulong GenesisTime { get; set; }
@@ -45,6 +54,26 @@ internal sealed class ChainCore(ChainConfig config, BeaconStore? db, ISignatureV
     public void TickToNow()
     {
         if (NowSeconds() is { } now) Store.OnTick(now);
+    }
+
+    /// <summary>
+    /// The post-state of a block fork choice holds without its state (the middle of a sync
+    /// segment): its blocks replayed, signatures unchecked (they were checked on import), onto
+    /// the nearest ancestor whose state is held. Under the lock; null if a block is missing.
+    /// </summary>
+    private CachedBeaconState? RebuildState(Bytes32 root)
+    {
+        var path = new List<SignedBeaconBlock>();
+        CachedBeaconState? baseState;
+        for (var r = root; (baseState = _store.GetBlockState(r)) is null;)
+        {
+            if (!Blocks.TryGetValue(r, out var block)) return null;
+            path.Add(block);
+            r = block.Message.ParentRoot;
+        }
+        var state = baseState.Copy(withHashCache: false);
+        for (int i = path.Count - 1; i >= 0; i--) StateTransition.Apply(state, path[i], null, validateResult: false);
+        return state;
     }
 
     /// <summary>Slot of a held block (under the lock).</summary>
@@ -72,6 +101,7 @@ internal sealed class ChainCore(ChainConfig config, BeaconStore? db, ISignatureV
             }
             ulong start = Misc.ComputeStartSlotAtEpoch(Config, target.Epoch);
             if (copy.State.Slot < start) StateTransition.ProcessSlots(copy, start);
+            copy.ReleaseHashCache(); // a checkpoint state is only read
             result.Add((target, copy));
         }
         return result;

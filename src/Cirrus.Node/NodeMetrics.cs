@@ -1,16 +1,23 @@
+using Cirrus.Ssz;
 using Prometheus;
 
 namespace Cirrus.Node;
 
 /// <summary>
 /// The beacon node's Prometheus metrics, in a registry of its own: chain progress from the chain's
-/// events and, once per slot, from <see cref="Update"/>.
+/// events and, once per slot, from <see cref="Update"/>. The names of the eth2 client metrics interop
+/// list (beacon_*, shared by every client's dashboards) sit beside our own cirrus_* ones.
 /// </summary>
 public sealed class NodeMetrics : IDisposable
 {
     private readonly BeaconChain _chain;
     private readonly Gauge _slot, _headSlot, _justified, _finalized, _queued;
     private readonly Counter _blocks, _heads, _reorgs, _attestations;
+    // interop names: https://github.com/ethereum/beacon-metrics (the head state's view, as the list asks)
+    private readonly Gauge _epoch;
+    private readonly Gauge _stdSlot, _stdHeadSlot, _stdFinalized, _stdJustified, _stdPrevJustified, _stdActive, _stdDeposits;
+    private readonly Counter _stdReorgs;
+    private Bytes32 _lastHead;
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
@@ -27,6 +34,15 @@ public sealed class NodeMetrics : IDisposable
         _heads = f.CreateCounter("cirrus_beacon_head_changes_total", "Times the head changed.");
         _reorgs = f.CreateCounter("cirrus_beacon_reorgs_total", "Head changes to a block that does not descend from the old head.");
         _attestations = f.CreateCounter("cirrus_beacon_fork_choice_attestations_total", "Attestations counted by fork choice (from the API and the pool).");
+        _epoch = f.CreateGauge("cirrus_beacon_epoch", "The clock's current epoch.");
+        _stdSlot = f.CreateGauge("beacon_slot", "Latest slot of the beacon chain state (the clock's slot).");
+        _stdHeadSlot = f.CreateGauge("beacon_head_slot", "Slot of the head block of the beacon chain.");
+        _stdFinalized = f.CreateGauge("beacon_finalized_epoch", "Current finalized epoch (head state).");
+        _stdJustified = f.CreateGauge("beacon_current_justified_epoch", "Current justified epoch (head state).");
+        _stdPrevJustified = f.CreateGauge("beacon_previous_justified_epoch", "Previous justified epoch (head state).");
+        _stdActive = f.CreateGauge("beacon_current_active_validators", "Active validators in the head state's epoch.");
+        _stdDeposits = f.CreateGauge("beacon_processed_deposits_total", "Deposits processed (the head state's eth1_deposit_index).");
+        _stdReorgs = f.CreateCounter("beacon_reorgs_total", "Chain reorganizations (head changes to a block that does not descend from the old head).");
         chain.Events += OnEvent;
         Update();
     }
@@ -36,8 +52,8 @@ public sealed class NodeMetrics : IDisposable
         switch (e)
         {
             case BlockEvent: _blocks.Inc(); break;
-            case HeadEvent h: _heads.Inc(); _headSlot.Set(h.Slot); break;
-            case ChainReorgEvent: _reorgs.Inc(); break;
+            case HeadEvent h: _heads.Inc(); _headSlot.Set(h.Slot); _stdHeadSlot.Set(h.Slot); break;
+            case ChainReorgEvent: _reorgs.Inc(); _stdReorgs.Inc(); break;
             case FinalizedCheckpointEvent f: _finalized.Set(f.Epoch); break;
             case AttestationEvent: _attestations.Inc(); break;
         }
@@ -51,6 +67,23 @@ public sealed class NodeMetrics : IDisposable
         _justified.Set(_chain.JustifiedCheckpoint.Epoch);
         _finalized.Set(_chain.FinalizedCheckpoint.Epoch);
         _queued.Set(_chain.QueuedBlocks);
+        _stdSlot.Set(_chain.CurrentSlot);
+        _epoch.Set(_chain.CurrentSlot / _chain.Config.SlotsPerEpoch);
+        _stdHeadSlot.Set(_chain.HeadSlot);
+        var head = _chain.Head;
+        if (head == _lastHead) return;
+        // the head state's checkpoints and registry change only with the head
+        if (_chain.GetBlockState(head) is not { } state) return;
+        _lastHead = head;
+        _stdFinalized.Set(state.FinalizedCheckpoint.Epoch);
+        _stdJustified.Set(state.CurrentJustifiedCheckpoint.Epoch);
+        _stdPrevJustified.Set(state.PreviousJustifiedCheckpoint.Epoch);
+        _stdDeposits.Set(state.Eth1DepositIndex);
+        ulong epoch = state.Slot / _chain.Config.SlotsPerEpoch;
+        int active = 0;
+        foreach (var v in state.Validators)
+            if (v.ActivationEpoch <= epoch && epoch < v.ExitEpoch) active++;
+        _stdActive.Set(active);
     }
 
     /// <summary>Serves the registry at http://ADDRESS:PORT/metrics.</summary>

@@ -18,6 +18,8 @@ public interface INodeNetwork
     NodeIdentity Identity { get; }
     IReadOnlyList<PeerSummary> Peers { get; }
     SyncState Sync { get; }
+    /// <summary>Range sync's progress in words (rate, slots to go, ETA) while it runs; null otherwise.</summary>
+    string? SyncProgress => null;
 
     void PublishBlock(SignedBeaconBlock block);
     /// <summary>Publishes on beacon_attestation_{subnetId} (see MessageValidator.ComputeSubnetForAttestation).</summary>

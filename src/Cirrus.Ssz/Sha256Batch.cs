@@ -49,7 +49,24 @@ public static class Sha256Batch
     public static bool Avx2Available => Avx2.IsSupported;
 
     /// <summary>output[i*32..] = sha256(input[i*64..i*64+64]) for every i.</summary>
-    public static void Hash64(ReadOnlySpan<byte> input, Span<byte> output)
+    public static void Hash64(ReadOnlySpan<byte> input, Span<byte> output) => Run(input, output, padBlock: true);
+
+    /// <summary>
+    /// output[i*32..] = sha256 of a message of at most 55 bytes whose single, already padded block
+    /// (message, 0x80, zeros, bit length big-endian) is input[i*64..i*64+64]. See <see cref="PadSingleBlock"/>.
+    /// </summary>
+    public static void HashPaddedBlocks(ReadOnlySpan<byte> input, Span<byte> output) => Run(input, output, padBlock: false);
+
+    /// <summary>Writes the SHA-256 padding of a <paramref name="messageLength"/>-byte message (at most 55) into its 64-byte block.</summary>
+    public static void PadSingleBlock(Span<byte> block, int messageLength)
+    {
+        if (messageLength > 55 || block.Length != 64) throw new ArgumentException("a single block holds at most 55 message bytes");
+        block[messageLength..].Clear();
+        block[messageLength] = 0x80;
+        BinaryPrimitives.WriteUInt64BigEndian(block[56..], (ulong)messageLength * 8);
+    }
+
+    private static void Run(ReadOnlySpan<byte> input, Span<byte> output, bool padBlock)
     {
         int n = input.Length / 64;
         if (input.Length != n * 64) throw new ArgumentException("input must be a multiple of 64 bytes");
@@ -58,20 +75,20 @@ public static class Sha256Batch
         Path p = Force;
         if ((p == Path.Auto || p == Path.Avx512) && Avx512Available)
         {
-            for (; i + 16 <= n; i += 16) Lanes16(input.Slice(i * 64, 16 * 64), output.Slice(i * 32, 16 * 32));
+            for (; i + 16 <= n; i += 16) Lanes16(input.Slice(i * 64, 16 * 64), output.Slice(i * 32, 16 * 32), padBlock);
         }
         if ((p == Path.Auto || p == Path.Avx2) && Avx2Available)
         {
-            for (; i + 8 <= n; i += 8) Lanes8(input.Slice(i * 64, 8 * 64), output.Slice(i * 32, 8 * 32));
+            for (; i + 8 <= n; i += 8) Lanes8(input.Slice(i * 64, 8 * 64), output.Slice(i * 32, 8 * 32), padBlock);
         }
-        for (; i < n; i++) Scalar(input.Slice(i * 64, 64), output.Slice(i * 32, 32));
+        for (; i < n; i++) Scalar(input.Slice(i * 64, 64), output.Slice(i * 32, 32), padBlock);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)] private static uint Rotr(uint x, int n) => (x >> n) | (x << (32 - n));
     private static uint Sig0(uint x) => Rotr(x, 7) ^ Rotr(x, 18) ^ (x >> 3);
     private static uint Sig1(uint x) => Rotr(x, 17) ^ Rotr(x, 19) ^ (x >> 10);
 
-    private static void Scalar(ReadOnlySpan<byte> msg, Span<byte> digest)
+    private static void Scalar(ReadOnlySpan<byte> msg, Span<byte> digest, bool padBlock = true)
     {
         Span<uint> w = stackalloc uint[64];
         for (int t = 0; t < 16; t++) w[t] = BinaryPrimitives.ReadUInt32BigEndian(msg[(t * 4)..]);
@@ -81,7 +98,7 @@ public static class Sha256Batch
         Compress(h, w, K);
         Span<uint> h2 = stackalloc uint[8];
         h.CopyTo(h2);
-        CompressKW(h2, PadKW);
+        if (padBlock) CompressKW(h2, PadKW);
         for (int t = 0; t < 8; t++) BinaryPrimitives.WriteUInt32BigEndian(digest[(t * 4)..], h2[t]);
     }
 
@@ -111,7 +128,8 @@ public static class Sha256Batch
 
     // ---- AVX-512: 16 messages per call ----
 
-    private static unsafe void Lanes16(ReadOnlySpan<byte> input, Span<byte> output)
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the schedule is written in full before it is read
+    private static unsafe void Lanes16(ReadOnlySpan<byte> input, Span<byte> output, bool padBlock)
     {
         var w = stackalloc Vector512<uint>[64];
         LoadTransposed(input, new Span<uint>(w, 16 * 16), 16);
@@ -128,9 +146,12 @@ public static class Sha256Batch
         for (int t = 0; t < 64; t++) Round16(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w[t] + Vector512.Create(K[t]));
         a += Vector512.Create(H0[0]); b += Vector512.Create(H0[1]); c += Vector512.Create(H0[2]); d += Vector512.Create(H0[3]);
         e += Vector512.Create(H0[4]); f += Vector512.Create(H0[5]); g += Vector512.Create(H0[6]); h += Vector512.Create(H0[7]);
-        var (a1, b1, c1, d1, e1, f1, g1, h1) = (a, b, c, d, e, f, g, h);
-        for (int t = 0; t < 64; t++) Round16(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, Vector512.Create(PadKW[t]));
-        a += a1; b += b1; c += c1; d += d1; e += e1; f += f1; g += g1; h += h1;
+        if (padBlock)
+        {
+            var (a1, b1, c1, d1, e1, f1, g1, h1) = (a, b, c, d, e, f, g, h);
+            for (int t = 0; t < 64; t++) Round16(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, Vector512.Create(PadKW[t]));
+            a += a1; b += b1; c += c1; d += d1; e += e1; f += f1; g += g1; h += h1;
+        }
         Store(output, [a.AsByte(), b.AsByte(), c.AsByte(), d.AsByte(), e.AsByte(), f.AsByte(), g.AsByte(), h.AsByte()], 16);
     }
 
@@ -148,7 +169,8 @@ public static class Sha256Batch
 
     // ---- AVX2: 8 messages per call ----
 
-    private static unsafe void Lanes8(ReadOnlySpan<byte> input, Span<byte> output)
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the schedule is written in full before it is read
+    private static unsafe void Lanes8(ReadOnlySpan<byte> input, Span<byte> output, bool padBlock)
     {
         var w = stackalloc Vector256<uint>[64];
         LoadTransposed(input, new Span<uint>(w, 16 * 8), 8);
@@ -165,9 +187,12 @@ public static class Sha256Batch
         for (int t = 0; t < 64; t++) Round8(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, w[t] + Vector256.Create(K[t]));
         a += Vector256.Create(H0[0]); b += Vector256.Create(H0[1]); c += Vector256.Create(H0[2]); d += Vector256.Create(H0[3]);
         e += Vector256.Create(H0[4]); f += Vector256.Create(H0[5]); g += Vector256.Create(H0[6]); h += Vector256.Create(H0[7]);
-        var (a1, b1, c1, d1, e1, f1, g1, h1) = (a, b, c, d, e, f, g, h);
-        for (int t = 0; t < 64; t++) Round8(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, Vector256.Create(PadKW[t]));
-        a += a1; b += b1; c += c1; d += d1; e += e1; f += f1; g += g1; h += h1;
+        if (padBlock)
+        {
+            var (a1, b1, c1, d1, e1, f1, g1, h1) = (a, b, c, d, e, f, g, h);
+            for (int t = 0; t < 64; t++) Round8(ref a, ref b, ref c, ref d, ref e, ref f, ref g, ref h, Vector256.Create(PadKW[t]));
+            a += a1; b += b1; c += c1; d += d1; e += e1; f += f1; g += g1; h += h1;
+        }
         Span<uint> tmp = stackalloc uint[64];
         Vector256<uint>[] regs = [a, b, c, d, e, f, g, h];
         for (int r = 0; r < 8; r++) regs[r].CopyTo(tmp.Slice(r * 8, 8));

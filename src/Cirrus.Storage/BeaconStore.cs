@@ -379,30 +379,54 @@ public sealed class BeaconStore : IDisposable
     public void ImportBlock(BlockImport import)
     {
         ArgumentNullException.ThrowIfNull(import);
-        var msg = import.Block.Message;
-        if (import.PostStateSnapshot is { } snap && snap.Slot != msg.Slot)
-            throw new ArgumentException($"post-state snapshot is at slot {snap.Slot}, block at {msg.Slot}");
+        ImportBlocks([import]);
+    }
+
+    /// <summary>
+    /// Imports blocks in order (each one's parent is in the store or earlier in the list) with
+    /// everything that goes with them, in one atomic write: a sync segment costs one commit, and a
+    /// crash keeps all of it or none.
+    /// </summary>
+    public void ImportBlocks(IReadOnlyList<BlockImport> imports)
+    {
+        ArgumentNullException.ThrowIfNull(imports);
+        if (imports.Count == 0) return;
+        for (int i = 0; i < imports.Count; i++)
+        {
+            var import = imports[i];
+            ArgumentNullException.ThrowIfNull(import);
+            if (import.Head is not null && i != imports.Count - 1)
+                throw new ArgumentException("only the last block of a batch can carry a head update");
+            if (import.PostStateSnapshot is { } snap && snap.Slot != import.Block.Message.Slot)
+                throw new ArgumentException($"post-state snapshot is at slot {snap.Slot}, block at {import.Block.Message.Slot}");
+        }
         lock (_writeLock)
         {
             ThrowIfDisposed();
             RequireInitialized();
             var pending = new Dictionary<Bytes32, BlockSummary>();
-            if (GetBlockSummary(msg.ParentRoot) is { } parent)
+            using var b = new WriteBatch();
+            ChainHead? head = null;
+            HeadUpdate? headUpdate = null;
+            foreach (var import in imports)
             {
+                var msg = import.Block.Message;
+                if ((pending.TryGetValue(msg.ParentRoot, out var p) ? p : GetBlockSummary(msg.ParentRoot)) is not { } parent)
+                    throw new StoreException($"cannot import block {import.BlockRoot} at slot {msg.Slot}: parent {msg.ParentRoot} is not in the store");
                 if (parent.Slot >= msg.Slot)
                     throw new StoreException($"block {import.BlockRoot} at slot {msg.Slot} is not after its parent {msg.ParentRoot} (slot {parent.Slot})");
+                PutBlock(b, import.BlockRoot, import.Block, new BlockSummary(msg.Slot, msg.ParentRoot, msg.StateRoot), pending);
+                PutState(b, new StateRecord(msg.StateRoot, msg.Slot, import.BlockRoot, import.PostStateSnapshot), pending);
+                if (import.ExtraStates is { } extra)
+                    foreach (var s in extra) PutState(b, s, pending);
+                if (import.Head is { } h)
+                {
+                    head = WriteHead(b, h, pending);
+                    headUpdate = h;
+                }
             }
-            else
-                throw new StoreException($"cannot import block {import.BlockRoot} at slot {msg.Slot}: parent {msg.ParentRoot} is not in the store");
-
-            using var b = new WriteBatch();
-            PutBlock(b, import.BlockRoot, import.Block, new BlockSummary(msg.Slot, msg.ParentRoot, msg.StateRoot), pending);
-            PutState(b, new StateRecord(msg.StateRoot, msg.Slot, import.BlockRoot, import.PostStateSnapshot), pending);
-            if (import.ExtraStates is { } extra)
-                foreach (var s in extra) PutState(b, s, pending);
-            ChainHead? head = import.Head is { } h ? WriteHead(b, h, pending) : null;
             Commit(b);
-            if (head is { } nh) SetCachedHead(nh, import.Head!.Justified, import.Head.Finalized);
+            if (head is { } nh) SetCachedHead(nh, headUpdate!.Justified, headUpdate.Finalized);
         }
     }
 

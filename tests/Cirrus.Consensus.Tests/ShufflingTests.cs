@@ -26,6 +26,25 @@ public class ShufflingTests
     }
 
     [Fact]
+    public void ALongListShuffledOnTwoCoresAgreesWithComputeShuffledIndex()
+    {
+        const int n = 140_000; // above the length from which both halves of each round run in parallel
+        var seedBytes = new byte[32];
+        new Random(5).NextBytes(seedBytes);
+        var seed = Bytes32.FromSpan(seedBytes);
+        var list = new int[n];
+        for (int i = 0; i < n; i++) list[i] = i;
+        Shuffling.ShuffleList(list, seed, 90);
+        Assert.Equal(n, list.Distinct().Count());
+        var rng = new Random(6);
+        for (int k = 0; k < 1500; k++)
+        {
+            int i = k < 4 ? new[] { 0, 1, n - 2, n - 1 }[k] : rng.Next(n);
+            Assert.Equal((int)Shuffling.ComputeShuffledIndex((ulong)i, n, seed, 90), list[i]);
+        }
+    }
+
+    [Fact]
     public void ShuffledIndexRejectsIndexOutOfRange() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => Shuffling.ComputeShuffledIndex(5, 5, default, 10));
 

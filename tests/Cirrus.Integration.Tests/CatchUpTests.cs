@@ -35,7 +35,7 @@ public sealed class CatchUpTests(ITestOutputHelper log) : IDisposable
 
     private string[] VcArgs(string network, NodeProcess node, string name, string range) =>
         ["validator-client", "--network-dir", network, "--beacon-node", $"http://127.0.0.1:{node.Port}", "--data-dir", Path.Combine(_dir, name),
-         "--interop-validators", range];
+         "--interop-validators", range, "--no-doppelganger-protection"];
 
     private static async Task WaitForSlot(NodeProcess node, ulong slot, TimeSpan timeout) =>
         Assert.True(await Eventually(async () => (await HeadOf(node.Http)).Slot >= slot, timeout, 1000), $"head never reached slot {slot}");

@@ -70,7 +70,7 @@ public sealed partial class DevnetTests(ITestOutputHelper log) : IDisposable
         using var node = await NodeProcess.StartAsync(["beacon-node", "--network-dir", network, "--data-dir", Path.Combine(_dir, "node"), "--rest-port", "0"]);
         string url = $"http://127.0.0.1:{node.Port}";
         string[] VcArgs(string name, string range) =>
-            ["validator-client", "--network-dir", network, "--beacon-node", url, "--data-dir", Path.Combine(_dir, name), "--interop-validators", range];
+            ["validator-client", "--network-dir", network, "--beacon-node", url, "--data-dir", Path.Combine(_dir, name), "--interop-validators", range, "--no-doppelganger-protection"];
         using var steady = NodeProcess.Spawn(VcArgs("vc0", "0:32"));
         var rng = new Random(2020);
         NodeProcess? victim = null;

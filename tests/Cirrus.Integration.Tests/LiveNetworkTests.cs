@@ -33,7 +33,7 @@ public sealed class LiveNetworkTests(ITestOutputHelper log) : IDisposable
 
     private string[] VcArgs(string network, string url, int i) =>
         ["validator-client", "--network-dir", network, "--beacon-node", url, "--data-dir", Path.Combine(_dir, $"vc{i}"),
-         "--interop-validators", $"{i * 16}:16"];
+         "--interop-validators", $"{i * 16}:16", "--no-doppelganger-protection"];
 
     [Fact]
     public async Task ANodeDownForTwoEpochsRejoinsAndAnAttackedNodeKeepsFollowing()

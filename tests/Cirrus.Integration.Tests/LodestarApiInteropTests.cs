@@ -71,7 +71,7 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
         using var node = await NodeProcess.StartAsync(["beacon-node", "--network-dir", network, "--data-dir", Path.Combine(_dir, "node"), "--rest-port", "0"]);
         string url = $"http://127.0.0.1:{node.Port}";
         using var ours = NodeProcess.Spawn(["validator-client", "--network-dir", network, "--beacon-node", url,
-            "--data-dir", Path.Combine(_dir, "vc"), "--interop-validators", "8:8"]);
+            "--data-dir", Path.Combine(_dir, "vc"), "--interop-validators", "8:8", "--no-doppelganger-protection"]);
         using var theirs = ExternalProcess.Start(lodestar, [
             "validator", .. ChainParams, "--dataDir", Path.Combine(_dir, "lodestar-vc"), "--server", url,
             "--interopIndexes", "0..7", "--metrics", "false", "--logLevel", "info"], InstallDir());
@@ -117,7 +117,7 @@ public sealed partial class LodestarApiInteropTests(ITestOutputHelper log) : IDi
         string network = Path.Combine(_dir, "network");
         var config = WriteNetworkDir(network, spec!, "lodestar-dev");
         using var ours = NodeProcess.Spawn(["validator-client", "--network-dir", network, "--beacon-node", url,
-            "--data-dir", Path.Combine(_dir, "vc"), "--interop-validators", "8:8"]);
+            "--data-dir", Path.Combine(_dir, "vc"), "--interop-validators", "8:8", "--no-doppelganger-protection"]);
         try
         {
             await RunUntilEpochAsync(genesisTime, Epochs, () => beacon.HasExited || ours.HasExited);

@@ -43,7 +43,7 @@ public sealed class LodestarP2pInteropTests(ITestOutputHelper log) : IDisposable
 
     private string[] CirrusVc(string network, int restPort, string name, string range) =>
         ["validator-client", "--network-dir", network, "--beacon-node", $"http://127.0.0.1:{restPort}", "--data-dir", Path.Combine(_dir, name),
-         "--interop-validators", range];
+         "--interop-validators", range, "--no-doppelganger-protection"];
 
     [Fact]
     public async Task CirrusNodesJoinALodestarChainSyncFollowAndFinalizeWithIt()

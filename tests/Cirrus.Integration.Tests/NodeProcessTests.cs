@@ -130,6 +130,22 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
             string text = await m.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
             Assert.Contains($"cirrus_beacon_blocks_imported_total {firstPart.Count}", text);
             Assert.Contains($"cirrus_beacon_finalized_epoch {aHead.Finalized.Epoch}", text);
+            // the interop names beside ours; the head-state ones are refreshed once per slot
+            var headState = f.Builder.Blocks.Last(b => b.Message.Slot <= 32).Message.Slot;
+            string[] want = [$"beacon_head_slot {aHead.Slot}", $"beacon_finalized_epoch {aHead.Finalized.Epoch}",
+                $"beacon_current_justified_epoch {aHead.Justified.Epoch}", "beacon_current_active_validators 64",
+                "beacon_processed_deposits_total 64", "beacon_reorgs_total 0", "libp2p_peers 0"];
+            string last = text;
+            bool all = await Eventually(async () =>
+            {
+                last = await m.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics");
+                return want.All(w => last.Contains("\n" + w + "\n", StringComparison.Ordinal));
+            }, TimeSpan.FromSeconds(20));
+            Assert.True(all, $"missing {string.Join(", ", want.Where(w => !last.Contains("\n" + w + "\n", StringComparison.Ordinal)))} in\n{last}");
+            Assert.Equal(headState, aHead.Slot);
+            Assert.Matches(@"\nbeacon_previous_justified_epoch \d+\n", last);
+            Assert.Matches(@"\nprocess_cpu_seconds_total [0-9.e+-]+\n", last);
+            Assert.Matches(@"\nprocess_resident_memory_bytes [1-9][0-9.e+]*\n", last);
         }
 
         // B has no genesis state at all: only A's finalized state and block.
@@ -156,6 +172,37 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
         // B never saw genesis: it says so rather than inventing it.
         using var r = await b2.Http.GetAsync("/eth/v1/beacon/states/genesis/root");
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
+    }
+
+    [Fact]
+    public async Task ANodeRunFromAConfigFileLogsJsonAndMonitorsTheValidatorsItWasGiven()
+    {
+        var g = f.Builder.Genesis;
+        string config = Path.Combine(f.Root, "node-config.yaml");
+        File.WriteAllText(config, $"network-dir: {f.NetworkDir}\ndata-dir: {f.DataDir("from-config")}\nrest-port: 0\nlog-format: json\n" +
+            $"validator-monitor-pubkeys: [{g.Validators[0].Pubkey}, {g.Validators[1].Pubkey}]\nno-validator-monitor-auto: true\n");
+        using var node = await NodeProcess.StartAsync(["beacon-node", "--config", config]);
+        foreach (var b in f.Builder.Blocks) await PostBlock(node.Http, b, f.Config);
+        // the slot ticker runs the monitor: its record of the head's previous epoch is final once the clock is past
+        // (epochs the head passed between two ticks while the blocks were posted are not recorded)
+        ulong headEpoch = f.Builder.Blocks[^1].Message.Slot / f.Config.SlotsPerEpoch;
+        JsonElement[] validators = [];
+        bool monitored = await Eventually(async () =>
+        {
+            using var doc = JsonDocument.Parse(await node.Http.GetStringAsync("/cirrus/v1/status"));
+            validators = doc.RootElement.GetProperty("validators").EnumerateArray().Select(v => v.Clone()).ToArray();
+            return validators.Length == 2 && validators.All(v => v.GetProperty("last_epoch").ValueKind == JsonValueKind.Object
+                && v.GetProperty("last_epoch").GetProperty("epoch").GetUInt64() == headEpoch - 1);
+        }, TimeSpan.FromSeconds(40), pollMs: 1000);
+        Assert.True(monitored, $"no record of epoch {headEpoch - 1} for the monitored validators:\n" + string.Join("\n", validators) + "\n" + node.Output);
+        Assert.Equal([0UL, 1UL], validators.Select(v => v.GetProperty("index").GetUInt64()));
+        Assert.All(validators, v => Assert.True(v.GetProperty("last_epoch").GetProperty("active").GetBoolean()));
+        Assert.Equal(0, await node.StopAsync(TimeSpan.FromSeconds(30)));
+        // every line is a JSON entry; the monitor's is among them
+        var entries = node.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.All(entries, e => Assert.Equal("cirrus.beacon-node", e.GetProperty("category").GetString()));
+        Assert.Contains(entries, e => e.GetProperty("message").GetString()!.StartsWith($"validator monitor: epoch {headEpoch - 1}: 2 validator(s), 2 active", StringComparison.Ordinal));
+        Assert.Contains(entries, e => e.GetProperty("message").GetString() == "validator monitor: following 2 validator(s) by public key");
     }
 
     [Fact]

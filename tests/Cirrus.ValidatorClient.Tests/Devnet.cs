@@ -88,7 +88,7 @@ public sealed class RunningClient : IAsyncDisposable
     private readonly List<ValidatorKey> _keys;
     public Task Run { get; }
 
-    public RunningClient(ChainConfig config, IReadOnlyList<Uri> nodes, string dataDir, List<ValidatorKey> keys, Action<string>? echo = null)
+    public RunningClient(ChainConfig config, IReadOnlyList<Uri> nodes, string dataDir, List<ValidatorKey> keys, Action<string>? echo = null, bool protect = false)
     {
         _keys = keys;
         Client = new Validator.Client.ValidatorClient(new ValidatorClientOptions
@@ -100,6 +100,7 @@ public sealed class RunningClient : IAsyncDisposable
             Graffiti = ValidatorClientOptions.GraffitiFromText("cirrus vc test"),
             Log = l => { Log.Enqueue(l); echo?.Invoke(l); },
             RetryInterval = TimeSpan.FromMilliseconds(500),
+            DoppelgangerProtection = protect,
         });
         Run = Task.Run(() => Client.RunAsync(_stop.Token));
     }
@@ -109,7 +110,8 @@ public sealed class RunningClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        await Run;
+        try { await Run; }
+        catch (DoppelgangerException) { } // the test looked at it
         Client.Dispose();
         foreach (var k in _keys) k.Dispose();
         _stop.Dispose();

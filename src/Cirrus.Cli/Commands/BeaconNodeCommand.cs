@@ -8,6 +8,7 @@ using Cirrus.Consensus.Types;
 using Cirrus.Networking.Discovery;
 using Cirrus.Network;
 using Cirrus.Node;
+using Cirrus.Node.Monitoring;
 using Cirrus.Node.Validation;
 using Cirrus.Ssz;
 using Cirrus.Storage;
@@ -26,6 +27,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         "    [--p2p-address IP] [--p2p-port N] [--discovery-port N] [--enr-address IP] [--target-peers N] [--max-peers N]\n" +
         "    [--bootnodes ENR,...] [--peer MULTIADDR]... [--no-discovery] [--subscribe-all-subnets] [--gossip-rules v0.12|v1.0]\n" +
         "    [--eth1-endpoint URL[,URL...]]... [--eth1-deploy-block N] [--eth1-log-range N]\n" +
+        "    [--validator-monitor-pubkeys 0xKEY,...] [--no-validator-monitor-auto] [--log-level L] [--log-format text|json] [--config FILE]\n" +
         "  --network NAME        built-in network: " + string.Join(", ", Networks.BuiltinNames) + "\n" +
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
         "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
@@ -34,6 +36,12 @@ public sealed class BeaconNodeCommand : ICliCommand
         "  --genesis-state FILE  SSZ genesis state, when the network directory has none\n" +
         "  --checkpoint-*        start from a trusted finalized state and its block instead of genesis\n" +
         "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
+        "  --validator-monitor-pubkeys 0xKEY,...  follow these validators (inclusion, head/target/source, proposals, balance)\n" +
+        "                        in metrics, a log line per epoch and the status page at http://REST/; repeatable\n" +
+        "  --no-validator-monitor-auto  do not also follow the validators a validator client subscribes through the REST API\n" +
+        "  --log-level L         trace, debug, info (default), warn or error; --log-format json: one JSON object per line\n" +
+        "  --config FILE         YAML mapping of these options' names to values (lists repeat, true/false for flags);\n" +
+        "                        the command line overrides it\n" +
         "  --p2p-address IP      libp2p (TCP) and discv5 (UDP) listen address (default 0.0.0.0: peers must reach a real node)\n" +
         "  --p2p-port N          TCP port, and discv5's UDP port unless --discovery-port (default 9000; 0 picks free ports)\n" +
         "  --enr-address IP      the address other nodes should dial, put in our ENR (default: the listen address if not 0.0.0.0)\n" +
@@ -49,6 +57,26 @@ public sealed class BeaconNodeCommand : ICliCommand
         "                        data and no deposit can be included\n" +
         "  --eth1-deploy-block N the first eth1 block to scan for deposit logs (the contract's deployment block; default 0)\n" +
         "  --eth1-log-range N    most blocks per eth_getLogs request (default 1000)";
+
+    /// <summary>--validator-monitor-pubkeys: 0x-prefixed 48-byte keys, comma-separated, the option repeatable.</summary>
+    private static List<Bytes48> MonitorPubkeys(CliArgs a)
+    {
+        var keys = new List<Bytes48>();
+        foreach (var arg in a.Options("validator-monitor-pubkeys"))
+            foreach (var text in arg.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                Bytes48 k;
+                try { k = Bytes48.FromHex(text); }
+                catch (Exception e) when (e is SszException or FormatException or ArgumentException)
+                {
+                    throw new CliException($"option --validator-monitor-pubkeys: '{text}' is not a 0x-prefixed 48-byte public key", 2);
+                }
+                if (!keys.Contains(k)) keys.Add(k);
+            }
+        if (keys.Count > ValidatorMonitor.MaxValidators)
+            throw new CliException($"option --validator-monitor-pubkeys: at most {ValidatorMonitor.MaxValidators} keys", 2);
+        return keys;
+    }
 
     private static IDisposable ServeMetrics(NodeMetrics metrics, int port)
     {
@@ -67,8 +95,8 @@ public sealed class BeaconNodeCommand : ICliCommand
         var a = new CliArgs(args, ["network", "network-dir", "data-dir", "rest-address", "rest-port", "genesis-state",
             "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port",
             "p2p-address", "p2p-port", "discovery-port", "enr-address", "target-peers", "max-peers", "bootnodes", "peer", "gossip-rules",
-            "eth1-endpoint", "eth1-deploy-block", "eth1-log-range"],
-            ["no-discovery", "subscribe-all-subnets"]);
+            "eth1-endpoint", "eth1-deploy-block", "eth1-log-range", "validator-monitor-pubkeys", .. Logging.Options],
+            ["no-discovery", "subscribe-all-subnets", "no-validator-monitor-auto"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         var config = network.Config;
@@ -87,11 +115,12 @@ public sealed class BeaconNodeCommand : ICliCommand
 
         if (NodeSetup.PortInUse(restAddress, (int)port))
             throw new CliException($"cannot listen on {restAddress}:{port}: the port is in use (choose another with --rest-port)");
+        var monitorKeys = MonitorPubkeys(a);
         var p2p = NetworkSetup.Options(a, network, dataDir);
         var eth1Urls = Eth1Setup.Endpoints(a);
         ulong eth1DeployBlock = a.ULong("eth1-deploy-block", 0), eth1LogRange = a.ULong("eth1-log-range", 1000);
         if (eth1LogRange is 0 or > 100_000) throw new CliException("--eth1-log-range must be between 1 and 100000", 2);
-        var log = NodeSetup.Logger(stdout);
+        var log = Logging.Create(stdout, a, "cirrus.beacon-node");
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
 
@@ -131,6 +160,10 @@ public sealed class BeaconNodeCommand : ICliCommand
         using (chain)
         {
             using var metrics = new NodeMetrics(chain);
+            ProcessMetrics.Register(metrics.Registry);
+            var monitor = new ValidatorMonitor(chain, log, metrics.Registry);
+            foreach (var k in monitorKeys) monitor.AddPubkey(k);
+            if (monitorKeys.Count > 0) log($"validator monitor: following {monitorKeys.Count} validator(s) by public key");
             var validator = new MessageValidator(chain, () => DateTimeOffset.UtcNow);
             using var eth1 = Eth1Setup.Start(eth1Urls, config, store, chain, eth1DeployBlock, eth1LogRange, metrics, log, cts.Token);
             Eth2Network network2;
@@ -143,7 +176,11 @@ public sealed class BeaconNodeCommand : ICliCommand
             {
                 throw new CliException($"cannot start the p2p layer on {p2p.ListenAddress}:{p2p.Port}: {e.Message}");
             }
-            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, validator: validator) { Network = network2, Log = log };
+            var api = new BeaconApi(chain, restAddress.ToString(), (int)port, validator: validator)
+            {
+                Network = network2, Log = log, NodeVersion = $"cirrus {Program.Version}",
+                Monitor = monitor, AutoMonitor = !a.Flag("no-validator-monitor-auto"),
+            };
             network2.CommitteeSubscriptions = api.Subscriptions;
             try
             {
@@ -159,6 +196,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             {
                 log($"cirrus {Program.Version} beacon node: network {network.Name} ({config.ConfigName} preset, {config.SecondsPerSlot} s slots), data dir {dataDir}");
                 log($"REST API listening on http://{restAddress}:{api.Port}");
+                log($"status page on http://{restAddress}:{api.Port}/");
                 if (NodeSetup.RestExposureWarning(restAddress) is { } warning) log(warning);
                 log($"genesis time {chain.GenesisTime}, genesis validators root {chain.GenesisValidatorsRoot}, head {chain.Head} at slot {chain.HeadSlot}, finalized epoch {chain.FinalizedCheckpoint.Epoch}");
                 using var metricsServer = metricsPort is { } port2 ? ServeMetrics(metrics, port2) : null;
@@ -166,6 +204,7 @@ public sealed class BeaconNodeCommand : ICliCommand
                 SlotTicker.RunAsync(chain, () => DateTimeOffset.UtcNow, log, cts.Token, () =>
                 {
                     metrics.Update();
+                    monitor.OnSlot();
                     network2.OnSlot(chain.CurrentSlot);
                 }, () => $" | peers {network2.PeerManager.ConnectedCount}" + (eth1 is null ? "" : " | " + eth1.Follower.StatusText()) + (network2.Sync.IsSyncing ? " | syncing" + (network2.SyncManager.Progress is { } p ? $" {p}" : "") : "")).GetAwaiter().GetResult();
                 log("stopping");
@@ -330,20 +369,6 @@ internal static class NodeSetup
         {
             foreach (var r in regs) r.Dispose();
         }
-    }
-
-    /// <summary>Timestamped log lines (UTC), flushed at once so pipes see them.</summary>
-    public static Action<string> Logger(TextWriter output)
-    {
-        var gate = new object();
-        return msg =>
-        {
-            lock (gate)
-            {
-                output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {msg}");
-                output.Flush();
-            }
-        };
     }
 
     /// <summary>True if something already listens on the port (for a clear error before Kestrel's).</summary>

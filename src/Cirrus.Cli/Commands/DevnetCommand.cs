@@ -24,13 +24,15 @@ public sealed class DevnetCommand : ICliCommand
     public string Summary => "run a local devnet: beacon nodes gossiping on 127.0.0.1 + validator clients on an interop genesis (minimal preset)";
     public string Usage =>
         "[--nodes N] [--validators N] [--validator-clients K] [--seconds-per-slot S] [--dir DIR] [--rest-port P]\n" +
-        "    [--genesis-delay SECONDS] [--until-finalized EPOCH] [--timeout SECONDS]\n" +
+        "    [--genesis-delay SECONDS] [--until-finalized EPOCH] [--timeout SECONDS] [--metrics-port P]\n" +
+        "    [--log-level L] [--log-format text|json] [--config FILE]\n" +
         "    [--eth1 [--ganache PATH] [--eth1-port N] | --eth1-endpoint URL --eth1-key-file FILE]\n" +
         "  defaults: 2 beacon nodes, 64 validators, one validator client per node, 2 s slots, a fresh directory under\n" +
         "  the system temp dir, REST ports 5052, 5053, ... Node 0's ENR is the other nodes' bootnode (they find each\n" +
         "  other by discv5); validator client k talks only to node k mod N, so blocks and attestations cross nodes by\n" +
         "  gossip. Runs until Ctrl-C (or, with --until-finalized, until every node has finalized that epoch: exit 0,\n" +
-        "  or the timeout passes: exit 1). Logs of every process go to DIR/*.log.\n" +
+        "  or the timeout passes: exit 1). Logs of every process go to DIR/*.log. --metrics-port P: node k serves Prometheus\n" +
+        "  metrics on P+k, validator client k on P+N+k (see deploy/prometheus/prometheus.yml).\n" +
         "  --eth1: genesis from eth1 deposits: ganache (PATH, or $CIRRUS_GANACHE, or `ganache` on PATH; on 127.0.0.1:N, default\n" +
         "  8545) gets the deposit contract and the validators' deposits, genesis is computed from the contract, and the nodes\n" +
         "  follow it (--eth1-endpoint: an eth1 node already running, its funded account's private key in --eth1-key-file).\n" +
@@ -39,7 +41,7 @@ public sealed class DevnetCommand : ICliCommand
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = new CliArgs(args, ["nodes", "validators", "validator-clients", "seconds-per-slot", "dir", "rest-port", "genesis-delay",
-            "until-finalized", "timeout", "ganache", "eth1-port", "eth1-endpoint", "eth1-key-file"], ["eth1"]);
+            "until-finalized", "timeout", "metrics-port", "ganache", "eth1-port", "eth1-endpoint", "eth1-key-file", .. Logging.Options], ["eth1"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         ulong nodes = a.ULong("nodes", 2);
         if (nodes is 0 or > 16) throw new CliException("--nodes must be between 1 and 16", 2);
@@ -53,6 +55,9 @@ public sealed class DevnetCommand : ICliCommand
         if (clients == 0 || clients > validators) throw new CliException("--validator-clients must be between 1 and the number of validators", 2);
         if (sps == 0 || sps > 60) throw new CliException("--seconds-per-slot must be between 1 and 60", 2);
         if (port == 0 || port + nodes - 1 > 65535) throw new CliException($"--rest-port: {port} is not a port number", 2);
+        ulong? metricsPort = a.Option("metrics-port") is null ? null : a.ULong("metrics-port");
+        if (metricsPort is { } mp0 && (mp0 == 0 || mp0 + nodes + clients - 1 > 65535))
+            throw new CliException($"--metrics-port: {mp0} is not a port number (P to P+{nodes + clients - 1} are used)", 2);
         for (ulong i = 0; i < nodes; i++)
             if (NodeSetup.PortInUse(System.Net.IPAddress.Loopback, (int)(port + i)))
                 throw new CliException($"port {port + i} is in use (choose another with --rest-port)");
@@ -65,7 +70,7 @@ public sealed class DevnetCommand : ICliCommand
         ulong eth1Port = a.ULong("eth1-port", 8545);
         if (a.Flag("eth1") && a.Option("eth1-endpoint") is null && (eth1Port is 0 or > 65535 || NodeSetup.PortInUse(System.Net.IPAddress.Loopback, (int)eth1Port)))
             throw new CliException($"--eth1-port: {eth1Port} is not a free port", 2);
-        var log = NodeSetup.Logger(stdout);
+        var log = Logging.Create(stdout, a, "cirrus.devnet");
         string network = Path.Combine(dir, "network");
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
@@ -157,6 +162,7 @@ public sealed class DevnetCommand : ICliCommand
                     "--p2p-address", "127.0.0.1", "--p2p-port", "0", "--target-peers", Math.Max(1, nodes - 1).ToString(CultureInfo.InvariantCulture) };
                 if (bootnode is not null) nodeArgs.AddRange(["--bootnodes", bootnode]);
                 if (eth1Setup is not null) nodeArgs.AddRange(["--eth1-endpoint", eth1Setup.Endpoint, "--eth1-deploy-block", eth1Setup.DeployBlock.ToString(CultureInfo.InvariantCulture)]);
+                if (metricsPort is { } mpn) nodeArgs.AddRange(["--metrics-port", (mpn + i).ToString(CultureInfo.InvariantCulture)]);
                 children.Add(Child.Start($"node{i}", dir, nodeArgs));
                 rests.Add(rest);
                 // node 0 is everyone's bootnode: its ENR comes from its API once it runs
@@ -167,10 +173,16 @@ public sealed class DevnetCommand : ICliCommand
             for (ulong k = 0; k < clients; k++)
             {
                 ulong first = k * per, count = k == clients - 1 ? validators - first : per;
-                children.Add(Child.Start($"vc{k}", dir, ["validator-client", "--network-dir", network, "--beacon-node", rests[(int)(k % nodes)],
-                    "--data-dir", Path.Combine(dir, $"vc{k}"), "--interop-validators", $"{first}:{count}"]));
+                var vcArgs = new List<string> { "validator-client", "--network-dir", network, "--beacon-node", rests[(int)(k % nodes)],
+                    "--data-dir", Path.Combine(dir, $"vc{k}"), "--interop-validators", $"{first}:{count}",
+                    // a new chain whose keys are split between the clients by construction: no one else can run them
+                    "--no-doppelganger-protection" };
+                if (metricsPort is { } mpv) vcArgs.AddRange(["--metrics-port", (mpv + nodes + k).ToString(CultureInfo.InvariantCulture)]);
+                children.Add(Child.Start($"vc{k}", dir, vcArgs));
             }
             log($"REST APIs of the nodes: {string.Join(", ", rests)} (logs: {dir}/node*.log, {dir}/vc*.log)");
+            if (metricsPort is { } mpl)
+                log($"metrics: nodes on 127.0.0.1:{mpl}..{mpl + nodes - 1}, validator clients on 127.0.0.1:{mpl + nodes}..{mpl + nodes + clients - 1}");
             return Monitor(config, rests, children, log, until, timeout, cts.Token);
         }
         finally

@@ -13,16 +13,26 @@ public sealed class ValidatorClientCommand : ICliCommand
     public string Summary => "run a validator client: propose, attest and aggregate through beacon nodes' REST APIs";
     public string Usage =>
         "(--network NAME | --network-dir DIR) --beacon-node URL [--beacon-node URL ...] --data-dir DIR\n" +
-        "    [--interop-validators FIRST:COUNT] [--graffiti TEXT] [--metrics-port N]\n" +
+        "    [--interop-validators FIRST:COUNT] [--graffiti TEXT] [--metrics-port N] [--no-doppelganger-protection]\n" +
+        "    [--log-level L] [--log-format text|json] [--config FILE]\n" +
         "  --beacon-node URL     a beacon node's REST API (repeat for fallbacks, in order of preference)\n" +
         "  --data-dir DIR        imported keystores (see `validator-client import`) and the slashing-protection database\n" +
         "  --interop-validators  also run the devnet interop keys FIRST .. FIRST+COUNT-1 (insecure: for devnets only)\n" +
         "  --graffiti TEXT       put in proposed blocks (at most 32 bytes of UTF-8)\n" +
-        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics";
+        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
+        "  --no-doppelganger-protection  sign at once, without first watching the chain for 2 epochs for another client\n" +
+        "                        running these keys (the watch is on by default after genesis; when it finds them live,\n" +
+        "                        the client signs nothing and exits with code 3)\n" +
+        "  --log-level L         trace, debug, info (default), warn or error; --log-format json: one JSON object per line\n" +
+        "  --config FILE         YAML mapping of these options' names to values (lists repeat, true/false for flags);\n" +
+        "                        the command line overrides it";
+
+    /// <summary>The exit code when another client runs our keys (so a service manager can refuse to restart it).</summary>
+    public const int DoppelgangerExitCode = 3;
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port"], []);
+        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port", .. Logging.Options], ["no-doppelganger-protection"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         string dataDir = a.Required("data-dir");
@@ -38,7 +48,7 @@ public sealed class ValidatorClientCommand : ICliCommand
         }
         Bytes32 graffiti = a.Option("graffiti") is { } g ? KeyFiles.Guard(() => ValidatorClientOptions.GraffitiFromText(g)) : default;
 
-        var log = NodeSetup.Logger(stdout);
+        var log = Logging.Create(stdout, a, "cirrus.validator-client");
         var keys = new List<ValidatorKey>();
         try
         {
@@ -60,6 +70,7 @@ public sealed class ValidatorClientCommand : ICliCommand
             // The genesis validators root sits at bytes 8..40 of a BeaconState (after genesis_time).
             Bytes32? expectedGvr = network.GenesisState is { Length: >= 40 } gs ? Bytes32.FromSpan(gs.AsSpan(8, 32)) : null;
             var metrics = new ValidatorMetrics();
+            ProcessMetrics.Register(metrics.Registry);
             using var server = metricsPort is { } mp ? KeyFiles.Guard(() => metrics.Serve(mp)) : null;
             if (metricsPort is { } port) log($"metrics on http://127.0.0.1:{port}/metrics");
             using var client = new ValidatorClient(new ValidatorClientOptions
@@ -71,7 +82,10 @@ public sealed class ValidatorClientCommand : ICliCommand
                 ExpectedGenesisValidatorsRoot = expectedGvr,
                 Graffiti = graffiti,
                 Log = log,
+                DoppelgangerProtection = !a.Flag("no-doppelganger-protection"),
             }, metrics);
+            if (a.Flag("no-doppelganger-protection"))
+                log("WARNING: doppelganger protection is off: if another validator client runs any of these keys, both sign and the validators get slashed");
             log($"cirrus {Program.Version} validator client: network {network.Name} ({network.Config.ConfigName} preset, {network.Config.SecondsPerSlot} s slots), beacon node(s) {string.Join(", ", urls)}");
 
             using var cts = new CancellationTokenSource();
@@ -82,6 +96,10 @@ public sealed class ValidatorClientCommand : ICliCommand
             }
             catch (OperationCanceledException) when (cts.IsCancellationRequested)
             {
+            }
+            catch (DoppelgangerException e)
+            {
+                throw new CliException(e.Message, DoppelgangerExitCode);
             }
             catch (ValidatorException e)
             {

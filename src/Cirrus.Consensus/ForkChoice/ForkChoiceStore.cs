@@ -61,7 +61,24 @@ public sealed class ForkChoiceStore
 
     public bool ContainsBlock(Bytes32 root) => _proto.Contains(root);
 
+    /// <summary>The post-state held for this block, or null (unknown block, or one added without its state).</summary>
     public CachedBeaconState? GetBlockState(Bytes32 root) => _blockStates.GetValueOrDefault(root);
+
+    /// <summary>
+    /// Rebuilds the post-state of a known block whose state is not held (see
+    /// <see cref="AddBlockWithoutState"/>), e.g. by replaying its blocks from a held ancestor.
+    /// The store keeps what it returns.
+    /// </summary>
+    public Func<Bytes32, CachedBeaconState?>? StateResolver { get; set; }
+
+    /// <summary>The held post-state of a known block, rebuilt through <see cref="StateResolver"/> when not held; null if neither.</summary>
+    private CachedBeaconState? ResolveBlockState(Bytes32 root)
+    {
+        if (_blockStates.TryGetValue(root, out var held)) return held;
+        if (!_proto.Contains(root) || StateResolver?.Invoke(root) is not { } rebuilt) return null;
+        _blockStates[root] = rebuilt;
+        return rebuilt;
+    }
 
     /// <summary>spec: get_ancestor.</summary>
     public Bytes32? GetAncestor(Bytes32 root, ulong slot) => _proto.GetAncestor(root, slot);
@@ -109,10 +126,19 @@ public sealed class ForkChoiceStore
     /// </summary>
     public CachedBeaconState? ValidateOnBlock(SignedBeaconBlock signedBlock, out Bytes32 root)
     {
+        if (!ValidateBlock(signedBlock, null, out root)) return null;
         var block = signedBlock.Message;
-        root = _config.Schema.HashTreeRoot(block);
-        if (_proto.Contains(root)) return null;
-        if (!_blockStates.TryGetValue(block.ParentRoot, out var parentState))
+        return ResolveBlockState(block.ParentRoot)
+            ?? throw new ForkChoiceException($"block {root} at slot {block.Slot}: the state of its parent {block.ParentRoot} is not available");
+    }
+
+    /// <summary>The checks of <see cref="ValidateOnBlock"/> without the parent's state; false when the block is known.</summary>
+    private bool ValidateBlock(SignedBeaconBlock signedBlock, Bytes32? knownRoot, out Bytes32 root)
+    {
+        var block = signedBlock.Message;
+        root = knownRoot ?? _config.Schema.HashTreeRoot(block);
+        if (_proto.Contains(root)) return false;
+        if (!_proto.Contains(block.ParentRoot))
             throw new ForkChoiceException($"block {root} at slot {block.Slot}: unknown parent {block.ParentRoot}", unknownParent: true);
         if (GetCurrentSlot() < block.Slot)
             throw new ForkChoiceException($"block {root} is from the future (slot {block.Slot}, current slot {GetCurrentSlot()})");
@@ -121,7 +147,7 @@ public sealed class ForkChoiceStore
             throw new ForkChoiceException($"block {root} at slot {block.Slot} is not after the finalized slot {finalizedSlot}");
         if (_proto.GetAncestor(block.ParentRoot, finalizedSlot) != FinalizedCheckpoint.Root)
             throw new ForkChoiceException($"block {root} does not descend from the finalized checkpoint");
-        return parentState;
+        return true;
     }
 
     /// <summary>
@@ -129,17 +155,33 @@ public sealed class ForkChoiceStore
     /// (computed from a copy of the parent's state). The checks run again, since the store may
     /// have moved on while the transition ran; a block already present is left as it is.
     /// </summary>
-    public Bytes32 AddBlock(SignedBeaconBlock signedBlock, CachedBeaconState postState)
+    /// <remarks><paramref name="root"/>, when the caller has it, is hash_tree_root(block) (saves hashing the block again).</remarks>
+    public Bytes32 AddBlock(SignedBeaconBlock signedBlock, CachedBeaconState postState, Bytes32? root = null)
     {
         var block = signedBlock.Message;
-        var parentState = ValidateOnBlock(signedBlock, out var root);
-        if (parentState is null) return root;
         if (postState.State.Slot != block.Slot)
             throw new ArgumentException($"post-state is at slot {postState.State.Slot}, block at {block.Slot}", nameof(postState));
-        parentState.ReleaseHashCache(); // the child carries it on; a second child (a fork) rebuilds it
-        var s = postState.State;
+        return Add(signedBlock, postState, postState.State.CurrentJustifiedCheckpoint, postState.State.FinalizedCheckpoint, root);
+    }
+
+    /// <summary>
+    /// Like <see cref="AddBlock"/> for a block whose post-state (already computed and checked) is
+    /// not kept: a sync segment keeps only the states of its last block and of epoch boundaries.
+    /// Needed later, the state is rebuilt through <see cref="StateResolver"/>.
+    /// </summary>
+    public Bytes32 AddBlockWithoutState(SignedBeaconBlock signedBlock, Checkpoint currentJustified, Checkpoint finalized, Bytes32? root = null)
+        => Add(signedBlock, null, currentJustified, finalized, root);
+
+    private Bytes32 Add(SignedBeaconBlock signedBlock, CachedBeaconState? postState, Checkpoint currentJustified, Checkpoint finalized,
+        Bytes32? knownRoot)
+    {
+        var block = signedBlock.Message;
+        if (!ValidateBlock(signedBlock, knownRoot, out var root)) return root;
+        // the child (or the segment it starts) carries the hash cache on; a second child (a fork) rebuilds it
+        if (_blockStates.TryGetValue(block.ParentRoot, out var parentState)) parentState.ReleaseHashCache();
+        var s = (CurrentJustifiedCheckpoint: currentJustified, FinalizedCheckpoint: finalized);
         _proto.OnBlock(root, block.ParentRoot, block.Slot, s.CurrentJustifiedCheckpoint, s.FinalizedCheckpoint);
-        _blockStates[root] = postState;
+        if (postState != null) _blockStates[root] = postState;
 
         if (s.CurrentJustifiedCheckpoint.Epoch > JustifiedCheckpoint.Epoch)
         {
@@ -196,11 +238,12 @@ public sealed class ForkChoiceStore
     private CachedBeaconState StoreTargetCheckpointState(Checkpoint target)
     {
         if (_checkpointStates.TryGetValue(target, out var cached)) return cached;
-        if (!_blockStates.TryGetValue(target.Root, out var baseState))
+        if (ResolveBlockState(target.Root) is not { } baseState)
             throw new ForkChoiceException($"no state for target root {target.Root}");
         var state = baseState.Copy();
         ulong start = Misc.ComputeStartSlotAtEpoch(_config, target.Epoch);
         if (state.State.Slot < start) StateTransition.ProcessSlots(state, start);
+        state.ReleaseHashCache(); // only read from now on (committees, balances): megabytes saved per checkpoint
         _checkpointStates[target.Copy()] = state;
         return state;
     }

@@ -82,8 +82,12 @@ public sealed class CachedBeaconState
             throw new StateTransitionException(TransitionError.InconsistentState, "too many validators");
     }
 
-    /// <summary>A copy of the state (see <see cref="CopyState"/>); immutable caches (shufflings) are shared.</summary>
-    public CachedBeaconState Copy()
+    /// <summary>
+    /// A copy of the state (see <see cref="CopyState"/>); immutable caches (shufflings) are shared.
+    /// Without <paramref name="withHashCache"/> the copy's first root is computed afresh (for
+    /// states kept for reference rather than advanced).
+    /// </summary>
+    public CachedBeaconState Copy(bool withHashCache = true)
     {
         var copy = new CachedBeaconState(Config, CopyState(Config, State));
         foreach (var (k, v) in _shufflings) copy._shufflings[k] = v;
@@ -92,7 +96,7 @@ public sealed class CachedBeaconState
             copy._proposerEpoch = _proposerEpoch;
             copy._proposers = (ulong[])_proposers.Clone();
         }
-        copy._hasher = _hasher?.Clone();
+        if (withHashCache) copy._hasher = _hasher?.Clone();
         return copy;
     }
 

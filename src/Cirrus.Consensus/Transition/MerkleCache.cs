@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Cirrus.Ssz;
 
 namespace Cirrus.Consensus.Transition;
@@ -66,11 +65,32 @@ internal sealed class MerkleCache
         if (!_allDirty) _dirty.Add(index);
     }
 
+    /// <summary>
+    /// Sets leaves 0.. from consecutive bytes (a whole number of 32-byte chunks, at most the
+    /// capacity); a vectorized comparison finds the chunks that changed, so an unchanged vector
+    /// costs about a memory read.
+    /// </summary>
+    public void SetLeaves(ReadOnlySpan<byte> leaves)
+    {
+        var dest = _layers[0].AsSpan(0, leaves.Length);
+        int at = 0;
+        while (at < leaves.Length)
+        {
+            int same = leaves[at..].CommonPrefixLength(dest[at..]);
+            if (same == leaves.Length - at) break;
+            int chunk = (at + same) / 32;
+            leaves.Slice(chunk * 32, 32).CopyTo(dest.Slice(chunk * 32, 32));
+            if (!_allDirty) _dirty.Add(chunk);
+            at = chunk * 32 + 32;
+        }
+    }
+
     /// <summary>Zeroes leaves from <paramref name="from"/> to the capacity (a list that shrank).</summary>
     public void ClearFrom(int from)
     {
         var leaves = _layers[0];
         int n = leaves.Length / 32;
+        if (from >= n || leaves.AsSpan(from * 32).IndexOfAnyExcept((byte)0) < 0) return;
         for (int i = from; i < n; i++)
         {
             var s = leaves.AsSpan(i * 32, 32);
@@ -87,13 +107,8 @@ internal sealed class MerkleCache
     {
         if (_allDirty)
         {
-            for (int h = 1; h <= _capDepth; h++)
-            {
-                var below = _layers[h - 1];
-                var layer = _layers[h];
-                int nodes = layer.Length / 32;
-                for (int i = 0; i < nodes; i++) SHA256.HashData(below.AsSpan(i * 64, 64), layer.AsSpan(i * 32, 32));
-            }
+            // each layer is the batch hash of the one below, 16 nodes at a time
+            for (int h = 1; h <= _capDepth; h++) Sha256Batch.Hash64(_layers[h - 1], _layers[h]);
             _allDirty = false;
             _dirty.Clear();
         }
@@ -102,8 +117,11 @@ internal sealed class MerkleCache
             _dirty.Sort();
             var current = _dirty;
             var next = new List<int>(current.Count);
+            byte[] pairs = new byte[Math.Min(current.Count, 1 << Math.Max(0, _capDepth - 1)) * 64];
+            byte[] digests = new byte[pairs.Length / 2];
             for (int h = 1; h <= _capDepth; h++)
             {
+                // gather the changed parents' children, hash them in one batch, scatter the digests
                 next.Clear();
                 int last = -1;
                 foreach (int i in current)
@@ -111,9 +129,11 @@ internal sealed class MerkleCache
                     int p = i >> 1;
                     if (p == last) continue;
                     last = p;
+                    _layers[h - 1].AsSpan(p * 64, 64).CopyTo(pairs.AsSpan(next.Count * 64, 64));
                     next.Add(p);
-                    SHA256.HashData(_layers[h - 1].AsSpan(p * 64, 64), _layers[h].AsSpan(p * 32, 32));
                 }
+                Sha256Batch.Hash64(pairs.AsSpan(0, next.Count * 64), digests);
+                for (int k = 0; k < next.Count; k++) digests.AsSpan(k * 32, 32).CopyTo(_layers[h].AsSpan(next[k] * 32, 32));
                 (current, next) = (next, current);
             }
             _dirty.Clear();

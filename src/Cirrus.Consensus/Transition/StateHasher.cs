@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Cirrus.Consensus.Config;
 using Cirrus.Consensus.Types;
 using Cirrus.Ssz;
@@ -32,10 +33,14 @@ public sealed class StateHasher
     private MerkleCache _historical;
     private Dictionary<PendingAttestation, Bytes32> _pending = new(ReferenceEqualityComparer.Instance);
 
+    /// <summary>
+    /// A validator as last hashed: the record, and its fields that can change. A record's pubkey and
+    /// withdrawal credentials never change once it exists, so a replaced record is compared with
+    /// the old one's.
+    /// </summary>
     private struct ValidatorSnapshot
     {
-        public Bytes48 Pubkey;
-        public Bytes32 WithdrawalCredentials;
+        public Validator Record;
         public ulong EffectiveBalance;
         public bool Slashed;
         public ulong ActivationEligibilityEpoch, ActivationEpoch, ExitEpoch, WithdrawableEpoch;
@@ -43,11 +48,11 @@ public sealed class StateHasher
         public readonly bool Matches(Validator v) =>
             EffectiveBalance == v.EffectiveBalance && Slashed == v.Slashed && ActivationEligibilityEpoch == v.ActivationEligibilityEpoch
             && ActivationEpoch == v.ActivationEpoch && ExitEpoch == v.ExitEpoch && WithdrawableEpoch == v.WithdrawableEpoch
-            && Pubkey == v.Pubkey && WithdrawalCredentials == v.WithdrawalCredentials;
+            && (ReferenceEquals(Record, v) || (Record.Pubkey == v.Pubkey && Record.WithdrawalCredentials == v.WithdrawalCredentials));
 
         public static ValidatorSnapshot Of(Validator v) => new()
         {
-            Pubkey = v.Pubkey, WithdrawalCredentials = v.WithdrawalCredentials, EffectiveBalance = v.EffectiveBalance, Slashed = v.Slashed,
+            Record = v, EffectiveBalance = v.EffectiveBalance, Slashed = v.Slashed,
             ActivationEligibilityEpoch = v.ActivationEligibilityEpoch, ActivationEpoch = v.ActivationEpoch, ExitEpoch = v.ExitEpoch,
             WithdrawableEpoch = v.WithdrawableEpoch,
         };
@@ -123,7 +128,7 @@ public sealed class StateHasher
 
     private static Bytes32 VectorRoot(MerkleCache cache, Bytes32[] items)
     {
-        for (int i = 0; i < items.Length; i++) cache.SetLeaf(i, items[i].AsSpan());
+        cache.SetLeaves(MemoryMarshal.AsBytes(items.AsSpan()));
         return cache.Root();
     }
 
@@ -139,13 +144,29 @@ public sealed class StateHasher
     {
         int chunks = (values.Length + 3) / 4;
         cache.EnsureCount(chunks);
-        Span<byte> chunk = stackalloc byte[32];
-        for (int i = 0; i < chunks; i++)
+        if (BitConverter.IsLittleEndian)
         {
-            chunk.Clear();
-            int end = Math.Min(values.Length, i * 4 + 4);
-            for (int k = i * 4; k < end; k++) BinaryPrimitives.WriteUInt64LittleEndian(chunk[((k - i * 4) * 8)..], values[k]);
-            cache.SetLeaf(i, chunk);
+            // SSZ packs uint64 little-endian: the values' own bytes are the leaves
+            int whole = values.Length / 4;
+            cache.SetLeaves(MemoryMarshal.AsBytes(values[..(whole * 4)]));
+            if (whole < chunks)
+            {
+                Span<byte> last = stackalloc byte[32];
+                last.Clear();
+                MemoryMarshal.AsBytes(values[(whole * 4)..]).CopyTo(last);
+                cache.SetLeaf(whole, last);
+            }
+        }
+        else
+        {
+            Span<byte> chunk = stackalloc byte[32];
+            for (int i = 0; i < chunks; i++)
+            {
+                chunk.Clear();
+                int end = Math.Min(values.Length, i * 4 + 4);
+                for (int k = i * 4; k < end; k++) BinaryPrimitives.WriteUInt64LittleEndian(chunk[((k - i * 4) * 8)..], values[k]);
+                cache.SetLeaf(i, chunk);
+            }
         }
         if (!isList) return cache.Root();
         cache.ClearFrom(chunks);

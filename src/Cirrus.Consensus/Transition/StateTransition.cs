@@ -17,13 +17,30 @@ public static class StateTransition
     /// signature and the state root as the spec's validate_result does.
     /// </summary>
     public static void Apply(CachedBeaconState cs, SignedBeaconBlock signedBlock, ISignatureVerifier? verifier, bool validateResult = true)
+        => Run(cs, signedBlock, verifier is null ? null : new SignatureCollector(verifier), verifyNow: true, validateResult);
+
+    /// <summary>
+    /// spec: state_transition with every signature of the block (the proposer's included) left in
+    /// <paramref name="sigs"/> for the caller to verify later, in one batch with other blocks'
+    /// (a sync segment). Deposit signatures are still checked at once. The state is only valid
+    /// once those signatures are.
+    /// </summary>
+    /// <remarks>
+    /// <paramref name="stateRoot"/>, when given, must be hash_tree_root of <paramref name="cs"/> as it
+    /// is (e.g. the state root of the block just applied to it, which the transition checked): the
+    /// first process_slot uses it instead of hashing the state again.
+    /// </remarks>
+    public static void ApplyCollecting(CachedBeaconState cs, SignedBeaconBlock signedBlock, SignatureCollector sigs, Bytes32? stateRoot = null)
+        => Run(cs, signedBlock, sigs, verifyNow: false, validateResult: true, stateRoot);
+
+    private static void Run(CachedBeaconState cs, SignedBeaconBlock signedBlock, SignatureCollector? sigs, bool verifyNow, bool validateResult,
+        Bytes32? stateRoot = null)
     {
         var block = signedBlock.Message;
-        ProcessSlots(cs, block.Slot);
-        var sigs = verifier is null ? null : new SignatureCollector(verifier);
+        ProcessSlots(cs, block.Slot, stateRoot);
         if (validateResult && sigs != null) BlockProcessing.VerifyBlockSignature(cs, signedBlock, sigs);
         BlockProcessing.ProcessBlock(cs, block, sigs);
-        sigs?.VerifyAndClear(cs.State.Validators);
+        if (verifyNow) sigs?.VerifyAndClear(cs.State.Validators);
         if (validateResult)
         {
             var root = cs.HashTreeRoot();
@@ -32,15 +49,16 @@ public static class StateTransition
         }
     }
 
-    /// <summary>spec: process_slots.</summary>
-    public static void ProcessSlots(CachedBeaconState cs, ulong slot)
+    /// <summary>spec: process_slots (<paramref name="stateRoot"/>: see <see cref="ApplyCollecting"/>).</summary>
+    public static void ProcessSlots(CachedBeaconState cs, ulong slot, Bytes32? stateRoot = null)
     {
         var s = cs.State;
         Check(s.Slot < slot, TransitionError.SlotNotInFuture, $"target slot {slot} is not after the state slot {s.Slot}");
         ulong spe = cs.Config.SlotsPerEpoch;
         while (s.Slot < slot)
         {
-            ProcessSlot(cs);
+            ProcessSlot(cs, stateRoot);
+            stateRoot = null;
             if ((s.Slot + 1) % spe == 0)
             {
                 EpochProcessing.ProcessEpoch(cs);
@@ -52,11 +70,11 @@ public static class StateTransition
     }
 
     /// <summary>spec: process_slot.</summary>
-    public static void ProcessSlot(CachedBeaconState cs)
+    public static void ProcessSlot(CachedBeaconState cs, Bytes32? stateRoot = null)
     {
         var c = cs.Config;
         var s = cs.State;
-        var previousStateRoot = cs.HashTreeRoot();
+        var previousStateRoot = stateRoot ?? cs.HashTreeRoot();
         int at = (int)(s.Slot % c.SlotsPerHistoricalRoot);
         s.StateRoots[at] = previousStateRoot;
         if (s.LatestBlockHeader.StateRoot == default(Bytes32)) s.LatestBlockHeader.StateRoot = previousStateRoot;

@@ -32,8 +32,9 @@ public sealed class Checkpoint : IEquatable<Checkpoint>
 
 public sealed class Validator
 {
-    public Bytes48 Pubkey { get; set; }
-    public Bytes32 WithdrawalCredentials { get; set; }
+    // Fixed once the record exists (phase0 never changes them; the state hasher relies on it).
+    public Bytes48 Pubkey { get; init; }
+    public Bytes32 WithdrawalCredentials { get; init; }
     public ulong EffectiveBalance { get; set; }
     public bool Slashed { get; set; }
     public ulong ActivationEligibilityEpoch { get; set; }

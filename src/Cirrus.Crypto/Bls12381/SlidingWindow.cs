@@ -15,6 +15,7 @@ internal static class SlidingWindow
     /// sequence of operations depends only on the (public) exponent. About 380 squarings and 80 products
     /// for a 381-bit exponent.
     /// </summary>
+    [System.Runtime.CompilerServices.SkipLocalsInit] // the table is filled before use
     public static void Pow<T>(out T r, in T a, ReadOnlySpan<ulong> e) where T : unmanaged, IExponentiable<T>
     {
         int top = e.Length * 64 - 1;

@@ -32,6 +32,7 @@ public sealed class BeaconNodePool : IDisposable
         _nodes = nodes;
         _failedAtMs = new long[nodes.Length];
         _metrics = metrics;
+        foreach (var n in nodes) metrics?.TrackNode(n.BaseAddress.ToString());
         _log = log ?? (_ => { });
         _now = now ?? (() => DateTimeOffset.UtcNow);
     }

@@ -30,6 +30,11 @@ public sealed class ValidatorClientOptions
     public TimeSpan RetryInterval { get; init; } = TimeSpan.FromSeconds(3);
     /// <summary>Per-request timeout (default: one slot, at least 2 s).</summary>
     public TimeSpan? RequestTimeout { get; init; }
+    /// <summary>
+    /// Watch the chain for <see cref="Doppelganger.WatchEpochs"/> epochs before signing anything, and stop if our keys
+    /// are live (see <see cref="Doppelganger"/>). The command line turns it on unless told not to.
+    /// </summary>
+    public bool DoppelgangerProtection { get; init; }
 
     /// <summary>Graffiti from text: UTF-8, at most 32 bytes, zero-padded.</summary>
     public static Bytes32 GraffitiFromText(string text)
@@ -128,6 +133,32 @@ public sealed class ValidatorClient : IDisposable
         });
         _log($"validator client: {_keys.Count} validator(s), {_o.BeaconNodes.Count} beacon node(s), genesis time {genesis.GenesisTime}, " +
              $"genesis validators root {genesis.GenesisValidatorsRoot}, slashing protection {_protection.Path}");
+
+        if (_o.DoppelgangerProtection)
+        {
+            // the watch needs our indices: a node that fails here must not make it watch nothing
+            while (_clock.CurrentSlot() is { } nowSlot)
+            {
+                try
+                {
+                    await ResolveIndicesAsync(_clock.EpochOf(nowSlot), ct);
+                    break;
+                }
+                catch (BeaconApiException e)
+                {
+                    _log($"doppelganger protection: cannot look up our validators yet: {e.Message}");
+                    if (!await Delay(_o.RetryInterval, ct)) return;
+                }
+            }
+            try
+            {
+                await new Doppelganger(_pool, _clock, _log).WatchAsync(_byIndex.Keys.ToList(), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return; // stopped while watching: nothing was signed
+            }
+        }
 
         var events = new EventStream(_pool, OnEvent, _log);
         var eventsTask = Task.Run(() => events.RunAsync(ct), CancellationToken.None);

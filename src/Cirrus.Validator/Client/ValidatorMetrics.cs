@@ -33,7 +33,17 @@ public sealed class ValidatorMetrics
             new CounterConfiguration { LabelNames = ["kind"] });
         _requestFailures = f.CreateCounter("cirrus_vc_beacon_node_request_failures_total", "Failed requests to a beacon node.",
             new CounterConfiguration { LabelNames = ["node"] });
+        // every series exists from the start, so dashboards show a 0 rather than no data
+        foreach (var k in Enum.GetValues<DutyKind>())
+        {
+            _performed.WithLabels(Label(k));
+            _missed.WithLabels(Label(k));
+            _refusals.WithLabels(Label(k));
+        }
     }
+
+    /// <summary>Publishes the node's request-failure series at 0.</summary>
+    public void TrackNode(string node) => _requestFailures.WithLabels(node);
 
     private static string Label(DutyKind k) => k switch
     {

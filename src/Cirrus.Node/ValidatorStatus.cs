@@ -1,6 +1,6 @@
 using Cirrus.Consensus.Types;
 
-namespace Cirrus.Api;
+namespace Cirrus.Node;
 
 /// <summary>The Beacon API's validator status names (pending_*, active_*, exited_*, withdrawal_*).</summary>
 public static class ValidatorStatus

@@ -1,0 +1,78 @@
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Cirrus.Cli;
+
+/// <summary>
+/// --config FILE for the long-running commands: a YAML mapping from option names (without the dashes) to
+/// values, for people who run the node as a service. `name: value` is `--name value`, a list repeats the
+/// option, `true` sets a flag and `false` leaves it out. The file's options go before the command line's,
+/// so a value given on the command line wins (repeatable options add up).
+/// </summary>
+internal static class ConfigFile
+{
+    public const long MaxBytes = 1 << 20;
+    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "beacon-node", "validator-client", "devnet" };
+
+    public static List<string> Expand(IReadOnlyList<string> args)
+    {
+        var rest = new List<string>();
+        string? path = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string a = args[i];
+            if (a == "--") { rest.AddRange(args.Skip(i)); break; }
+            string? value = a == "--config" ? (i + 1 < args.Count ? args[++i] : throw new CliException("option --config needs a value", 2))
+                : a.StartsWith("--config=", StringComparison.Ordinal) ? a["--config=".Length..] : null;
+            if (value is null) { rest.Add(a); continue; }
+            if (path is not null) throw new CliException("option --config: give one config file", 2);
+            path = value;
+        }
+        if (path is null) return rest;
+        string text = System.Text.Encoding.UTF8.GetString(CliArgs.ReadFile(path, MaxBytes, "a config file"));
+        var yaml = new YamlStream();
+        try
+        {
+            yaml.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            throw new CliException($"--config {path}: not valid YAML at line {e.Start.Line}: {e.Message}", 2);
+        }
+        var tokens = new List<string>();
+        if (yaml.Documents.Count == 0) return rest;
+        if (yaml.Documents.Count > 1 || yaml.Documents[0].RootNode is not YamlMappingNode map)
+            throw new CliException($"--config {path}: expected one mapping of option names to values", 2);
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } key })
+                throw new CliException($"--config {path}: line {keyNode.Start.Line}: option names are plain words", 2);
+            string name = key.TrimStart('-');
+            if (name == "config") throw new CliException($"--config {path}: a config file cannot name another", 2);
+            switch (valueNode)
+            {
+                case YamlScalarNode { Value: "true" }:
+                    tokens.Add("--" + name);
+                    break;
+                case YamlScalarNode { Value: "false" }:
+                    break;
+                case YamlScalarNode s:
+                    tokens.Add("--" + name);
+                    tokens.Add(s.Value ?? "");
+                    break;
+                case YamlSequenceNode seq:
+                    foreach (var item in seq.Children)
+                    {
+                        if (item is not YamlScalarNode si) throw new CliException($"--config {path}: line {item.Start.Line}: the items of '{name}' must be plain values", 2);
+                        tokens.Add("--" + name);
+                        tokens.Add(si.Value ?? "");
+                    }
+                    break;
+                default:
+                    throw new CliException($"--config {path}: line {valueNode.Start.Line}: the value of '{name}' must be a value or a list", 2);
+            }
+        }
+        tokens.AddRange(rest);
+        return tokens;
+    }
+}

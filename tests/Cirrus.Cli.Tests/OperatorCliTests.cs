@@ -1,0 +1,151 @@
+namespace Cirrus.Cli.Tests;
+
+/// <summary>The operator flags: bad values are one-line errors with exit code 2, and the help names them.</summary>
+public class OperatorCliTests
+{
+    [Theory]
+    [InlineData("0x12")]
+    [InlineData("0xzz")]
+    [InlineData("abc,0x" + "aa")]
+    public void BadMonitorPubkeysExitTwo(string keys)
+    {
+        var (code, _, err) = Cli.Run("beacon-node", "--network", "minimal", "--rest-port", "0", "--validator-monitor-pubkeys", keys);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: option --validator-monitor-pubkeys: '", err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("devnet", "--metrics-port", "0")]
+    [InlineData("devnet", "--metrics-port", "65534")] // P .. P+3 must all be ports
+    [InlineData("devnet", "--metrics-port", "x")]
+    [InlineData("validator-client", "--network", "minimal", "--data-dir", "d", "--beacon-node", "http://127.0.0.1:1", "--no-doppelganger-protection=yes")]
+    [InlineData("beacon-node", "--network", "minimal", "--rest-port", "0", "--no-validator-monitor-auto=1")]
+    public void BadOperatorFlagsExitTwo(params string[] args)
+    {
+        var (code, _, err) = Cli.Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: ", err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("validator-client", "--no-doppelganger-protection")]
+    [InlineData("beacon-node", "--validator-monitor-pubkeys")]
+    [InlineData("beacon-node", "--no-validator-monitor-auto")]
+    [InlineData("devnet", "--metrics-port")]
+    public void HelpNamesTheFlags(string command, string flag)
+    {
+        var (code, output, _) = Cli.Run(command, "--help");
+        Assert.Equal(0, code);
+        Assert.Contains(flag, output);
+    }
+}
+
+/// <summary>--log-level, --log-format json and --config FILE.</summary>
+public sealed class LoggingAndConfigTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "cirrus-opcli-" + Guid.NewGuid().ToString("N"));
+
+    public LoggingAndConfigTests() => Directory.CreateDirectory(_dir);
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string File(string name, string text)
+    {
+        string p = Path.Combine(_dir, name);
+        System.IO.File.WriteAllText(p, text);
+        return p;
+    }
+
+    [Fact]
+    public void JsonLinesCarryLevelCategoryAndTheMessageVerbatim()
+    {
+        var o = new StringWriter();
+        var log = Logging.Create(o, new CliArgs(["--log-format", "json"], Logging.Options, []), "cirrus.test");
+        log("head {0} at slot \"7\"");
+        log("WARNING: something odd");
+        var lines = o.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        using var first = System.Text.Json.JsonDocument.Parse(lines[0]);
+        Assert.Equal("info", first.RootElement.GetProperty("level").GetString());
+        Assert.Equal("cirrus.test", first.RootElement.GetProperty("category").GetString());
+        Assert.Equal("head {0} at slot \"7\"", first.RootElement.GetProperty("message").GetString());
+        Assert.True(DateTime.TryParse(first.RootElement.GetProperty("timestamp").GetString(), out _));
+        using var second = System.Text.Json.JsonDocument.Parse(lines[1]);
+        Assert.Equal("warn", second.RootElement.GetProperty("level").GetString());
+    }
+
+    [Fact]
+    public void LevelFiltersAndTextKeepsTheTimestampedLine()
+    {
+        var o = new StringWriter();
+        var log = Logging.Create(o, new CliArgs(["--log-level", "warn"], Logging.Options, []), "cirrus.test");
+        log("an ordinary line");
+        log("WARNING: kept");
+        log("error: kept too");
+        var lines = o.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Matches(@"^\d\d:\d\d:\d\d\.\d{3} WARNING: kept$", lines[0].TrimEnd('\r'));
+    }
+
+    [Theory]
+    [InlineData("--log-level", "loud")]
+    [InlineData("--log-format", "xml")]
+    public void BadLoggingFlagsExitTwo(string flag, string value)
+    {
+        var (code, _, err) = Cli.Run("validator-client", "--network", "minimal", "--data-dir", Path.Combine(_dir, "d"),
+            "--beacon-node", "http://127.0.0.1:1", "--interop-validators", "0:1", flag, value);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: option {flag}: '{value}'", err);
+    }
+
+    [Fact]
+    public void ConfigFileSetsOptionsListsAndFlagsAndTheCommandLineWins()
+    {
+        string f = File("vc.yaml", "network: minimal\nbeacon-node: [http://127.0.0.1:1, http://127.0.0.1:2]\n" +
+            "no-doppelganger-protection: true\nmetrics-port: 9100\ngraffiti: \"a: b\"\n# a comment\n");
+        var args = ConfigFile.Expand(["--config", f, "--metrics-port", "9200"]);
+        var a = new CliArgs(args, ["network", "beacon-node", "metrics-port", "graffiti"], ["no-doppelganger-protection"]);
+        Assert.Equal("minimal", a.Option("network"));
+        Assert.Equal(["http://127.0.0.1:1", "http://127.0.0.1:2"], a.Options("beacon-node"));
+        Assert.True(a.Flag("no-doppelganger-protection"));
+        Assert.Equal("9200", a.Option("metrics-port"));
+        Assert.Equal("a: b", a.Option("graffiti"));
+        Assert.Equal(args, ConfigFile.Expand(args)); // nothing to expand twice
+    }
+
+    [Fact]
+    public void ConfigFileValuesReachTheCommand()
+    {
+        // the file's port is out of range: the command's own check says so
+        string f = File("bad-port.yaml", $"network: minimal\ndata-dir: {Path.Combine(_dir, "d")}\nbeacon-node: http://127.0.0.1:1\nmetrics-port: 70000\n");
+        var (code, _, err) = Cli.Run("validator-client", "--config", f);
+        Assert.Equal(2, code);
+        Assert.Equal("error: option --metrics-port: 70000 is not a port number", err.TrimEnd());
+    }
+
+    [Theory]
+    [InlineData("network: {name: minimal}\n", "must be a value or a list")]
+    [InlineData("- a\n- b\n", "expected one mapping")]
+    [InlineData("network: [minimal\n", "not valid YAML")]
+    [InlineData("config: other.yaml\n", "cannot name another")]
+    [InlineData("no-such-option: 1\n", "unknown option --no-such-option")]
+    public void BadConfigFilesAreOneLineErrors(string yaml, string expect)
+    {
+        string f = File("bad.yaml", yaml);
+        var (code, _, err) = Cli.Run("validator-client", "--config", f, "--data-dir", Path.Combine(_dir, "d"));
+        Assert.Equal(2, code);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.Contains(expect, err);
+    }
+
+    [Fact]
+    public void MissingConfigFileIsAnError()
+    {
+        var (code, _, err) = Cli.Run("beacon-node", "--config", Path.Combine(_dir, "nope.yaml"));
+        Assert.NotEqual(0, code);
+        Assert.StartsWith("error: ", err);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+    }
+}
