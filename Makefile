@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests devnet interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync clean
+.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync clean
 
 all: build
 
@@ -12,6 +12,10 @@ spec-tests:
 # the main job: a local devnet (1 beacon node + 2 validator clients, 64 interop validators); Ctrl-C stops it
 devnet:
 	dotnet run -c Release --project src/Cirrus.Cli -- devnet
+
+# a devnet whose genesis comes from deposits to the deposit contract on a local ganache (installed into tests/eth1-ganache/)
+devnet-eth1:
+	CIRRUS_GANACHE=$$(scripts/setup-ganache.sh | tail -1) dotnet run -c Release --project src/Cirrus.Cli -- devnet --eth1
 
 test:
 	scripts/test.sh

@@ -500,6 +500,9 @@ public sealed class BeaconChain : IDisposable
     /// <summary>Slashings and exits waiting for blocks, checked with the chain's signature verifier.</summary>
     public Pools.OperationPool Operations => _pools.Operations;
 
+    /// <summary>The eth1 follower that block production votes and takes deposits from; null: none (votes repeat the state's eth1_data).</summary>
+    public Eth1.IEth1Provider? Eth1 { get; set; }
+
     /// <summary>The chain's signature verifier (null when the chain checks no signatures).</summary>
     public ISignatureVerifier? SignatureVerifier => _core.Verifier;
 

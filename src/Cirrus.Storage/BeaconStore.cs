@@ -36,10 +36,10 @@ public sealed class BeaconStore : IDisposable
 
     private const string CfMeta = "meta", CfBlocks = "blocks", CfBlockSummaries = "block_summaries",
         CfBlockSlots = "block_slots", CfCanonical = "canonical", CfStateSummaries = "state_summaries",
-        CfStateSlots = "state_slots", CfSnapshots = "snapshots", CfStates = "states";
+        CfStateSlots = "state_slots", CfSnapshots = "snapshots", CfStates = "states", CfEth1 = "eth1";
 
     private static readonly string[] AllColumns =
-        [CfMeta, CfBlocks, CfBlockSummaries, CfBlockSlots, CfCanonical, CfStateSummaries, CfStateSlots, CfSnapshots, CfStates];
+        [CfMeta, CfBlocks, CfBlockSummaries, CfBlockSlots, CfCanonical, CfStateSummaries, CfStateSlots, CfSnapshots, CfStates, CfEth1];
 
     private static readonly byte[] KeySchema = Encoding.ASCII.GetBytes("schema_version"),
         KeyGenesis = Encoding.ASCII.GetBytes("genesis"), KeyAnchor = Encoding.ASCII.GetBytes("anchor"),
@@ -315,6 +315,7 @@ public sealed class BeaconStore : IDisposable
             { CfStateSlots, Cf(small, false, Compression.Lz4) },
             { CfSnapshots, Cf(small, false, Compression.Lz4) },
             { CfStates, Cf(o.WriteBufferBytes, true, Compression.Zstd) },
+            { CfEth1, Cf(small, false, Compression.Lz4) },
         };
         return (db, families);
     }
@@ -969,6 +970,69 @@ public sealed class BeaconStore : IDisposable
             }
         }
         return Convert.ToHexStringLower(h.GetHashAndReset());
+    }
+
+    // ------------------------------------------------------------------ eth1 follower data
+
+    private static readonly byte[] KeyEth1Snapshot = Encoding.ASCII.GetBytes("snapshot");
+    private const byte Eth1DepositPrefix = (byte)'d';
+
+    /// <summary>
+    /// Appends eth1 deposit records (opaque to the store, keyed by their index) and replaces the
+    /// follower's snapshot, in one atomic write: a crash leaves the deposits and the snapshot that
+    /// describes them in step.
+    /// </summary>
+    public void PutEth1(IReadOnlyList<(ulong Index, byte[] Value)> deposits, byte[] snapshot)
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            using var b = new WriteBatch();
+            foreach (var (index, value) in deposits) b.Put(Eth1DepositKey(index), value, _cf[CfEth1]);
+            b.Put(KeyEth1Snapshot, snapshot, _cf[CfEth1]);
+            Commit(b);
+        }
+    }
+
+    /// <summary>The eth1 follower's last snapshot, or null if it never wrote one.</summary>
+    public byte[]? GetEth1Snapshot() => Get(CfEth1, KeyEth1Snapshot);
+
+    /// <summary>The eth1 deposit records from index 0 on, in order, stopping at the first gap.</summary>
+    public IEnumerable<byte[]> GetEth1Deposits()
+    {
+        ThrowIfDisposed();
+        using var it = _db.NewIterator(_cf[CfEth1]);
+        ulong expected = 0;
+        for (it.Seek(Eth1DepositKey(0)); it.Valid(); it.Next())
+        {
+            var key = it.Key();
+            if (key.Length != 9 || key[0] != Eth1DepositPrefix) yield break;
+            if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(key.AsSpan(1)) != expected) yield break;
+            expected++;
+            yield return it.Value();
+        }
+    }
+
+    /// <summary>Drops every eth1 record (the follower starts again from the contract's deployment).</summary>
+    public void ClearEth1()
+    {
+        lock (_writeLock)
+        {
+            ThrowIfDisposed();
+            using var b = new WriteBatch();
+            b.DeleteRange(Eth1DepositKey(0), 9, Eth1DepositKey(ulong.MaxValue), 9, _cf[CfEth1]);
+            b.Delete(Eth1DepositKey(ulong.MaxValue), _cf[CfEth1]);
+            b.Delete(KeyEth1Snapshot, _cf[CfEth1]);
+            Commit(b);
+        }
+    }
+
+    private static byte[] Eth1DepositKey(ulong index)
+    {
+        var k = new byte[9];
+        k[0] = Eth1DepositPrefix;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(k.AsSpan(1), index);
+        return k;
     }
 
     // ------------------------------------------------------------------ plumbing

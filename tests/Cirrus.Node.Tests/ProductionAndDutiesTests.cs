@@ -42,7 +42,7 @@ public class ProductionAndDutiesTests
         var chain = new BeaconChain(C, genesis, null);
         Interop.TickTo(chain, 1);
         var e = Assert.Throws<NodeRequestException>(() => BlockProducer.Produce(chain, 1, Interop.RandaoReveal(chain, 1), default));
-        Assert.Contains("no eth1 deposit data", e.Message);
+        Assert.Contains("follows no eth1 chain", e.Message);
     }
 
     [Fact]

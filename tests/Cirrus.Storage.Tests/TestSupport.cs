@@ -59,7 +59,7 @@ public sealed class TreeBuilder
 public static class RawDb
 {
     public static readonly string[] Columns =
-        ["meta", "blocks", "block_summaries", "block_slots", "canonical", "state_summaries", "state_slots", "snapshots", "states"];
+        ["meta", "blocks", "block_summaries", "block_slots", "canonical", "state_summaries", "state_slots", "snapshots", "states", "eth1"];
 
     public static RocksDb Open(string path, IEnumerable<string>? columns = null)
     {

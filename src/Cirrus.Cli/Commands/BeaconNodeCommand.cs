@@ -26,6 +26,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         "    [--genesis-state FILE | --checkpoint-state FILE --checkpoint-block FILE | --checkpoint-url URL] [--metrics-port N]\n" +
         "    [--p2p-address IP] [--p2p-port N] [--discovery-port N] [--enr-address IP] [--target-peers N] [--max-peers N]\n" +
         "    [--bootnodes ENR,...] [--peer MULTIADDR]... [--no-discovery] [--subscribe-all-subnets] [--gossip-rules v0.12|v1.0]\n" +
+        "    [--eth1-endpoint URL[,URL...]]... [--eth1-deploy-block N] [--eth1-log-range N]\n" +
         "    [--validator-monitor-pubkeys 0xKEY,...] [--no-validator-monitor-auto] [--log-level L] [--log-format text|json] [--config FILE]\n" +
         "  --network NAME        built-in network: " + string.Join(", ", Networks.BuiltinNames) + "\n" +
         "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
@@ -50,7 +51,12 @@ public sealed class BeaconNodeCommand : ICliCommand
         "  --no-discovery        no discv5: static peers only\n" +
         "  --subscribe-all-subnets  join all 64 attestation subnets (aggregating nodes, devnets)\n" +
         "  --gossip-rules R      v0.12 (signed messages, base64 message ids: medalla, zinken, altona) or v1.0 (StrictNoSign,\n" +
-        "                        domain message ids: network directories, Lodestar); the default follows the network";
+        "                        domain message ids: network directories, Lodestar); the default follows the network\n" +
+        "  --eth1-endpoint URL   eth1 JSON-RPC endpoint(s) to follow the deposit contract (DEPOSIT_CONTRACT_ADDRESS) on, in order of\n" +
+        "                        preference (the next is used when one fails or lies); without one, eth1 votes repeat the state's eth1\n" +
+        "                        data and no deposit can be included\n" +
+        "  --eth1-deploy-block N the first eth1 block to scan for deposit logs (the contract's deployment block; default 0)\n" +
+        "  --eth1-log-range N    most blocks per eth_getLogs request (default 1000)";
 
     /// <summary>--validator-monitor-pubkeys: 0x-prefixed 48-byte keys, comma-separated, the option repeatable.</summary>
     private static List<Bytes48> MonitorPubkeys(CliArgs a)
@@ -89,7 +95,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         var a = new CliArgs(args, ["network", "network-dir", "data-dir", "rest-address", "rest-port", "genesis-state",
             "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port",
             "p2p-address", "p2p-port", "discovery-port", "enr-address", "target-peers", "max-peers", "bootnodes", "peer", "gossip-rules",
-            "validator-monitor-pubkeys", .. Logging.Options],
+            "eth1-endpoint", "eth1-deploy-block", "eth1-log-range", "validator-monitor-pubkeys", .. Logging.Options],
             ["no-discovery", "subscribe-all-subnets", "no-validator-monitor-auto"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
@@ -111,6 +117,9 @@ public sealed class BeaconNodeCommand : ICliCommand
             throw new CliException($"cannot listen on {restAddress}:{port}: the port is in use (choose another with --rest-port)");
         var monitorKeys = MonitorPubkeys(a);
         var p2p = NetworkSetup.Options(a, network, dataDir);
+        var eth1Urls = Eth1Setup.Endpoints(a);
+        ulong eth1DeployBlock = a.ULong("eth1-deploy-block", 0), eth1LogRange = a.ULong("eth1-log-range", 1000);
+        if (eth1LogRange is 0 or > 100_000) throw new CliException("--eth1-log-range must be between 1 and 100000", 2);
         var log = Logging.Create(stdout, a, "cirrus.beacon-node");
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
@@ -156,6 +165,7 @@ public sealed class BeaconNodeCommand : ICliCommand
             foreach (var k in monitorKeys) monitor.AddPubkey(k);
             if (monitorKeys.Count > 0) log($"validator monitor: following {monitorKeys.Count} validator(s) by public key");
             var validator = new MessageValidator(chain, () => DateTimeOffset.UtcNow);
+            using var eth1 = Eth1Setup.Start(eth1Urls, config, store, chain, eth1DeployBlock, eth1LogRange, metrics, log, cts.Token);
             Eth2Network network2;
             try
             {
@@ -196,7 +206,7 @@ public sealed class BeaconNodeCommand : ICliCommand
                     metrics.Update();
                     monitor.OnSlot();
                     network2.OnSlot(chain.CurrentSlot);
-                }, () => $" | peers {network2.PeerManager.ConnectedCount}" + (network2.Sync.IsSyncing ? " | syncing" + (network2.SyncManager.Progress is { } p ? $" {p}" : "") : "")).GetAwaiter().GetResult();
+                }, () => $" | peers {network2.PeerManager.ConnectedCount}" + (eth1 is null ? "" : " | " + eth1.Follower.StatusText()) + (network2.Sync.IsSyncing ? " | syncing" + (network2.SyncManager.Progress is { } p ? $" {p}" : "") : "")).GetAwaiter().GetResult();
                 log("stopping");
             }
             finally
@@ -207,6 +217,71 @@ public sealed class BeaconNodeCommand : ICliCommand
         }
         log("stopped");
         return 0;
+    }
+}
+
+/// <summary>The beacon node's eth1 follower, started from --eth1-endpoint.</summary>
+internal sealed class Eth1Setup : IDisposable
+{
+    private readonly List<Cirrus.Node.Eth1.NethereumEth1Rpc> _rpcs;
+    private readonly Task _loop;
+    private readonly CancellationTokenSource _stop;
+    public Cirrus.Node.Eth1.Eth1Follower Follower { get; }
+    public Cirrus.Node.Eth1.Eth1Metrics Metrics { get; }
+
+    private Eth1Setup(List<Cirrus.Node.Eth1.NethereumEth1Rpc> rpcs, Cirrus.Node.Eth1.Eth1Follower follower, Cirrus.Node.Eth1.Eth1Metrics metrics, Task loop,
+        CancellationTokenSource stop)
+    {
+        _stop = stop;
+        _rpcs = rpcs;
+        Follower = follower;
+        Metrics = metrics;
+        _loop = loop;
+    }
+
+    /// <summary>The --eth1-endpoint URLs (repeatable, or comma-separated), each checked to be http(s).</summary>
+    public static List<Uri> Endpoints(CliArgs a)
+    {
+        var list = new List<Uri>();
+        foreach (var opt in a.Options("eth1-endpoint"))
+            foreach (var part in opt.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!Uri.TryCreate(part, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                    throw new CliException($"--eth1-endpoint: '{part}' is not an http(s) URL", 2);
+                list.Add(uri);
+            }
+        return list;
+    }
+
+    public static Eth1Setup? Start(List<Uri> urls, ChainConfig config, BeaconStore store, BeaconChain chain, ulong deployBlock, ulong logRange,
+        NodeMetrics metrics, Action<string> log, CancellationToken ct)
+    {
+        if (urls.Count == 0) return null;
+        var rpcs = urls.Select(u => new Cirrus.Node.Eth1.NethereumEth1Rpc(u)).ToList();
+        var genesisState = chain.GenesisBlockRoot is { } g ? chain.GetBlockState(g) : null;
+        var follower = new Cirrus.Node.Eth1.Eth1Follower(config, store, new Cirrus.Node.Eth1.Eth1FollowerOptions
+        {
+            Endpoints = rpcs,
+            DeployBlock = deployBlock,
+            LogRange = logRange,
+            PollInterval = TimeSpan.FromSeconds(Math.Clamp(config.SecondsPerEth1Block / 2, 1, 7)),
+            Log = log,
+        })
+        { GenesisEth1Data = genesisState?.Eth1Data };
+        chain.Eth1 = follower;
+        log($"eth1: watching the deposit contract 0x{Convert.ToHexStringLower(config.DepositContractAddress)} through {string.Join(", ", rpcs.Select(r => r.Name))}, " +
+            $"{config.Eth1FollowDistance} blocks behind the head");
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var loop = Task.Run(() => follower.RunAsync(stop.Token));
+        return new Eth1Setup(rpcs, follower, new Cirrus.Node.Eth1.Eth1Metrics(follower, metrics.Registry), loop, stop);
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel(); // the node is closing, whatever the reason
+        _loop.Wait(TimeSpan.FromSeconds(15));
+        _stop.Dispose();
+        foreach (var r in _rpcs) r.Dispose();
     }
 }
 

@@ -26,17 +26,22 @@ public sealed class DevnetCommand : ICliCommand
         "[--nodes N] [--validators N] [--validator-clients K] [--seconds-per-slot S] [--dir DIR] [--rest-port P]\n" +
         "    [--genesis-delay SECONDS] [--until-finalized EPOCH] [--timeout SECONDS] [--metrics-port P]\n" +
         "    [--log-level L] [--log-format text|json] [--config FILE]\n" +
+        "    [--eth1 [--ganache PATH] [--eth1-port N] | --eth1-endpoint URL --eth1-key-file FILE]\n" +
         "  defaults: 2 beacon nodes, 64 validators, one validator client per node, 2 s slots, a fresh directory under\n" +
         "  the system temp dir, REST ports 5052, 5053, ... Node 0's ENR is the other nodes' bootnode (they find each\n" +
         "  other by discv5); validator client k talks only to node k mod N, so blocks and attestations cross nodes by\n" +
         "  gossip. Runs until Ctrl-C (or, with --until-finalized, until every node has finalized that epoch: exit 0,\n" +
         "  or the timeout passes: exit 1). Logs of every process go to DIR/*.log. --metrics-port P: node k serves Prometheus\n" +
-        "  metrics on P+k, validator client k on P+N+k (see deploy/prometheus/prometheus.yml).";
+        "  metrics on P+k, validator client k on P+N+k (see deploy/prometheus/prometheus.yml).\n" +
+        "  --eth1: genesis from eth1 deposits: ganache (PATH, or $CIRRUS_GANACHE, or `ganache` on PATH; on 127.0.0.1:N, default\n" +
+        "  8545) gets the deposit contract and the validators' deposits, genesis is computed from the contract, and the nodes\n" +
+        "  follow it (--eth1-endpoint: an eth1 node already running, its funded account's private key in --eth1-key-file).\n" +
+        "  DIR/eth1.txt names the endpoint, contract and funded key file for `cirrus deposits send`.";
 
     public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
     {
         var a = new CliArgs(args, ["nodes", "validators", "validator-clients", "seconds-per-slot", "dir", "rest-port", "genesis-delay",
-            "until-finalized", "timeout", "metrics-port", .. Logging.Options], []);
+            "until-finalized", "timeout", "metrics-port", "ganache", "eth1-port", "eth1-endpoint", "eth1-key-file", .. Logging.Options], ["eth1"]);
         if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         ulong nodes = a.ULong("nodes", 2);
         if (nodes is 0 or > 16) throw new CliException("--nodes must be between 1 and 16", 2);
@@ -60,12 +65,80 @@ public sealed class DevnetCommand : ICliCommand
         string dir = a.Option("dir") ?? Path.Combine(Path.GetTempPath(), $"cirrus-devnet-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
         if (Directory.Exists(dir) && Directory.EnumerateFileSystemEntries(dir).Any())
             throw new CliException($"{dir} is not empty: give a new or empty --dir");
+        bool eth1 = a.Flag("eth1") || a.Option("eth1-endpoint") is not null;
+        if (a.Option("eth1-endpoint") is not null && a.Option("eth1-key-file") is null) throw new CliException("--eth1-endpoint needs --eth1-key-file", 2);
+        ulong eth1Port = a.ULong("eth1-port", 8545);
+        if (a.Flag("eth1") && a.Option("eth1-endpoint") is null && (eth1Port is 0 or > 65535 || NodeSetup.PortInUse(System.Net.IPAddress.Loopback, (int)eth1Port)))
+            throw new CliException($"--eth1-port: {eth1Port} is not a free port", 2);
         var log = Logging.Create(stdout, a, "cirrus.devnet");
         string network = Path.Combine(dir, "network");
-        string yaml = $"PRESET_BASE: minimal\nCONFIG_NAME: devnet\nSECONDS_PER_SLOT: {sps}\nMIN_GENESIS_ACTIVE_VALIDATOR_COUNT: {validators}\n";
+        using var cts = new CancellationTokenSource();
+        using var signals = NodeSetup.StopOnSignals(cts);
+        var children = new List<Child>();
+        string yaml;
+        BeaconState genesis;
+        DevnetEth1.Setup? eth1Setup = null;
         try
         {
             Directory.CreateDirectory(network);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot create {dir}: {e.Message}");
+        }
+        if (eth1)
+        {
+            string endpoint, key;
+            if (a.Option("eth1-endpoint") is { } given)
+            {
+                if (!Uri.TryCreate(given, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
+                    throw new CliException($"--eth1-endpoint: '{given}' is not an http(s) URL", 2);
+                endpoint = given;
+                key = System.Text.Encoding.UTF8.GetString(CliArgs.ReadFile(a.Option("eth1-key-file")!, 1024, "a private key file")).Trim();
+                if (key.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) key = key[2..];
+                if (key.Length != 64 || !key.All(Uri.IsHexDigit)) throw new CliException($"{a.Option("eth1-key-file")}: not a 32-byte hex private key");
+            }
+            else
+            {
+                string ganache = a.Option("ganache") ?? Environment.GetEnvironmentVariable("CIRRUS_GANACHE") ?? "ganache";
+                endpoint = $"http://127.0.0.1:{eth1Port}";
+                key = DevnetEth1.DevAccountKey;
+                try { children.Add(DevnetEth1.StartGanache(ganache, dir, eth1Port, 1337)); }
+                catch (System.ComponentModel.Win32Exception e)
+                {
+                    throw new CliException($"cannot start ganache '{ganache}': {e.Message} (scripts/setup-ganache.sh installs it; give --ganache PATH)");
+                }
+            }
+            try
+            {
+                log($"devnet in {dir}: genesis from eth1 deposits on {endpoint}, {validators} validators");
+                eth1Setup = DevnetEth1.Prepare(endpoint, key, validators, sps, Math.Max(delay, 12), log, cts.Token);
+            }
+            catch (Exception e) when (e is Cirrus.Node.Eth1.Eth1Exception or Nethereum.JsonRpc.Client.RpcResponseException
+                                          or Nethereum.JsonRpc.Client.RpcClientUnknownException or HttpRequestException or OperationCanceledException)
+            {
+                foreach (var c in children) { c.Terminate(); c.WaitOrKill(TimeSpan.FromSeconds(5)); }
+                throw new CliException($"devnet --eth1: {e.Message}");
+            }
+            catch
+            {
+                foreach (var c in children) { c.Terminate(); c.WaitOrKill(TimeSpan.FromSeconds(5)); }
+                throw;
+            }
+            yaml = eth1Setup.ConfigYaml;
+            genesis = eth1Setup.Genesis;
+            string keyFile = Path.Combine(dir, "eth1-account.key");
+            File.WriteAllText(keyFile, key);
+            File.WriteAllText(Path.Combine(dir, "eth1.txt"),
+                $"endpoint {endpoint}\nchain_id {eth1Setup.ChainId}\ncontract {eth1Setup.Contract}\ndeploy_block {eth1Setup.DeployBlock}\nkey_file {keyFile}\n");
+        }
+        else
+        {
+            yaml = $"PRESET_BASE: minimal\nCONFIG_NAME: devnet\nSECONDS_PER_SLOT: {sps}\nMIN_GENESIS_ACTIVE_VALIDATOR_COUNT: {validators}\n";
+            genesis = InteropGenesis.CreateGenesisState(ChainConfig.FromYaml(yaml), (int)validators, (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + delay);
+        }
+        try
+        {
             File.WriteAllText(Path.Combine(network, "config.yaml"), yaml);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -73,14 +146,10 @@ public sealed class DevnetCommand : ICliCommand
             throw new CliException($"cannot create {dir}: {e.Message}");
         }
         var config = ChainConfig.FromYaml(yaml);
-        ulong genesisTime = (ulong)DateTimeOffset.UtcNow.ToUnixTimeSeconds() + delay;
-        log($"devnet in {dir}: {nodes} beacon nodes, {validators} interop validators, {clients} validator clients, {sps} s slots, genesis in {delay} s");
-        var genesis = InteropGenesis.CreateGenesisState(config, (int)validators, genesisTime);
+        long untilGenesis = (long)genesis.GenesisTime - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        log($"devnet in {dir}: {nodes} beacon nodes, {validators} validators, {clients} validator clients, {sps} s slots, genesis in {untilGenesis} s");
         CliArgs.WriteFileAtomic(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
 
-        using var cts = new CancellationTokenSource();
-        using var signals = NodeSetup.StopOnSignals(cts);
-        var children = new List<Child>();
         try
         {
             var rests = new List<string>();
@@ -92,6 +161,7 @@ public sealed class DevnetCommand : ICliCommand
                     "--rest-port", (port + i).ToString(CultureInfo.InvariantCulture),
                     "--p2p-address", "127.0.0.1", "--p2p-port", "0", "--target-peers", Math.Max(1, nodes - 1).ToString(CultureInfo.InvariantCulture) };
                 if (bootnode is not null) nodeArgs.AddRange(["--bootnodes", bootnode]);
+                if (eth1Setup is not null) nodeArgs.AddRange(["--eth1-endpoint", eth1Setup.Endpoint, "--eth1-deploy-block", eth1Setup.DeployBlock.ToString(CultureInfo.InvariantCulture)]);
                 if (metricsPort is { } mpn) nodeArgs.AddRange(["--metrics-port", (mpn + i).ToString(CultureInfo.InvariantCulture)]);
                 children.Add(Child.Start($"node{i}", dir, nodeArgs));
                 rests.Add(rest);
@@ -255,7 +325,7 @@ public sealed class DevnetCommand : ICliCommand
     private static extern int Kill(int pid, int signal);
 
     /// <summary>A child `cirrus` process whose output goes to a log file.</summary>
-    private sealed class Child
+    internal sealed class Child
     {
         private readonly Process _p;
         private readonly StreamWriter _log;
@@ -273,11 +343,16 @@ public sealed class DevnetCommand : ICliCommand
         public bool HasExited => _p.HasExited;
         public int ExitCode => _p.ExitCode;
 
-        public static Child Start(string name, string dir, IEnumerable<string> args)
+        public static Child Start(string name, string dir, IEnumerable<string> args) => Start(name, dir, SelfStartInfo(), args);
+
+        /// <summary>Another program (the eth1 node), logged like the others.</summary>
+        public static Child StartProgram(string name, string dir, string program, IEnumerable<string> args) =>
+            Start(name, dir, new ProcessStartInfo(program) { UseShellExecute = false }, args);
+
+        private static Child Start(string name, string dir, ProcessStartInfo psi, IEnumerable<string> args)
         {
             string logPath = Path.Combine(dir, name + ".log");
             var log = new StreamWriter(logPath) { AutoFlush = true };
-            var psi = SelfStartInfo();
             foreach (var x in args) psi.ArgumentList.Add(x);
             psi.RedirectStandardOutput = true;
             psi.RedirectStandardError = true;

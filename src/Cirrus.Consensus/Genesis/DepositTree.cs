@@ -16,6 +16,15 @@ public sealed class DepositTree
 
     public ulong Count => (ulong)_leaves.Count;
 
+    /// <summary>An independent copy (to try leaves on before keeping them); no hashing.</summary>
+    public DepositTree Clone()
+    {
+        var t = new DepositTree();
+        _branch.CopyTo(t._branch, 0);
+        t._leaves.AddRange(_leaves);
+        return t;
+    }
+
     public void Push(Bytes32 leaf)
     {
         _leaves.Add(leaf);
@@ -74,6 +83,45 @@ public sealed class DepositTree
         }
         Merkle.MixInLength(node.AsWritableSpan(), Count);
         return node;
+    }
+
+    /// <summary>The leaves pushed so far (deposit data roots), in order.</summary>
+    public IReadOnlyList<Bytes32> Leaves => _leaves;
+
+    /// <summary>
+    /// Deposit.proofs of leaves [<paramref name="from"/>, <paramref name="from"/> + <paramref name="n"/>) against
+    /// the root the tree had when it held <paramref name="count"/> leaves (what eth1_data.deposit_root names): one
+    /// pass over those leaves, whatever the number of proofs.
+    /// </summary>
+    public Bytes32[][] ProofsAt(ulong count, ulong from, int n)
+    {
+        if (count > Count || from + (ulong)n > count) throw new ArgumentOutOfRangeException(nameof(count), $"proofs of {from}+{n} at count {count} of {Count}");
+        var proofs = new Bytes32[n][];
+        for (int k = 0; k < n; k++) proofs[k] = new Bytes32[Depth + 1];
+        var layer = new Bytes32[count];
+        for (ulong i = 0; i < count; i++) layer[i] = _leaves[(int)i];
+        ulong len = count;
+        Span<byte> buf = stackalloc byte[64];
+        for (int h = 0; h < Depth; h++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                ulong sibling = ((from + (ulong)k) >> h) ^ 1;
+                proofs[k][h] = sibling < len ? layer[sibling] : Bytes32.FromSpan(Merkle.ZeroHash(h));
+            }
+            ulong next = (len + 1) / 2;
+            for (ulong i = 0; i < next; i++)
+            {
+                layer[2 * i].AsSpan().CopyTo(buf);
+                if (2 * i + 1 < len) layer[2 * i + 1].AsSpan().CopyTo(buf[32..]);
+                else Merkle.ZeroHash(h).CopyTo(buf[32..]);
+                SHA256.HashData(buf, layer[i].AsWritableSpan());
+            }
+            len = next;
+        }
+        for (int k = 0; k < n; k++)
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(proofs[k][Depth].AsWritableSpan(), count);
+        return proofs;
     }
 
     /// <summary>The Deposit.proof of leaf <paramref name="index"/> against the current root (depth + 1 entries, the last the length).</summary>

@@ -1,3 +1,4 @@
+using Cirrus.Consensus.Eth1;
 using Cirrus.Consensus.Helpers;
 using Cirrus.Consensus.Transition;
 using Cirrus.Consensus.Transition.Block;
@@ -52,15 +53,24 @@ public static class BlockProducer
         }
 
         var s = state.State;
-        // There is no eth1 follower yet: vote for the eth1 data the state already has. That never
-        // changes the state's eth1_data, so the deposit count stays what genesis set.
-        var eth1Vote = c.Schema.Copy(s.Eth1Data);
-        // Deposits need proofs from the deposit contract's tree, which only an eth1 follower has. On
-        // a devnet every genesis deposit is processed (eth1_deposit_index == eth1_data.deposit_count);
-        // otherwise process_operations demands deposits this node cannot supply.
-        if (s.Eth1DepositIndex < s.Eth1Data.DepositCount)
-            throw new NodeRequestException(
-                $"the state expects deposits {s.Eth1DepositIndex}..{s.Eth1Data.DepositCount - 1}, and this node has no eth1 deposit data to include them");
+        Eth1Data eth1Vote;
+        List<Deposit> deposits;
+        if (chain.Eth1 is { } eth1)
+        {
+            // spec: get_eth1_vote; the deposits are those due under the eth1_data this block's vote leaves in the state.
+            eth1Vote = eth1.GetEth1Vote(s);
+            deposits = eth1.GetDeposits(s, Eth1Voting.Eth1DataAfterVote(c, s, eth1Vote));
+        }
+        else
+        {
+            // No eth1 follower: vote for the eth1 data the state already has, which never changes it.
+            eth1Vote = c.Schema.Copy(s.Eth1Data);
+            deposits = [];
+            // Deposits need proofs from the deposit contract's tree, which only an eth1 follower has.
+            if (s.Eth1DepositIndex < s.Eth1Data.DepositCount)
+                throw new NodeRequestException(
+                    $"the state expects deposits {s.Eth1DepositIndex}..{s.Eth1Data.DepositCount - 1}, and this node follows no eth1 chain (--eth1-endpoint) to include them");
+        }
 
         chain.Attestations.Prune(current);
         chain.Operations.Prune(state); // included or moot by now
@@ -81,6 +91,7 @@ public static class BlockProducer
                 AttesterSlashings = attesterSlashings,
                 Attestations = attestations,
                 VoluntaryExits = exits,
+                Deposits = deposits,
             },
         };
         try
