@@ -96,12 +96,13 @@ public static class Shuffling
         {
             int flip = sum - j;
             if (flip <= j) break;
-            if (((Unsafe.Add(ref b0, flip >> 3) >> (flip & 7)) & 1) != 0)
-            {
-                ref int a = ref Unsafe.Add(ref l0, j);
-                ref int b = ref Unsafe.Add(ref l0, flip);
-                (a, b) = (b, a);
-            }
+            // branch-free: the bits are random, so a branch would be mispredicted half the time
+            int mask = -((Unsafe.Add(ref b0, flip >> 3) >> (flip & 7)) & 1);
+            ref int a = ref Unsafe.Add(ref l0, j);
+            ref int b = ref Unsafe.Add(ref l0, flip);
+            int x = (a ^ b) & mask;
+            a ^= x;
+            b ^= x;
         }
     }
 }
