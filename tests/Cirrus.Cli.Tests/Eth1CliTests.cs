@@ -7,6 +7,16 @@ public sealed class Eth1CliTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, true);
     private string P(string name) => Path.Combine(_dir, name);
 
+    /// <summary>One minimal-preset deposit made by `deposits create`; returns its deposit-data file.</summary>
+    private string CreateDepositData()
+    {
+        File.WriteAllText(P("mnemonic.txt"), "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
+        File.WriteAllText(P("pw.txt"), "a-long-password");
+        Assert.Equal(0, Cli.Run("deposits", "create", "--count", "1", "--mnemonic-file", P("mnemonic.txt"), "--out", P("out"), "--network", "minimal",
+            "--password-file", P("pw.txt"), "--kdf", "pbkdf2").Code);
+        return Directory.GetFiles(P("out"), "deposit_data-*.json").Single();
+    }
+
     private static void OneLine(string err, string expected)
     {
         Assert.Contains(expected, err);
@@ -37,11 +47,7 @@ public sealed class Eth1CliTests : IDisposable
     [Fact]
     public void DepositsSendSaysWhenTheEth1NodeIsNotThere()
     {
-        File.WriteAllText(P("mnemonic.txt"), "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
-        File.WriteAllText(P("pw.txt"), "a-long-password");
-        Assert.Equal(0, Cli.Run("deposits", "create", "--count", "1", "--mnemonic-file", P("mnemonic.txt"), "--out", P("out"), "--network", "minimal",
-            "--password-file", P("pw.txt"), "--kdf", "pbkdf2").Code);
-        string data = Directory.GetFiles(P("out"), "deposit_data-*.json").Single();
+        string data = CreateDepositData();
         File.WriteAllText(P("key"), new string('2', 64));
         int port;
         using (var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)) { l.Start(); port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port; }
@@ -57,11 +63,7 @@ public sealed class Eth1CliTests : IDisposable
     [Fact]
     public void DepositsSendReadsAnEthereumKeystoreAndRefusesAWrongPassword()
     {
-        File.WriteAllText(P("mnemonic.txt"), "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about");
-        File.WriteAllText(P("pw.txt"), "a-long-password");
-        Assert.Equal(0, Cli.Run("deposits", "create", "--count", "1", "--mnemonic-file", P("mnemonic.txt"), "--out", P("out"), "--network", "minimal",
-            "--password-file", P("pw.txt"), "--kdf", "pbkdf2").Code);
-        string data = Directory.GetFiles(P("out"), "deposit_data-*.json").Single();
+        string data = CreateDepositData();
         var key = Convert.FromHexString(new string('3', 64));
         var address = new Nethereum.Signer.EthECKey(key, true).GetPublicAddress();
         var scrypt = new Nethereum.KeyStore.KeyStoreScryptService();
