@@ -64,7 +64,8 @@ internal sealed class StateProvider(ChainCore core, ulong maxSlotsToAdvance)
         {
             var root = core.Store.GetAncestor(core.Head, slot);
             if (root is null) return null;
-            var cs = core.Store.GetBlockState(root.Value);
+            // a block in the middle of a synced segment has its state rebuilt
+            var cs = core.Store.GetOrRebuildBlockState(root.Value);
             if (cs is null || cs.State.Slot > slot) return null;
             blockRoot = root.Value;
             bool advanceHead = blockRoot == core.Head && cs.State.Slot < slot;

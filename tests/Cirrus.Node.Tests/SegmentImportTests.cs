@@ -53,6 +53,10 @@ public sealed class SegmentImportTests(ChainFixture f) : IClassFixture<ChainFixt
             // States fork choice did not keep are rebuilt on demand, and are right.
             foreach (var b in Blocks)
                 Assert.Equal(b.Message.StateRoot, C.Schema.HashTreeRoot(chain.GetBlockState(Root(b))!));
+            // States at slots above finality, blocks kept or not, come from fork choice (rebuilt where needed).
+            ulong finalizedSlot = chain.FinalizedCheckpoint.Epoch * C.SlotsPerEpoch;
+            foreach (var b in Blocks.Where(b => b.Message.Slot > finalizedSlot))
+                Assert.Equal(b.Message.StateRoot, C.Schema.HashTreeRoot(chain.GetStateAtSlot(b.Message.Slot)!));
             // Importing blocks above finality again changes nothing.
             var again = chain.ImportBlocks(Blocks.GetRange(Blocks.Count - 8, 8));
             Assert.Null(again.Error);

@@ -71,6 +71,9 @@ public sealed class ForkChoiceStore
     /// </summary>
     public Func<Bytes32, CachedBeaconState?>? StateResolver { get; set; }
 
+    /// <summary>The post-state of a known block: the held one, or one rebuilt through <see cref="StateResolver"/> (then kept); null if neither.</summary>
+    public CachedBeaconState? GetOrRebuildBlockState(Bytes32 root) => ResolveBlockState(root);
+
     /// <summary>The held post-state of a known block, rebuilt through <see cref="StateResolver"/> when not held; null if neither.</summary>
     private CachedBeaconState? ResolveBlockState(Bytes32 root)
     {
