@@ -206,33 +206,11 @@ internal sealed class BlockImporter(ChainCore core)
     private List<(Checkpoint, CachedBeaconState)> SegmentCheckpointStates(IReadOnlyList<SignedBeaconBlock> blocks, int first,
         Bytes32[] roots, CachedBeaconState?[] kept)
     {
-        var c = core.Config;
-        ulong currentEpoch = Misc.ComputeEpochAtSlot(c, core.CurrentSlot());
         var local = new Dictionary<Bytes32, CachedBeaconState>();
         for (int i = first; i < blocks.Count; i++)
             if (kept[i] is { } k) local[roots[i]] = k;
-        var result = new List<(Checkpoint, CachedBeaconState)>();
-        var others = new List<Checkpoint>();
-        var seen = new HashSet<Checkpoint>();
-        for (int i = first; i < blocks.Count; i++)
-            foreach (var a in blocks[i].Message.Body.Attestations)
-            {
-                var target = a.Data.Target;
-                // fork choice only takes targets of the current and previous epochs
-                if (target.Epoch > currentEpoch || target.Epoch + 1 < currentEpoch || !seen.Add(target)) continue;
-                if (!local.TryGetValue(target.Root, out var baseState))
-                {
-                    others.Add(target);
-                    continue;
-                }
-                var copy = baseState.Copy();
-                ulong start = Misc.ComputeStartSlotAtEpoch(c, target.Epoch);
-                if (copy.State.Slot < start) StateTransition.ProcessSlots(copy, start);
-                copy.ReleaseHashCache(); // a checkpoint state is only read
-                result.Add((target, copy));
-            }
-        result.AddRange(core.ComputeCheckpointStates(others));
-        return result;
+        var targets = blocks.Skip(first).SelectMany(b => b.Message.Body.Attestations.Select(a => a.Data.Target));
+        return core.ComputeCheckpointStates(targets, local);
     }
 
     private CachedBeaconState? Validate(SignedBeaconBlock block, out Bytes32 root)

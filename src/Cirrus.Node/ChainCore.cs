@@ -84,7 +84,9 @@ internal sealed class ChainCore(ChainConfig config, BeaconStore? db, ISignatureV
     /// hold, computed outside the lock (after downtime one is the head state advanced by many
     /// epochs). Hand the result to <see cref="AddCheckpointStates"/> under the lock.
     /// </summary>
-    public List<(Checkpoint Target, CachedBeaconState State)> ComputeCheckpointStates(IEnumerable<Checkpoint> targets)
+    /// <remarks><paramref name="local"/>: states not in the store yet (a segment's kept states), looked at first.</remarks>
+    public List<(Checkpoint Target, CachedBeaconState State)> ComputeCheckpointStates(IEnumerable<Checkpoint> targets,
+        IReadOnlyDictionary<Bytes32, CachedBeaconState>? local = null)
     {
         ulong currentEpoch = Misc.ComputeEpochAtSlot(Config, CurrentSlot());
         var result = new List<(Checkpoint, CachedBeaconState)>();
@@ -94,11 +96,13 @@ internal sealed class ChainCore(ChainConfig config, BeaconStore? db, ISignatureV
             // Fork choice only takes targets of the current and previous epochs: nothing to prepare for others.
             if (target.Epoch > currentEpoch || target.Epoch + 1 < currentEpoch || !seen.Add(target)) continue;
             CachedBeaconState copy;
-            lock (Lock)
-            {
-                if (Store.HasCheckpointState(target) || Store.GetBlockState(target.Root) is not { } baseState) continue;
-                copy = baseState.Copy();
-            }
+            if (local != null && local.TryGetValue(target.Root, out var localState)) copy = localState.Copy();
+            else
+                lock (Lock)
+                {
+                    if (Store.HasCheckpointState(target) || Store.GetBlockState(target.Root) is not { } baseState) continue;
+                    copy = baseState.Copy();
+                }
             ulong start = Misc.ComputeStartSlotAtEpoch(Config, target.Epoch);
             if (copy.State.Slot < start) StateTransition.ProcessSlots(copy, start);
             copy.ReleaseHashCache(); // a checkpoint state is only read
