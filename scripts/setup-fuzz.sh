@@ -22,6 +22,7 @@ if [ ! -x "$tools/sharpfuzz" ]; then
   dotnet tool install --tool-path "$tools" SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 fi
 bin=$root/artifacts/fuzz/bin
+mkdir -p "$root/artifacts"
 stamp=$bin/.instrumented
 # rebuild when any source the targets reach is newer than the instrumented copy
 if [ ! -f "$stamp" ] || [ -n "$(find src fuzz/Cirrus.Fuzz -name '*.cs' -newer "$stamp" -not -path '*/obj/*' -print -quit)" ]; then

@@ -33,7 +33,7 @@ public static class Program
             {
                 ["list"] => List(),
                 ["run", var t] => RunAfl(Find(t)),
-                ["replay", var t, .. var paths] when paths.Length > 0 => Replay(Find(t), paths, Console.Out),
+                ["replay", var t, .. var paths] when paths.Length > 0 => Replay(Find(t), paths, Console.Out).Findings == 0 ? 0 : 1,
                 ["seed", .. var rest] => Seed(rest),
                 _ => Fail(Usage),
             };
@@ -77,8 +77,10 @@ public static class Program
         return 0;
     }
 
+    public sealed record ReplayResult(int Accepted, int Rejected, int Findings);
+
     /// <summary>Runs every input file once; a finding is printed with its stack and counted.</summary>
-    public static int Replay(FuzzTarget target, IEnumerable<string> paths, TextWriter output)
+    public static ReplayResult Replay(FuzzTarget target, IEnumerable<string> paths, TextWriter output)
     {
         target.Prepare(FuzzDirs.Find());
         int accepted = 0, rejected = 0, findings = 0;
@@ -97,7 +99,7 @@ public static class Program
             }
         }
         output.WriteLine($"{target.Name}: {accepted + rejected + findings} inputs, {accepted} accepted, {rejected} rejected, {findings} findings");
-        return findings == 0 ? 0 : 1;
+        return new ReplayResult(accepted, rejected, findings);
     }
 
     /// <summary>A file, or every file under a directory (AFL's dot-files and README files skipped).</summary>
