@@ -66,10 +66,17 @@ public static class Program
 
     private static int RunAfl(FuzzTarget target)
     {
-        target.Prepare(FuzzDirs.Find());
+        var dirs = FuzzDirs.Find();
         var buffer = new MemoryStream();
+        bool prepared = false;
         SharpFuzz.Fuzzer.Run(stream =>
         {
+            // Instrumented code may only run inside the fork server (it writes AFL's trace map), so prepare here.
+            if (!prepared)
+            {
+                target.Prepare(dirs);
+                prepared = true;
+            }
             buffer.SetLength(0);
             stream.CopyTo(buffer);
             target.Execute(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
