@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync clean
+.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync fuzz fuzz-all fuzz-seed clean
 
 all: build
 
@@ -46,6 +46,19 @@ bench-import:
 # range sync of the same chain from a node on loopback (libp2p), against its local replay in the same run, and the syncing node's peak RSS
 bench-sync:
 	dotnet run -c Release --project bench/Cirrus.SyncBench -- --validators 16384 --epochs 6
+
+# coverage-guided fuzzing under AFL++ (installs afl++ and SharpFuzz's instrumenter on first use); see fuzz/README.md
+# make fuzz TARGET=block SECONDS=600: one target; prints executions, exec/s, paths, findings; findings go to fuzz/regressions/
+fuzz:
+	@[ -n "$(TARGET)" ] || { echo "usage: make fuzz TARGET=NAME [SECONDS=60]   (make fuzz-all SECONDS=N runs every target; dotnet run --project fuzz/Cirrus.Fuzz -- list names them)"; exit 2; }
+	scripts/fuzz.sh $(TARGET) $(or $(SECONDS),60)
+
+fuzz-all:
+	scripts/fuzz.sh --all $(or $(SECONDS),60)
+
+# rewrites fuzz/corpus/ and fuzz/states/ from the spec vectors and the shared testnet files
+fuzz-seed: spec-tests
+	dotnet run -c Release --project fuzz/Cirrus.Fuzz -- seed --spec-tests consensus-spec-tests --testnets ../shared/testnets --out fuzz
 
 clean:
 	dotnet clean BeaconNode.sln
