@@ -32,7 +32,7 @@ public sealed class KeystoreTarget : FuzzTarget
         var secret = new byte[32];
         secret[31] = 1;
         foreach (var (name, kdf) in new[] { ("scrypt", KeystoreKdf.Scrypt(n: 16, r: 8, p: 1, salt: new byte[32])), ("pbkdf2", KeystoreKdf.Pbkdf2(c: 16, salt: new byte[32])) })
-            yield return (name, Encoding.UTF8.GetBytes(Keystore.Encrypt(secret, "fuzz password", "m/12381/3600/0/0/0", kdf: kdf).ToJson()));
+            yield return (name, Encoding.UTF8.GetBytes(Keystore.Encrypt(secret, "fuzz password", "m/12381/3600/0/0/0", kdf: kdf, uuid: Guid.Empty, iv: new byte[16]).ToJson()));
     }
 }
 
