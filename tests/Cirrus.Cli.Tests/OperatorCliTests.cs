@@ -62,7 +62,8 @@ public sealed class LoggingAndConfigTests : IDisposable
     public void JsonLinesCarryLevelCategoryAndTheMessageVerbatim()
     {
         var o = new StringWriter();
-        var log = Logging.Create(o, new CliArgs(["--log-format", "json"], Logging.Options, []), "cirrus.test");
+        using var sink = Logging.Create(o, Program.Parse(["beacon-node", "--log-format", "json"]), "cirrus.test");
+        var log = sink.Log;
         log("head {0} at slot \"7\"");
         log("WARNING: something odd");
         var lines = o.ToString().TrimEnd('\n').Split('\n');
@@ -80,7 +81,8 @@ public sealed class LoggingAndConfigTests : IDisposable
     public void LevelFiltersAndTextKeepsTheTimestampedLine()
     {
         var o = new StringWriter();
-        var log = Logging.Create(o, new CliArgs(["--log-level", "warn"], Logging.Options, []), "cirrus.test");
+        using var sink = Logging.Create(o, Program.Parse(["beacon-node", "--log-level", "warn"]), "cirrus.test");
+        var log = sink.Log;
         log("an ordinary line");
         log("WARNING: kept");
         log("error: kept too");
@@ -105,14 +107,12 @@ public sealed class LoggingAndConfigTests : IDisposable
     {
         string f = File("vc.yaml", "network: minimal\nbeacon-node: [http://127.0.0.1:1, http://127.0.0.1:2]\n" +
             "no-doppelganger-protection: true\nmetrics-port: 9100\ngraffiti: \"a: b\"\n# a comment\n");
-        var args = ConfigFile.Expand(["--config", f, "--metrics-port", "9200"]);
-        var a = new CliArgs(args, ["network", "beacon-node", "metrics-port", "graffiti"], ["no-doppelganger-protection"]);
+        var a = Program.Parse(["validator-client", "--config", f, "--metrics-port", "9200"]);
         Assert.Equal("minimal", a.Option("network"));
         Assert.Equal(["http://127.0.0.1:1", "http://127.0.0.1:2"], a.Options("beacon-node"));
         Assert.True(a.Flag("no-doppelganger-protection"));
         Assert.Equal("9200", a.Option("metrics-port"));
         Assert.Equal("a: b", a.Option("graffiti"));
-        Assert.Equal(args, ConfigFile.Expand(args)); // nothing to expand twice
     }
 
     [Fact]
