@@ -348,7 +348,14 @@ public sealed class DevnetCommand : ICliCommand
         public bool HasExited => _p.HasExited;
         public int ExitCode => _p.ExitCode;
 
-        public static Child Start(string name, string dir, IEnumerable<string> args) => Start(name, dir, SelfStartInfo(), args);
+        public static Child Start(string name, string dir, IEnumerable<string> args)
+        {
+            var psi = SelfStartInfo();
+            // the devnet's own CIRRUS_* options (a log file, a config file) are not the nodes': each gets its settings as arguments
+            foreach (string key in psi.Environment.Keys.Where(k => k.StartsWith("CIRRUS_", StringComparison.Ordinal)).ToList())
+                psi.Environment.Remove(key);
+            return Start(name, dir, psi, args);
+        }
 
         /// <summary>Another program (the eth1 node), logged like the others.</summary>
         public static Child StartProgram(string name, string dir, string program, IEnumerable<string> args) =>
