@@ -29,17 +29,25 @@ public interface ICliCommand
 public static class Opt
 {
     /// <summary>--name VALUE; given twice, the last one counts (as it always did).</summary>
-    public static Option<string[]> Value(string name, string helpName, string description) => new("--" + name)
-    {
-        HelpName = helpName,
-        Description = description,
-        Arity = ArgumentArity.OneOrMore,
-        AllowMultipleArgumentsPerToken = false, // one value per occurrence: `--x a b` leaves b alone
-    };
+    public static Option<string[]> Value(string name, string helpName, string description, params string[] completions) =>
+        Configure(new Option<string[]>("--" + name), helpName, description, completions);
 
-    /// <summary>--name VALUE, repeatable: every value counts, in order.</summary>
+    /// <summary>--name VALUE, repeatable: every value counts, in order (from the environment: a comma-separated list).</summary>
     public static Option<string[]> Many(string name, string helpName, string description) =>
-        Value(name, helpName, description + " (repeatable)");
+        Configure(new Repeatable("--" + name), helpName, description + " (repeatable)", []);
+
+    private static Option<string[]> Configure(Option<string[]> o, string helpName, string description, string[] completions)
+    {
+        o.HelpName = helpName;
+        o.Description = description;
+        o.Arity = ArgumentArity.OneOrMore;
+        o.AllowMultipleArgumentsPerToken = false; // one value per occurrence: `--x a b` leaves b alone
+        if (completions.Length > 0) o.CompletionSources.Add(completions);
+        return o;
+    }
+
+    /// <summary>Marks the options whose values add up.</summary>
+    public sealed class Repeatable(string name) : Option<string[]>(name);
 
     /// <summary>--name, taking no value.</summary>
     public static Option<bool> Flag(string name, string description) => new("--" + name)
@@ -58,7 +66,8 @@ public static class Opt
     /// <summary>--network NAME | --network-dir DIR, shared by every command that needs a chain's config.</summary>
     public static IEnumerable<Symbol> Network(string extra = "") =>
     [
-        Value("network", "NAME", "built-in network: " + string.Join(", ", Cirrus.Consensus.Config.Networks.BuiltinNames) + extra),
+        Value("network", "NAME", "built-in network: " + string.Join(", ", Cirrus.Consensus.Config.Networks.BuiltinNames) + extra,
+            [.. Cirrus.Consensus.Config.Networks.BuiltinNames]),
         Value("network-dir", "DIR", "a network directory: config.yaml (PRESET_BASE: minimal|mainnet allowed), optionally genesis.ssz and bootstrap_nodes.txt"),
     ];
 }

@@ -80,7 +80,7 @@ public sealed class CommandArgs
     /// <summary>CIRRUS_DATA_DIR for --data-dir.</summary>
     public static string EnvironmentName(string option) => "CIRRUS_" + option.ToUpperInvariant().Replace('-', '_');
 
-    /// <summary>The environment variables of <paramref name="options"/> that are set: one value each, or a flag's true/false.</summary>
+    /// <summary>The environment variables of <paramref name="options"/> that are set: a value (a list for a repeatable option), or a flag's true/false.</summary>
     internal static Source FromEnvironment(IEnumerable<Option> options, Func<string, string?> getenv)
     {
         var s = new Source();
@@ -98,6 +98,8 @@ public sealed class CommandArgs
                     default: throw new CliException($"{var}: '{value}' is not true or false (it sets the flag --{name})", 2);
                 }
             }
+            else if (o is Opt.Repeatable)
+                s.Values[name] = [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
             else s.Values[name] = [value];
         }
         return s;

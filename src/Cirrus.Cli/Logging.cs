@@ -16,8 +16,9 @@ internal static class Logging
 
     public static IEnumerable<System.CommandLine.Symbol> Symbols =>
     [
-        Opt.Value("log-level", "LEVEL", "trace, debug, info (default), warn or error"),
-        Opt.Value("log-format", "FORMAT", "text (default) or json: one JSON object per line (timestamp, level, category, message) for log shippers"),
+        Opt.Value("log-level", "LEVEL", "trace, debug, info (default), warn or error", "trace", "debug", "info", "warn", "error"),
+        Opt.Value("log-format", "FORMAT", "text (default) or json: one JSON object per line (timestamp, level, category, message) for log shippers",
+            "text", "json"),
         Opt.Value("log-file", "PATH", "also write the log to PATH, in the same format; rotated by size to PATH.1 (the newest) .. PATH.N"),
         Opt.Value("log-file-max-size", "MIB", $"rotate the log file when it would pass this many MiB (default {DefaultFileMaxMiB})"),
         Opt.Value("log-file-count", "N", $"rotated log files kept beside PATH (default {DefaultFileCount}; 0 keeps none)"),

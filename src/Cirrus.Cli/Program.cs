@@ -193,8 +193,7 @@ public static class Program
             }
             var positionals = result.Children.OfType<ArgumentResult>().SelectMany(r => r.Tokens.Select(t => t.Value)).ToList();
             // a command that takes files gets unknown options as arguments: before any `--`, they are misspelt options
-            int separator = args.ToList().IndexOf("--");
-            var head = separator < 0 ? args : args.Take(separator).ToList();
+            var head = parsed.Tokens.TakeWhile(t => t.Type != TokenType.DoubleDash).Where(t => t.Type == TokenType.Argument).Select(t => t.Value).ToHashSet();
             if (positionals.FirstOrDefault(p => p.Length > 1 && p[0] == '-' && head.Contains(p)) is { } unknown)
                 throw new CliException($"unknown option {unknown.Split('=')[0]}", 2);
             return new CommandArgs(sources, positionals);

@@ -120,7 +120,7 @@ public sealed class CommandLineTests : IDisposable
     {
         string config = P("vc.yaml");
         File.WriteAllText(config, "network: mainnet\ngraffiti: from-file\nmetrics-port: 9001\nno-doppelganger-protection: true\ndata-dir: file-dir\n");
-        var env = new Dictionary<string, string>
+        Dictionary<string, string> env = new()
         {
             ["CIRRUS_NETWORK"] = "minimal",
             ["CIRRUS_METRICS_PORT"] = "9002",
@@ -136,6 +136,10 @@ public sealed class CommandLineTests : IDisposable
         Assert.Equal("from-file", a.Option("graffiti"));         // file
         Assert.Equal("file-dir", a.Option("data-dir"));
         Assert.Null(a.Option("interop-validators"));             // nowhere: the command's default
+
+        // a repeatable option's variable holds a comma-separated list
+        env = new Dictionary<string, string> { ["CIRRUS_BEACON_NODE"] = "http://127.0.0.1:1, http://127.0.0.1:2" };
+        Assert.Equal(["http://127.0.0.1:1", "http://127.0.0.1:2"], Program.Parse(["validator-client"], env.GetValueOrDefault).Options("beacon-node"));
     }
 
     [Fact]
@@ -171,6 +175,13 @@ public sealed class CommandLineTests : IDisposable
         Assert.Contains("transition", output.Split('\n'));
         (_, output, _) = Cli.Run("[suggest:35]", "cirrus validator-client slashing-pro");
         Assert.Contains("slashing-protection", output.Split('\n'));
+        // option values with a fixed set of choices complete too
+        string line = "cirrus devnet --log-format ";
+        (_, output, _) = Cli.Run($"[suggest:{line.Length}]", line);
+        Assert.Equal(["json", "text"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order());
+        line = "cirrus beacon-node --network me";
+        (_, output, _) = Cli.Run($"[suggest:{line.Length}]", line);
+        Assert.Equal(["medalla"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed class BeaconNodeCommand : ICliCommand
         Opt.Flag("no-discovery", "no discv5: static peers only"),
         Opt.Flag("subscribe-all-subnets", "join all 64 attestation subnets (aggregating nodes, devnets)"),
         Opt.Value("gossip-rules", "RULES", "v0.12 (signed messages, base64 message ids: medalla, zinken, altona) or v1.0 (StrictNoSign, domain "
-            + "message ids: network directories, Lodestar); the default follows the network"),
+            + "message ids: network directories, Lodestar); the default follows the network", "v0.12", "v1.0"),
         Opt.Many("eth1-endpoint", "URL[,URL...]", "eth1 JSON-RPC endpoints to follow the deposit contract on, in order of preference (the next is used "
             + "when one fails or lies); without one, eth1 votes repeat the state's eth1 data and no deposit can be included"),
         Opt.Value("eth1-deploy-block", "N", "the first eth1 block to scan for deposit logs (the contract's deployment block; default 0)"),

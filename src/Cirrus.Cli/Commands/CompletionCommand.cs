@@ -11,7 +11,15 @@ public sealed class CompletionCommand : ICliCommand
     public string? Group => null;
     public string Name => "completion";
     public string Summary => "print a shell completion script: eval \"$(cirrus completion bash)\", or source <(cirrus completion zsh)";
-    public IEnumerable<Symbol> Symbols => [Opt.Files("SHELL", "bash or zsh")];
+    public IEnumerable<Symbol> Symbols
+    {
+        get
+        {
+            var shell = Opt.Files("SHELL", "bash or zsh");
+            shell.CompletionSources.Add("bash", "zsh");
+            return [shell];
+        }
+    }
 
     // COMP_LINE/COMP_POINT and BUFFER/CURSOR are the line being edited and the cursor in it: exactly what [suggest:N] takes.
     public const string Bash = """
