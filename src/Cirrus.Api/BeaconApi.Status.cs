@@ -25,7 +25,7 @@ public sealed partial class BeaconApi
     /// <summary>The client's version, shown on the status page.</summary>
     public string NodeVersion { get; init; } = Version;
 
-    /// <summary>What the node does about eth1 (the status page says so; deposits are not followed yet).</summary>
+    /// <summary>What the status page says about eth1 when the node follows no deposit contract.</summary>
     public string Eth1Status { get; init; } = "not followed";
 
     private void MapStatus()
@@ -76,9 +76,21 @@ public sealed partial class BeaconApi
             w.WriteBoolean("networking", Network is not null);
             w.WriteEndObject();
             w.WriteStartObject("eth1");
-            w.WriteBoolean("followed", false);
-            w.WriteString("status", Eth1Status);
-            w.WriteString("detail", "deposits come from the genesis or checkpoint state only");
+            if (_chain.Eth1 is Cirrus.Node.Eth1.Eth1Follower follower)
+            {
+                var e = follower.Status;
+                w.WriteBoolean("followed", true);
+                w.WriteString("status", follower.StatusText());
+                w.WriteString("detail", $"deposit contract 0x{Convert.ToHexStringLower(config.DepositContractAddress)}" +
+                    (e.Endpoint is null ? "" : $" via {e.Endpoint}") + (e.LastError is { } err && !e.Connected ? $"; last error: {err}" : "") +
+                    (e.GenesisMatches is false ? "; WARNING: the contract's deposits do not match the genesis state's" : ""));
+            }
+            else
+            {
+                w.WriteBoolean("followed", false);
+                w.WriteString("status", Eth1Status);
+                w.WriteString("detail", "no --eth1-endpoint: deposits come from the genesis or checkpoint state only");
+            }
             w.WriteEndObject();
             w.WriteStartArray("validators");
             foreach (var v in Monitor?.Validators() ?? []) WriteMonitored(w, v);

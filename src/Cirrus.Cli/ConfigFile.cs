@@ -6,30 +6,20 @@ namespace Cirrus.Cli;
 /// <summary>
 /// --config FILE for the long-running commands: a YAML mapping from option names (without the dashes) to
 /// values, for people who run the node as a service. `name: value` is `--name value`, a list repeats the
-/// option, `true` sets a flag and `false` leaves it out. The file's options go before the command line's,
-/// so a value given on the command line wins (repeatable options add up).
+/// option, `true` sets a flag and `false` leaves it out. The file is the last source consulted: the command
+/// line and CIRRUS_* environment variables override what it sets (see <see cref="CommandArgs"/>).
 /// </summary>
 internal static class ConfigFile
 {
     public const long MaxBytes = 1 << 20;
-    public static readonly IReadOnlySet<string> Commands = new HashSet<string>(StringComparer.Ordinal) { "beacon-node", "validator-client", "devnet" };
 
-    public static List<string> Expand(IReadOnlyList<string> args)
+    public static System.CommandLine.Option ConfigOption => Opt.Value("config", "FILE",
+        "a YAML mapping of these options' names to values (a list repeats an option, true/false set or leave out a flag)");
+
+    /// <summary>The file's options as command-line tokens.</summary>
+    public static List<string> Tokens(string path)
     {
-        var rest = new List<string>();
-        string? path = null;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string a = args[i];
-            if (a == "--") { rest.AddRange(args.Skip(i)); break; }
-            string? value = a == "--config" ? (i + 1 < args.Count ? args[++i] : throw new CliException("option --config needs a value", 2))
-                : a.StartsWith("--config=", StringComparison.Ordinal) ? a["--config=".Length..] : null;
-            if (value is null) { rest.Add(a); continue; }
-            if (path is not null) throw new CliException("option --config: give one config file", 2);
-            path = value;
-        }
-        if (path is null) return rest;
-        string text = System.Text.Encoding.UTF8.GetString(CliArgs.ReadFile(path, MaxBytes, "a config file"));
+        string text = System.Text.Encoding.UTF8.GetString(CliFiles.ReadFile(path, MaxBytes, "a config file"));
         var yaml = new YamlStream();
         try
         {
@@ -40,7 +30,7 @@ internal static class ConfigFile
             throw new CliException($"--config {path}: not valid YAML at line {e.Start.Line}: {e.Message}", 2);
         }
         var tokens = new List<string>();
-        if (yaml.Documents.Count == 0) return rest;
+        if (yaml.Documents.Count == 0) return tokens;
         if (yaml.Documents.Count > 1 || yaml.Documents[0].RootNode is not YamlMappingNode map)
             throw new CliException($"--config {path}: expected one mapping of option names to values", 2);
         foreach (var (keyNode, valueNode) in map.Children)
@@ -72,7 +62,6 @@ internal static class ConfigFile
                     throw new CliException($"--config {path}: line {valueNode.Start.Line}: the value of '{name}' must be a value or a list", 2);
             }
         }
-        tokens.AddRange(rest);
         return tokens;
     }
 }

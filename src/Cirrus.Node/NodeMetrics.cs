@@ -16,6 +16,7 @@ public sealed class NodeMetrics : IDisposable
     // interop names: https://github.com/ethereum/beacon-metrics (the head state's view, as the list asks)
     private readonly Gauge _epoch;
     private readonly Gauge _stdSlot, _stdHeadSlot, _stdFinalized, _stdJustified, _stdPrevJustified, _stdActive, _stdDeposits;
+    private readonly Gauge _stdHeadRoot, _stdFinalizedRoot, _stdJustifiedRoot, _stdPrevJustifiedRoot;
     private readonly Counter _stdReorgs;
     private Bytes32 _lastHead;
 
@@ -42,6 +43,10 @@ public sealed class NodeMetrics : IDisposable
         _stdPrevJustified = f.CreateGauge("beacon_previous_justified_epoch", "Previous justified epoch (head state).");
         _stdActive = f.CreateGauge("beacon_current_active_validators", "Active validators in the head state's epoch.");
         _stdDeposits = f.CreateGauge("beacon_processed_deposits_total", "Deposits processed (the head state's eth1_deposit_index).");
+        _stdHeadRoot = f.CreateGauge("beacon_head_root", "Root of the head block, as an int64 of root[24..32].");
+        _stdFinalizedRoot = f.CreateGauge("beacon_finalized_root", "Root of the finalized checkpoint (head state), as an int64 of root[24..32].");
+        _stdJustifiedRoot = f.CreateGauge("beacon_current_justified_root", "Root of the current justified checkpoint (head state), as an int64 of root[24..32].");
+        _stdPrevJustifiedRoot = f.CreateGauge("beacon_previous_justified_root", "Root of the previous justified checkpoint (head state), as an int64 of root[24..32].");
         _stdReorgs = f.CreateCounter("beacon_reorgs_total", "Chain reorganizations (head changes to a block that does not descend from the old head).");
         chain.Events += OnEvent;
         Update();
@@ -75,6 +80,10 @@ public sealed class NodeMetrics : IDisposable
         // the head state's checkpoints and registry change only with the head
         if (_chain.GetBlockState(head) is not { } state) return;
         _lastHead = head;
+        _stdHeadRoot.Set(RootGauge(head));
+        _stdFinalizedRoot.Set(RootGauge(state.FinalizedCheckpoint.Root));
+        _stdJustifiedRoot.Set(RootGauge(state.CurrentJustifiedCheckpoint.Root));
+        _stdPrevJustifiedRoot.Set(RootGauge(state.PreviousJustifiedCheckpoint.Root));
         _stdFinalized.Set(state.FinalizedCheckpoint.Epoch);
         _stdJustified.Set(state.CurrentJustifiedCheckpoint.Epoch);
         _stdPrevJustified.Set(state.PreviousJustifiedCheckpoint.Epoch);
@@ -85,6 +94,12 @@ public sealed class NodeMetrics : IDisposable
             if (v.ActivationEpoch <= epoch && epoch < v.ExitEpoch) active++;
         _stdActive.Set(active);
     }
+
+    /// <summary>
+    /// The interop list's number for a root: its last 8 bytes as a little-endian signed integer
+    /// (a Prometheus sample is a double, so only the top 53 bits survive: enough to tell roots apart on a graph).
+    /// </summary>
+    public static long RootGauge(Bytes32 root) => System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(root.AsSpan()[24..]);
 
     /// <summary>Serves the registry at http://ADDRESS:PORT/metrics.</summary>
     public IDisposable Serve(string address, int port)

@@ -67,6 +67,24 @@ public class OperatorApiTests(InteropApiFixture f) : IClassFixture<InteropApiFix
     }
 
     [Fact]
+    public async Task StatusSaysWhenTheNodeFollowsEth1()
+    {
+        var config = f.Config;
+        var chain = new Cirrus.Node.BeaconChain(config, Cirrus.Consensus.Genesis.InteropGenesis.CreateGenesisState(config, 16, InteropApiFixture.GenesisTime), null);
+        using var rpc = new Cirrus.Node.Eth1.NethereumEth1Rpc(new Uri("http://127.0.0.1:1"));
+        // not started: it has reached no endpoint yet
+        chain.Eth1 = new Cirrus.Node.Eth1.Eth1Follower(config, null, new Cirrus.Node.Eth1.Eth1FollowerOptions { Endpoints = [rpc] });
+        await using var api = new BeaconApi(chain, "127.0.0.1", 0);
+        await api.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{api.Port}") };
+        using var doc = JsonDocument.Parse(await http.GetStringAsync("/cirrus/v1/status"));
+        var eth1 = doc.RootElement.GetProperty("eth1");
+        Assert.True(eth1.GetProperty("followed").GetBoolean());
+        Assert.Equal("eth1 unreachable, deposits 0", eth1.GetProperty("status").GetString());
+        Assert.StartsWith($"deposit contract 0x{Convert.ToHexStringLower(config.DepositContractAddress)}", eth1.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public void MonitorResolvesIndicesAndKeysFromTheHeadState()
     {
         var monitor = new ValidatorMonitor(f.Chain, _ => { });

@@ -62,7 +62,8 @@ public sealed class LoggingAndConfigTests : IDisposable
     public void JsonLinesCarryLevelCategoryAndTheMessageVerbatim()
     {
         var o = new StringWriter();
-        var log = Logging.Create(o, new CliArgs(["--log-format", "json"], Logging.Options, []), "cirrus.test");
+        using var sink = Logging.Create(o, Program.Parse(["beacon-node", "--log-format", "json"]), "cirrus.test");
+        var log = sink.Log;
         log("head {0} at slot \"7\"");
         log("WARNING: something odd");
         var lines = o.ToString().TrimEnd('\n').Split('\n');
@@ -80,7 +81,8 @@ public sealed class LoggingAndConfigTests : IDisposable
     public void LevelFiltersAndTextKeepsTheTimestampedLine()
     {
         var o = new StringWriter();
-        var log = Logging.Create(o, new CliArgs(["--log-level", "warn"], Logging.Options, []), "cirrus.test");
+        using var sink = Logging.Create(o, Program.Parse(["beacon-node", "--log-level", "warn"]), "cirrus.test");
+        var log = sink.Log;
         log("an ordinary line");
         log("WARNING: kept");
         log("error: kept too");
@@ -105,14 +107,12 @@ public sealed class LoggingAndConfigTests : IDisposable
     {
         string f = File("vc.yaml", "network: minimal\nbeacon-node: [http://127.0.0.1:1, http://127.0.0.1:2]\n" +
             "no-doppelganger-protection: true\nmetrics-port: 9100\ngraffiti: \"a: b\"\n# a comment\n");
-        var args = ConfigFile.Expand(["--config", f, "--metrics-port", "9200"]);
-        var a = new CliArgs(args, ["network", "beacon-node", "metrics-port", "graffiti"], ["no-doppelganger-protection"]);
+        var a = Program.Parse(["validator-client", "--config", f, "--metrics-port", "9200"]);
         Assert.Equal("minimal", a.Option("network"));
         Assert.Equal(["http://127.0.0.1:1", "http://127.0.0.1:2"], a.Options("beacon-node"));
         Assert.True(a.Flag("no-doppelganger-protection"));
         Assert.Equal("9200", a.Option("metrics-port"));
         Assert.Equal("a: b", a.Option("graffiti"));
-        Assert.Equal(args, ConfigFile.Expand(args)); // nothing to expand twice
     }
 
     [Fact]
@@ -147,5 +147,80 @@ public sealed class LoggingAndConfigTests : IDisposable
         Assert.NotEqual(0, code);
         Assert.StartsWith("error: ", err);
         Assert.Single(err.TrimEnd('\n').Split('\n'));
+    }
+}
+
+/// <summary>--log-file PATH with --log-file-max-size and --log-file-count.</summary>
+public sealed class LogFileTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cirrus-logfile-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void RotatesAtTheSizeAndKeepsTheCount()
+    {
+        string path = Path.Combine(_dir, "node.log");
+        var console = new StringWriter();
+        string filler = new('x', 1000);
+        using (var sink = Logging.Create(console, Program.Parse(["beacon-node", "--log-file", path, "--log-file-max-size", "1", "--log-file-count", "2",
+                   "--log-format", "json"]), "cirrus.test"))
+            for (int i = 0; i < 4000; i++) sink.Log($"line {i:D5} {filler}");
+
+        const long mib = 1 << 20;
+        Assert.True(File.Exists(path + ".1") && File.Exists(path + ".2"));
+        Assert.False(File.Exists(path + ".3")); // the count is bounded: the oldest files are gone
+        foreach (var f in new[] { path, path + ".1", path + ".2" }) Assert.True(new FileInfo(f).Length <= mib, f);
+        int lineBytes = File.ReadLines(path + ".1").First().Length + 1;
+        Assert.True(new FileInfo(path + ".1").Length > mib - lineBytes); // rotated at the size, not before
+
+        // every line is in the console and, in the same format, in the files (PATH.2 the oldest kept)
+        var consoleLines = console.ToString().TrimEnd('\n').Split('\n');
+        Assert.Equal(4000, consoleLines.Length);
+        var kept = File.ReadAllLines(path + ".2").Concat(File.ReadAllLines(path + ".1")).Concat(File.ReadAllLines(path)).ToArray();
+        Assert.Equal(consoleLines[^kept.Length..], kept);
+        using var last = System.Text.Json.JsonDocument.Parse(kept[^1]);
+        Assert.StartsWith("line 03999 ", last.RootElement.GetProperty("message").GetString());
+
+        // a restart appends to PATH
+        long before = new FileInfo(path).Length;
+        using (var sink = Logging.Create(new StringWriter(), Program.Parse(["beacon-node", "--log-file", path]), "cirrus.test")) sink.Log("again");
+        Assert.True(new FileInfo(path).Length > before);
+    }
+
+    [Fact]
+    public void CountZeroKeepsOnlyTheCurrentFile()
+    {
+        string path = Path.Combine(_dir, "vc.log");
+        using (var sink = Logging.Create(new StringWriter(), Program.Parse(["validator-client", "--log-file", path, "--log-file-max-size", "1", "--log-file-count", "0"]), "t"))
+            for (int i = 0; i < 1500; i++) sink.Log(new string('y', 1000));
+        Assert.False(File.Exists(path + ".1"));
+        Assert.True(new FileInfo(path).Length < 1 << 20);
+    }
+
+    [Theory]
+    [InlineData("/nonexistent-dir/sub/node.log")]
+    [InlineData("")]
+    public void BadPathIsAOneLineError(string path)
+    {
+        var (code, output, err) = Cli.Run("validator-client", "--network", "minimal", "--data-dir", Path.Combine(_dir, "d"),
+            "--beacon-node", "http://127.0.0.1:1", "--interop-validators", "0:1", "--log-file", path);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Single(err.TrimEnd('\n').Split('\n'));
+        Assert.StartsWith("error: cannot open the log file ", err);
+    }
+
+    [Theory]
+    [InlineData("--log-file-max-size", "0")]
+    [InlineData("--log-file-count", "many")]
+    public void BadRotationOptionsExitTwo(string flag, string value)
+    {
+        var (code, _, err) = Cli.Run("beacon-node", "--network", "minimal", "--rest-port", "0", "--log-file", Path.Combine(_dir, "n.log"), flag, value);
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: option {flag}: ", err);
+        (code, _, err) = Cli.Run("beacon-node", "--network", "minimal", "--rest-port", "0", flag, "3");
+        Assert.Equal(2, code);
+        Assert.Contains("need --log-file", err);
     }
 }

@@ -144,6 +144,11 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
             Assert.True(all, $"missing {string.Join(", ", want.Where(w => !last.Contains("\n" + w + "\n", StringComparison.Ordinal)))} in\n{last}");
             Assert.Equal(headState, aHead.Slot);
             Assert.Matches(@"\nbeacon_previous_justified_epoch \d+\n", last);
+            // the list's roots: the last 8 bytes of the root as a little-endian int64
+            Assert.Equal((double)NodeMetrics.RootGauge(aHead.Head), Sample(last, "beacon_head_root"));
+            Assert.Equal((double)NodeMetrics.RootGauge(aHead.Finalized.Root), Sample(last, "beacon_finalized_root"));
+            Assert.Equal((double)NodeMetrics.RootGauge(aHead.Justified.Root), Sample(last, "beacon_current_justified_root"));
+            Assert.Matches(@"\nbeacon_previous_justified_root [0-9.eE+-]+\n", last);
             Assert.Matches(@"\nprocess_cpu_seconds_total [0-9.e+-]+\n", last);
             Assert.Matches(@"\nprocess_resident_memory_bytes [1-9][0-9.e+]*\n", last);
         }
@@ -174,12 +179,20 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
     }
 
+    private static double Sample(string exposition, string name)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(exposition, $@"\n{name} (\S+)\n");
+        Assert.True(m.Success, $"no {name} in\n{exposition}");
+        return double.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     [Fact]
     public async Task ANodeRunFromAConfigFileLogsJsonAndMonitorsTheValidatorsItWasGiven()
     {
         var g = f.Builder.Genesis;
         string config = Path.Combine(f.Root, "node-config.yaml");
-        File.WriteAllText(config, $"network-dir: {f.NetworkDir}\ndata-dir: {f.DataDir("from-config")}\nrest-port: 0\nlog-format: json\n" +
+        string logFile = Path.Combine(f.Root, "from-config.log");
+        File.WriteAllText(config, $"network-dir: {f.NetworkDir}\ndata-dir: {f.DataDir("from-config")}\nrest-port: 0\nlog-format: json\nlog-file: {logFile}\n" +
             $"validator-monitor-pubkeys: [{g.Validators[0].Pubkey}, {g.Validators[1].Pubkey}]\nno-validator-monitor-auto: true\n");
         using var node = await NodeProcess.StartAsync(["beacon-node", "--config", config]);
         foreach (var b in f.Builder.Blocks) await PostBlock(node.Http, b, f.Config);
@@ -203,6 +216,8 @@ public sealed class NodeProcessTests(PastChainFixture f, ITestOutputHelper log) 
         Assert.All(entries, e => Assert.Equal("cirrus.beacon-node", e.GetProperty("category").GetString()));
         Assert.Contains(entries, e => e.GetProperty("message").GetString()!.StartsWith($"validator monitor: epoch {headEpoch - 1}: 2 validator(s), 2 active", StringComparison.Ordinal));
         Assert.Contains(entries, e => e.GetProperty("message").GetString() == "validator monitor: following 2 validator(s) by public key");
+        // --log-file got the same lines as the console
+        Assert.Equal(node.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), File.ReadAllLines(logFile));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -21,45 +22,42 @@ public sealed class BeaconNodeCommand : ICliCommand
     public string? Group => null;
     public string Name => "beacon-node";
     public string Summary => "run a beacon node: block import, fork choice, RocksDB store, REST Beacon API";
-    public string Usage =>
-        "(--network NAME | --network-dir DIR) [--data-dir DIR] [--rest-address IP] [--rest-port N]\n" +
-        "    [--genesis-state FILE | --checkpoint-state FILE --checkpoint-block FILE | --checkpoint-url URL] [--metrics-port N]\n" +
-        "    [--p2p-address IP] [--p2p-port N] [--discovery-port N] [--enr-address IP] [--target-peers N] [--max-peers N]\n" +
-        "    [--bootnodes ENR,...] [--peer MULTIADDR]... [--no-discovery] [--subscribe-all-subnets] [--gossip-rules v0.12|v1.0]\n" +
-        "    [--eth1-endpoint URL[,URL...]]... [--eth1-deploy-block N] [--eth1-log-range N]\n" +
-        "    [--validator-monitor-pubkeys 0xKEY,...] [--no-validator-monitor-auto] [--log-level L] [--log-format text|json] [--config FILE]\n" +
-        "  --network NAME        built-in network: " + string.Join(", ", Networks.BuiltinNames) + "\n" +
-        "  --network-dir DIR     config.yaml (PRESET_BASE: minimal|mainnet allowed) and optionally genesis.ssz\n" +
-        "  --data-dir DIR        database and node key (default ~/.cirrus/NETWORK)\n" +
-        "  --rest-port N         REST API port (default 5052; 0 picks a free one), on --rest-address (default 127.0.0.1)\n" +
-        "  --rest-address IP     the REST API has no authentication: an address beyond loopback exposes it to the network\n" +
-        "  --genesis-state FILE  SSZ genesis state, when the network directory has none\n" +
-        "  --checkpoint-*        start from a trusted finalized state and its block instead of genesis\n" +
-        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
-        "  --validator-monitor-pubkeys 0xKEY,...  follow these validators (inclusion, head/target/source, proposals, balance)\n" +
-        "                        in metrics, a log line per epoch and the status page at http://REST/; repeatable\n" +
-        "  --no-validator-monitor-auto  do not also follow the validators a validator client subscribes through the REST API\n" +
-        "  --log-level L         trace, debug, info (default), warn or error; --log-format json: one JSON object per line\n" +
-        "  --config FILE         YAML mapping of these options' names to values (lists repeat, true/false for flags);\n" +
-        "                        the command line overrides it\n" +
-        "  --p2p-address IP      libp2p (TCP) and discv5 (UDP) listen address (default 0.0.0.0: peers must reach a real node)\n" +
-        "  --p2p-port N          TCP port, and discv5's UDP port unless --discovery-port (default 9000; 0 picks free ports)\n" +
-        "  --enr-address IP      the address other nodes should dial, put in our ENR (default: the listen address if not 0.0.0.0)\n" +
-        "  --target-peers N      peers to keep (default 50); --max-peers N: most accepted (default target + 10)\n" +
-        "  --bootnodes ENR,...   discv5 bootnodes, added to the network directory's bootstrap_nodes.txt\n" +
-        "  --peer MULTIADDR      a static peer (/ip4/…/tcp/…/p2p/…), dialled at start and whenever lost; repeatable\n" +
-        "  --no-discovery        no discv5: static peers only\n" +
-        "  --subscribe-all-subnets  join all 64 attestation subnets (aggregating nodes, devnets)\n" +
-        "  --gossip-rules R      v0.12 (signed messages, base64 message ids: medalla, zinken, altona) or v1.0 (StrictNoSign,\n" +
-        "                        domain message ids: network directories, Lodestar); the default follows the network\n" +
-        "  --eth1-endpoint URL   eth1 JSON-RPC endpoint(s) to follow the deposit contract (DEPOSIT_CONTRACT_ADDRESS) on, in order of\n" +
-        "                        preference (the next is used when one fails or lies); without one, eth1 votes repeat the state's eth1\n" +
-        "                        data and no deposit can be included\n" +
-        "  --eth1-deploy-block N the first eth1 block to scan for deposit logs (the contract's deployment block; default 0)\n" +
-        "  --eth1-log-range N    most blocks per eth_getLogs request (default 1000)";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        .. Opt.Network(" (or --network-dir)"),
+        Opt.Value("data-dir", "DIR", "the database and node key (default ~/.cirrus/NETWORK)"),
+        Opt.Value("rest-address", "IP", "the REST API's address (default 127.0.0.1); it has no authentication: an address beyond loopback exposes it"),
+        Opt.Value("rest-port", "N", "the REST API's port (default 5052; 0 picks a free one); the status page is at /"),
+        Opt.Value("genesis-state", "FILE", "an SSZ genesis state, when the network directory has none"),
+        Opt.Value("checkpoint-state", "FILE", "start from this trusted finalized SSZ state (with --checkpoint-block) instead of genesis"),
+        Opt.Value("checkpoint-block", "FILE", "the SSZ signed block of --checkpoint-state"),
+        Opt.Value("checkpoint-url", "URL", "start from the finalized state and block of this beacon node's REST API"),
+        Opt.Value("metrics-port", "N", "serve Prometheus metrics on http://127.0.0.1:N/metrics"),
+        Opt.Value("p2p-address", "IP", "libp2p (TCP) and discv5 (UDP) listen address (default 0.0.0.0: peers must reach a real node)"),
+        Opt.Value("p2p-port", "N", "TCP port, and discv5's UDP port unless --discovery-port (default 9000; 0 picks free ports)"),
+        Opt.Value("discovery-port", "N", "discv5's UDP port (default: --p2p-port)"),
+        Opt.Value("enr-address", "IP", "the address other nodes should dial, put in our ENR (default: the listen address if not 0.0.0.0)"),
+        Opt.Value("target-peers", "N", "peers to keep (default 50)"),
+        Opt.Value("max-peers", "N", "most peers accepted (default --target-peers + 10)"),
+        Opt.Many("bootnodes", "ENR,...", "discv5 bootnodes, added to the network directory's bootstrap_nodes.txt"),
+        Opt.Many("peer", "MULTIADDR", "a static peer (/ip4/…/tcp/…/p2p/…), dialled at start and whenever lost"),
+        Opt.Flag("no-discovery", "no discv5: static peers only"),
+        Opt.Flag("subscribe-all-subnets", "join all 64 attestation subnets (aggregating nodes, devnets)"),
+        Opt.Value("gossip-rules", "RULES", "v0.12 (signed messages, base64 message ids: medalla, zinken, altona) or v1.0 (StrictNoSign, domain "
+            + "message ids: network directories, Lodestar); the default follows the network", "v0.12", "v1.0"),
+        Opt.Many("eth1-endpoint", "URL[,URL...]", "eth1 JSON-RPC endpoints to follow the deposit contract on, in order of preference (the next is used "
+            + "when one fails or lies); without one, eth1 votes repeat the state's eth1 data and no deposit can be included"),
+        Opt.Value("eth1-deploy-block", "N", "the first eth1 block to scan for deposit logs (the contract's deployment block; default 0)"),
+        Opt.Value("eth1-log-range", "N", "most blocks per eth_getLogs request (default 1000)"),
+        Opt.Many("validator-monitor-pubkeys", "0xKEY,...", "follow these validators (inclusion, head/target/source, proposals, balance) in "
+            + "metrics, a log line per epoch and the status page"),
+        Opt.Flag("no-validator-monitor-auto", "do not also follow the validators a validator client subscribes through the REST API"),
+        .. Logging.Symbols,
+        ConfigFile.ConfigOption,
+    ];
 
     /// <summary>--validator-monitor-pubkeys: 0x-prefixed 48-byte keys, comma-separated, the option repeatable.</summary>
-    private static List<Bytes48> MonitorPubkeys(CliArgs a)
+    private static List<Bytes48> MonitorPubkeys(CommandArgs a)
     {
         var keys = new List<Bytes48>();
         foreach (var arg in a.Options("validator-monitor-pubkeys"))
@@ -90,14 +88,8 @@ public sealed class BeaconNodeCommand : ICliCommand
         }
     }
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["network", "network-dir", "data-dir", "rest-address", "rest-port", "genesis-state",
-            "checkpoint-state", "checkpoint-block", "checkpoint-url", "metrics-port",
-            "p2p-address", "p2p-port", "discovery-port", "enr-address", "target-peers", "max-peers", "bootnodes", "peer", "gossip-rules",
-            "eth1-endpoint", "eth1-deploy-block", "eth1-log-range", "validator-monitor-pubkeys", .. Logging.Options],
-            ["no-discovery", "subscribe-all-subnets", "no-validator-monitor-auto"]);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         var config = network.Config;
         string dataDir = a.Option("data-dir") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cirrus", network.Name);
@@ -120,7 +112,8 @@ public sealed class BeaconNodeCommand : ICliCommand
         var eth1Urls = Eth1Setup.Endpoints(a);
         ulong eth1DeployBlock = a.ULong("eth1-deploy-block", 0), eth1LogRange = a.ULong("eth1-log-range", 1000);
         if (eth1LogRange is 0 or > 100_000) throw new CliException("--eth1-log-range must be between 1 and 100000", 2);
-        var log = Logging.Create(stdout, a, "cirrus.beacon-node");
+        using var logging = Logging.Create(stdout, a, "cirrus.beacon-node");
+        var log = logging.Log;
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
 
@@ -240,7 +233,7 @@ internal sealed class Eth1Setup : IDisposable
     }
 
     /// <summary>The --eth1-endpoint URLs (repeatable, or comma-separated), each checked to be http(s).</summary>
-    public static List<Uri> Endpoints(CliArgs a)
+    public static List<Uri> Endpoints(CommandArgs a)
     {
         var list = new List<Uri>();
         foreach (var opt in a.Options("eth1-endpoint"))
@@ -302,7 +295,7 @@ internal static class NodeSetup
         if (!Directory.Exists(dir)) throw new CliException($"network directory not found: {dir}");
         try
         {
-            return Networks.FromDirectory(dir!, CliArgs.ReadNetworkFile);
+            return Networks.FromDirectory(dir!, CliFiles.ReadNetworkFile);
         }
         catch (ConfigException e)
         {
@@ -311,7 +304,7 @@ internal static class NodeSetup
     }
 
     /// <summary>The anchor from the command line (null: resume an initialized database).</summary>
-    public static ChainAnchor? Anchor(CliArgs a, NetworkConfig network, bool initialized, Action<string> log, CancellationToken ct)
+    public static ChainAnchor? Anchor(CommandArgs a, NetworkConfig network, bool initialized, Action<string> log, CancellationToken ct)
     {
         var config = network.Config;
         string? cpState = a.Option("checkpoint-state"), cpBlock = a.Option("checkpoint-block"), cpUrl = a.Option("checkpoint-url");
@@ -325,8 +318,8 @@ internal static class NodeSetup
             return GenesisFromNetwork(network, genesisFile, required: false);
         }
         if (cpState is not null)
-            return CheckpointSync.FromSsz(config, CliArgs.ReadFile(cpState, Cirrus.Validator.BoundedFile.MaxStateBytes, "a checkpoint state"),
-                CliArgs.ReadSszFile(cpBlock!, config.Schema.Get<SignedBeaconBlock>(), "a signed block"), cpState);
+            return CheckpointSync.FromSsz(config, CliFiles.ReadFile(cpState, Cirrus.Validator.BoundedFile.MaxStateBytes, "a checkpoint state"),
+                CliFiles.ReadSszFile(cpBlock!, config.Schema.Get<SignedBeaconBlock>(), "a signed block"), cpState);
         if (cpUrl is not null)
         {
             if (!Uri.TryCreate(cpUrl.EndsWith('/') ? cpUrl : cpUrl + "/", UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
@@ -338,7 +331,7 @@ internal static class NodeSetup
 
     private static ChainAnchor? GenesisFromNetwork(NetworkConfig network, string? genesisFile, bool required)
     {
-        byte[]? bytes = genesisFile is not null ? CliArgs.ReadFile(genesisFile, Cirrus.Validator.BoundedFile.MaxStateBytes, "a genesis state") : network.GenesisState;
+        byte[]? bytes = genesisFile is not null ? CliFiles.ReadFile(genesisFile, Cirrus.Validator.BoundedFile.MaxStateBytes, "a genesis state") : network.GenesisState;
         if (bytes is null)
         {
             if (!required) return null;

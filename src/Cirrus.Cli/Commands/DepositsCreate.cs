@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Security.Cryptography;
 using System.Text;
 using Cirrus.Consensus.Config;
@@ -16,15 +17,22 @@ public sealed class DepositsCreate : ICliCommand
     public string? Group => "deposits";
     public string Name => "create";
     public string Summary => "derive validator keys from a mnemonic; write keystores and deposit_data JSON";
-    public string Usage => "--count N --mnemonic-file F --out DIR [--network NAME | --network-dir DIR] [--first-index I] "
-        + "[--password-file P] [--mnemonic-passphrase-file F] [--kdf scrypt|pbkdf2]";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("count", "N", $"how many validators (required; at most {MaxCount})"),
+        Opt.Value("mnemonic-file", "FILE", "the BIP-39 mnemonic (required; see `deposits new-mnemonic`)"),
+        Opt.Value("out", "DIR", "where the keystores and deposit_data-*.json go (required)"),
+        .. Opt.Network(" (default mainnet)"),
+        Opt.Value("first-index", "I", "the first EIP-2334 validator index (default 0)"),
+        Opt.Value("password-file", "FILE", "one password for every keystore (default: a generated password per keystore, in KEYSTORE.txt)"),
+        Opt.Value("mnemonic-passphrase-file", "FILE", "the mnemonic's optional BIP-39 passphrase"),
+        Opt.Value("kdf", "KDF", "the keystores' key derivation: scrypt (default) or pbkdf2"),
+    ];
 
     private const ulong MaxCount = 100_000;
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["count", "mnemonic-file", "mnemonic-passphrase-file", "out", "network", "network-dir", "first-index", "password-file", "kdf"], []);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         ulong count = a.ULong("count");
         if (count == 0 || count > MaxCount) throw new CliException($"--count must be between 1 and {MaxCount}", 2);
         ulong first = a.ULong("first-index", 0);
@@ -35,7 +43,7 @@ public sealed class DepositsCreate : ICliCommand
         string outDir = a.Required("out");
         NetworkConfig network = ReadNetwork(a);
 
-        string mnemonic = Encoding.UTF8.GetString(CliArgs.ReadFile(mnemonicFile, Cirrus.Validator.BoundedFile.MaxSecretBytes, "a mnemonic"));
+        string mnemonic = Encoding.UTF8.GetString(CliFiles.ReadFile(mnemonicFile, Cirrus.Validator.BoundedFile.MaxSecretBytes, "a mnemonic"));
         try { CryptographicOperations.ZeroMemory(Bip39.MnemonicToEntropy(mnemonic)); }
         catch (ValidatorException e) { throw new CliException($"mnemonic file {mnemonicFile}: {e.Message}"); }
         string passphrase = a.Option("mnemonic-passphrase-file") is { } pf ? KeyFiles.ReadSecretText(pf, "passphrase file") : "";
@@ -84,14 +92,14 @@ public sealed class DepositsCreate : ICliCommand
         return 0;
     }
 
-    private static NetworkConfig ReadNetwork(CliArgs a)
+    private static NetworkConfig ReadNetwork(CommandArgs a)
     {
         string? name = a.Option("network"), dir = a.Option("network-dir");
         if (name != null && dir != null) throw new CliException("give --network or --network-dir, not both", 2);
         if (dir != null)
         {
             if (!Directory.Exists(dir)) throw new CliException($"network directory not found: {dir}");
-            try { return Networks.FromDirectory(dir, CliArgs.ReadNetworkFile); }
+            try { return Networks.FromDirectory(dir, CliFiles.ReadNetworkFile); }
             catch (ConfigException e) { throw new CliException($"network directory {dir}: {e.Message}"); }
         }
         name ??= "mainnet";

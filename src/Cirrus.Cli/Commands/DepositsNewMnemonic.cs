@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text;
 using Cirrus.Validator.Keys;
 
@@ -9,12 +10,14 @@ public sealed class DepositsNewMnemonic : ICliCommand
     public string? Group => "deposits";
     public string Name => "new-mnemonic";
     public string Summary => "write a new 24-word BIP-39 mnemonic to a file (mode 0600); keep a copy offline";
-    public string Usage => "--out FILE [--words 12|15|18|21|24]";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("out", "FILE", "where to write the mnemonic (required; an existing file is never overwritten)"),
+        Opt.Value("words", "N", "12, 15, 18, 21 or 24 words (default 24)"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["out", "words"], []);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         string outFile = a.Required("out");
         ulong words = a.ULong("words", 24);
         if (words is not (12 or 15 or 18 or 21 or 24)) throw new CliException("--words must be 12, 15, 18, 21 or 24", 2);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Numerics;
 using System.Text;
 using Cirrus.Consensus.Config;
@@ -19,19 +20,21 @@ public sealed class DepositsSend : ICliCommand
     public string? Group => "deposits";
     public string Name => "send";
     public string Summary => "send the deposits of a deposit_data JSON file to the deposit contract over eth1 JSON-RPC";
-    public string Usage => "--eth1-endpoint URL --deposit-data FILE (--from-key FILE | --keystore FILE --keystore-password-file FILE)\n" +
-        "    (--network NAME | --network-dir DIR) [--dry-run] [--allow-duplicate] [--eth1-deploy-block N]\n" +
-        "  --from-key FILE       a file holding the sending account's secp256k1 private key in hex\n" +
-        "  --keystore FILE       an Ethereum (web3 secret storage) keystore of the sending account, with --keystore-password-file\n" +
-        "  --dry-run             check everything and estimate gas, send nothing\n" +
-        "  --allow-duplicate     send a deposit for a key the contract has already seen (a top-up)\n" +
-        "  --eth1-deploy-block N where the search for earlier deposits starts (the contract's deployment block; default 0)";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("eth1-endpoint", "URL", "the eth1 JSON-RPC endpoint (required)"),
+        Opt.Value("deposit-data", "FILE", "a deposit_data JSON file as `deposits create` writes it (required)"),
+        Opt.Value("from-key", "FILE", "a file holding the sending account's secp256k1 private key in hex"),
+        Opt.Value("keystore", "FILE", "an Ethereum (web3 secret storage) keystore of the sending account, with --keystore-password-file"),
+        Opt.Value("keystore-password-file", "FILE", "the password of --keystore"),
+        .. Opt.Network(),
+        Opt.Flag("dry-run", "check everything and estimate gas, send nothing"),
+        Opt.Flag("allow-duplicate", "send a deposit for a key the contract has already seen (a top-up)"),
+        Opt.Value("eth1-deploy-block", "N", "where the search for earlier deposits starts (the contract's deployment block; default 0)"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["eth1-endpoint", "deposit-data", "from-key", "keystore", "keystore-password-file", "network", "network-dir", "eth1-deploy-block"],
-            ["dry-run", "allow-duplicate"]);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         string url = a.Required("eth1-endpoint");
         if (!Uri.TryCreate(url, UriKind.Absolute, out var endpoint) || endpoint.Scheme is not ("http" or "https"))
             throw new CliException($"--eth1-endpoint: '{url}' is not an http(s) URL", 2);
@@ -46,7 +49,7 @@ public sealed class DepositsSend : ICliCommand
 
         // The deposits: this network's fork, valid signatures and roots.
         List<DepositEntry> entries;
-        try { entries = DepositDataFile.Parse(Encoding.UTF8.GetString(CliArgs.ReadFile(depositFile, BoundedFile.MaxTextBytes, "a deposit data file"))); }
+        try { entries = DepositDataFile.Parse(Encoding.UTF8.GetString(CliFiles.ReadFile(depositFile, BoundedFile.MaxTextBytes, "a deposit data file"))); }
         catch (ValidatorException e) { throw new CliException($"{depositFile}: {e.Message}"); }
         if (entries.Count == 0) throw new CliException($"{depositFile}: no deposits in it");
         for (int i = 0; i < entries.Count; i++)
@@ -77,12 +80,12 @@ public sealed class DepositsSend : ICliCommand
     {
         if (keyFile is not null)
         {
-            string hex = Encoding.UTF8.GetString(CliArgs.ReadFile(keyFile, 1024, "a private key file")).Trim();
+            string hex = Encoding.UTF8.GetString(CliFiles.ReadFile(keyFile, 1024, "a private key file")).Trim();
             if (hex.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) hex = hex[2..];
             if (hex.Length != 64 || !hex.All(Uri.IsHexDigit)) throw new CliException($"{keyFile}: not a 32-byte hex private key");
             return hex;
         }
-        string json = Encoding.UTF8.GetString(CliArgs.ReadFile(keystore!, BoundedFile.MaxTextBytes, "a keystore"));
+        string json = Encoding.UTF8.GetString(CliFiles.ReadFile(keystore!, BoundedFile.MaxTextBytes, "a keystore"));
         string password = KeyFiles.ReadSecretText(passwordFile!, "keystore password file");
         try
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
@@ -22,27 +23,30 @@ public sealed class DevnetCommand : ICliCommand
     public string? Group => null;
     public string Name => "devnet";
     public string Summary => "run a local devnet: beacon nodes gossiping on 127.0.0.1 + validator clients on an interop genesis (minimal preset)";
-    public string Usage =>
-        "[--nodes N] [--validators N] [--validator-clients K] [--seconds-per-slot S] [--dir DIR] [--rest-port P]\n" +
-        "    [--genesis-delay SECONDS] [--until-finalized EPOCH] [--timeout SECONDS] [--metrics-port P]\n" +
-        "    [--log-level L] [--log-format text|json] [--config FILE]\n" +
-        "    [--eth1 [--ganache PATH] [--eth1-port N] | --eth1-endpoint URL --eth1-key-file FILE]\n" +
-        "  defaults: 2 beacon nodes, 64 validators, one validator client per node, 2 s slots, a fresh directory under\n" +
-        "  the system temp dir, REST ports 5052, 5053, ... Node 0's ENR is the other nodes' bootnode (they find each\n" +
-        "  other by discv5); validator client k talks only to node k mod N, so blocks and attestations cross nodes by\n" +
-        "  gossip. Runs until Ctrl-C (or, with --until-finalized, until every node has finalized that epoch: exit 0,\n" +
-        "  or the timeout passes: exit 1). Logs of every process go to DIR/*.log. --metrics-port P: node k serves Prometheus\n" +
-        "  metrics on P+k, validator client k on P+N+k (see deploy/prometheus/prometheus.yml).\n" +
-        "  --eth1: genesis from eth1 deposits: ganache (PATH, or $CIRRUS_GANACHE, or `ganache` on PATH; on 127.0.0.1:N, default\n" +
-        "  8545) gets the deposit contract and the validators' deposits, genesis is computed from the contract, and the nodes\n" +
-        "  follow it (--eth1-endpoint: an eth1 node already running, its funded account's private key in --eth1-key-file).\n" +
-        "  DIR/eth1.txt names the endpoint, contract and funded key file for `cirrus deposits send`.";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("nodes", "N", "beacon nodes (default 2, at most 16); node 0's ENR is the others' bootnode"),
+        Opt.Value("validators", "N", "interop validators (default 64)"),
+        Opt.Value("validator-clients", "K", "validator clients (default one per node, at least 2); client k talks only to node k mod N"),
+        Opt.Value("seconds-per-slot", "S", "slot time (default 2)"),
+        Opt.Value("dir", "DIR", "a new or empty directory for the network, the nodes' data and every process's log (default: a fresh one under the temp dir)"),
+        Opt.Value("rest-port", "P", "node k's REST API listens on P+k (default 5052)"),
+        Opt.Value("genesis-delay", "SECONDS", "genesis this long after start (default 8)"),
+        Opt.Value("until-finalized", "EPOCH", "stop with exit code 0 once every node has finalized EPOCH (default: run until Ctrl-C)"),
+        Opt.Value("timeout", "SECONDS", "with --until-finalized: give up with exit code 1 after this long (default: no limit)"),
+        Opt.Value("metrics-port", "P", "node k serves Prometheus metrics on P+k, validator client k on P+N+k (see deploy/prometheus/prometheus.yml)"),
+        Opt.Flag("eth1", "genesis from eth1 deposits: ganache gets the deposit contract and the validators' deposits, genesis is computed from the "
+            + "contract, and the nodes follow it; DIR/eth1.txt names the endpoint, contract and funded key for `deposits send`"),
+        Opt.Value("ganache", "PATH", "the ganache to start for --eth1 (default: ganache on PATH)"),
+        Opt.Value("eth1-port", "N", "ganache's port on 127.0.0.1 (default 8545)"),
+        Opt.Value("eth1-endpoint", "URL", "instead of starting ganache: an eth1 node already running, with --eth1-key-file"),
+        Opt.Value("eth1-key-file", "FILE", "the private key (hex) of a funded account on --eth1-endpoint"),
+        .. Logging.Symbols,
+        ConfigFile.ConfigOption,
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["nodes", "validators", "validator-clients", "seconds-per-slot", "dir", "rest-port", "genesis-delay",
-            "until-finalized", "timeout", "metrics-port", "ganache", "eth1-port", "eth1-endpoint", "eth1-key-file", .. Logging.Options], ["eth1"]);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         ulong nodes = a.ULong("nodes", 2);
         if (nodes is 0 or > 16) throw new CliException("--nodes must be between 1 and 16", 2);
         ulong validators = a.ULong("validators", 64), clients = a.ULong("validator-clients", Math.Max(nodes, 2));
@@ -70,7 +74,8 @@ public sealed class DevnetCommand : ICliCommand
         ulong eth1Port = a.ULong("eth1-port", 8545);
         if (a.Flag("eth1") && a.Option("eth1-endpoint") is null && (eth1Port is 0 or > 65535 || NodeSetup.PortInUse(System.Net.IPAddress.Loopback, (int)eth1Port)))
             throw new CliException($"--eth1-port: {eth1Port} is not a free port", 2);
-        var log = Logging.Create(stdout, a, "cirrus.devnet");
+        using var logging = Logging.Create(stdout, a, "cirrus.devnet");
+        var log = logging.Log;
         string network = Path.Combine(dir, "network");
         using var cts = new CancellationTokenSource();
         using var signals = NodeSetup.StopOnSignals(cts);
@@ -94,13 +99,13 @@ public sealed class DevnetCommand : ICliCommand
                 if (!Uri.TryCreate(given, UriKind.Absolute, out var u) || u.Scheme is not ("http" or "https"))
                     throw new CliException($"--eth1-endpoint: '{given}' is not an http(s) URL", 2);
                 endpoint = given;
-                key = System.Text.Encoding.UTF8.GetString(CliArgs.ReadFile(a.Option("eth1-key-file")!, 1024, "a private key file")).Trim();
+                key = System.Text.Encoding.UTF8.GetString(CliFiles.ReadFile(a.Option("eth1-key-file")!, 1024, "a private key file")).Trim();
                 if (key.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) key = key[2..];
                 if (key.Length != 64 || !key.All(Uri.IsHexDigit)) throw new CliException($"{a.Option("eth1-key-file")}: not a 32-byte hex private key");
             }
             else
             {
-                string ganache = a.Option("ganache") ?? Environment.GetEnvironmentVariable("CIRRUS_GANACHE") ?? "ganache";
+                string ganache = a.Option("ganache") ?? "ganache"; // $CIRRUS_GANACHE arrives here as every devnet option does
                 endpoint = $"http://127.0.0.1:{eth1Port}";
                 key = DevnetEth1.DevAccountKey;
                 try { children.Add(DevnetEth1.StartGanache(ganache, dir, eth1Port, 1337)); }
@@ -148,7 +153,7 @@ public sealed class DevnetCommand : ICliCommand
         var config = ChainConfig.FromYaml(yaml);
         long untilGenesis = (long)genesis.GenesisTime - DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         log($"devnet in {dir}: {nodes} beacon nodes, {validators} validators, {clients} validator clients, {sps} s slots, genesis in {untilGenesis} s");
-        CliArgs.WriteFileAtomic(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
+        CliFiles.WriteFileAtomic(Path.Combine(network, "genesis.ssz"), config.Schema.Serialize(genesis));
 
         try
         {
@@ -343,7 +348,14 @@ public sealed class DevnetCommand : ICliCommand
         public bool HasExited => _p.HasExited;
         public int ExitCode => _p.ExitCode;
 
-        public static Child Start(string name, string dir, IEnumerable<string> args) => Start(name, dir, SelfStartInfo(), args);
+        public static Child Start(string name, string dir, IEnumerable<string> args)
+        {
+            var psi = SelfStartInfo();
+            // the devnet's own CIRRUS_* options (a log file, a config file) are not the nodes': each gets its settings as arguments
+            foreach (string key in psi.Environment.Keys.Where(k => k.StartsWith("CIRRUS_", StringComparison.Ordinal)).ToList())
+                psi.Environment.Remove(key);
+            return Start(name, dir, psi, args);
+        }
 
         /// <summary>Another program (the eth1 node), logged like the others.</summary>
         public static Child StartProgram(string name, string dir, string program, IEnumerable<string> args) =>

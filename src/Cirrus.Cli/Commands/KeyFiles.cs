@@ -9,7 +9,7 @@ internal static class KeyFiles
     /// <summary>A password or passphrase file's text without its trailing line break.</summary>
     public static string ReadSecretText(string path, string what)
     {
-        string text = Encoding.UTF8.GetString(CliArgs.ReadFile(path, BoundedFile.MaxSecretBytes, "a " + what)).TrimEnd('\r', '\n');
+        string text = Encoding.UTF8.GetString(CliFiles.ReadFile(path, BoundedFile.MaxSecretBytes, "a " + what)).TrimEnd('\r', '\n');
         if (text.Length == 0) throw new CliException($"{what} {path} is empty");
         return text;
     }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cirrus.Consensus.Genesis;
 
 namespace Cirrus.Cli.Commands;
@@ -11,19 +12,23 @@ public sealed class NcliGenesis : ICliCommand
     public string? Group => "ncli";
     public string Name => "interop-genesis";
     public string Summary => "write an interop genesis state (validators with the interop keys) for a devnet";
-    public string Usage => "--preset PRESET|CONFIG.yaml --validators N --genesis-time UNIX --out GENESIS.ssz";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("preset", "PRESET", "mainnet, minimal or a CONFIG.yaml (required)"),
+        Opt.Value("validators", "N", $"how many interop validators (required; at most {MaxValidators})"),
+        Opt.Value("genesis-time", "UNIX", "the genesis time in seconds since 1970 (required)"),
+        Opt.Value("out", "FILE", "where to write the SSZ genesis state (required)"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["preset", "validators", "genesis-time", "out"], []);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var config = NcliTransitionSupport.Preset(a.Required("preset"));
         ulong n = a.ULong("validators");
         if (n == 0 || n > MaxValidators) throw new CliException($"--validators must be between 1 and {MaxValidators}", 2);
         ulong time = a.ULong("genesis-time");
         string outPath = a.Required("out");
         var state = InteropGenesis.CreateGenesisState(config, (int)n, time);
-        CliArgs.WriteFileAtomic(outPath, config.Schema.Serialize(state));
+        CliFiles.WriteFileAtomic(outPath, config.Schema.Serialize(state));
         stdout.WriteLine($"{outPath}: {n} validators, genesis time {time}, genesis validators root {state.GenesisValidatorsRoot}");
         return 0;
     }

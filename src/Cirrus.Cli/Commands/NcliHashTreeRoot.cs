@@ -1,3 +1,4 @@
+using System.CommandLine;
 namespace Cirrus.Cli.Commands;
 
 public sealed class NcliHashTreeRoot : ICliCommand
@@ -5,11 +6,15 @@ public sealed class NcliHashTreeRoot : ICliCommand
     public string? Group => "ncli";
     public string Name => "hash-tree-root";
     public string Summary => "print hash_tree_root of an SSZ file as 0x-hex";
-    public string Usage => "--type TYPE [--preset mainnet|minimal] FILE";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("type", "TYPE", "the SSZ container in FILE, e.g. BeaconState or SignedBeaconBlock (required)"),
+        Opt.Value("preset", "PRESET", "mainnet (default) or minimal"),
+        Opt.Files("FILE", "the SSZ file"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["type", "preset"], []);
         if (a.Positionals.Count != 1) throw new CliException("expected exactly one FILE", 2);
         var schema = NcliSsz.Schema(a.Option("preset") ?? "mainnet");
         var type = NcliSsz.ContainerType(a.Required("type"));

@@ -1,3 +1,4 @@
+using System.CommandLine;
 namespace Cirrus.Cli.Commands;
 
 public sealed class NcliPretty : ICliCommand
@@ -5,11 +6,16 @@ public sealed class NcliPretty : ICliCommand
     public string? Group => "ncli";
     public string Name => "pretty";
     public string Summary => "print an SSZ file as JSON (spec field names, Beacon API encoding)";
-    public string Usage => "--type TYPE [--preset mainnet|minimal] [--compact] FILE";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("type", "TYPE", "the SSZ container in FILE, e.g. BeaconState or SignedBeaconBlock (required)"),
+        Opt.Value("preset", "PRESET", "mainnet (default) or minimal"),
+        Opt.Flag("compact", "one line of JSON instead of indented"),
+        Opt.Files("FILE", "the SSZ file"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["type", "preset"], ["compact"]);
         if (a.Positionals.Count != 1) throw new CliException("expected exactly one FILE", 2);
         var schema = NcliSsz.Schema(a.Option("preset") ?? "mainnet");
         var type = NcliSsz.ContainerType(a.Required("type"));

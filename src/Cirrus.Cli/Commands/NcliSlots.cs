@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cirrus.Consensus.Transition;
 
 namespace Cirrus.Cli.Commands;
@@ -8,12 +9,17 @@ public sealed class NcliSlots : ICliCommand
     public string? Group => "ncli";
     public string Name => "slots";
     public string Summary => "advance a BeaconState by N empty slots (process_slots) and write the post-state";
-    public string Usage => $"--preset PRESET --pre PRE.ssz --slots N --post OUT.ssz [--force] (N above {NcliTransitionSupport.MaxSlotsWithoutForce} needs --force)";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("preset", "PRESET", "mainnet, minimal or a CONFIG.yaml (required)"),
+        Opt.Value("pre", "FILE", "the SSZ BeaconState to start from (required)"),
+        Opt.Value("slots", "N", "how many slots to advance (required)"),
+        Opt.Value("post", "FILE", "where to write the post-state (required)"),
+        Opt.Flag("force", $"allow more than {NcliTransitionSupport.MaxSlotsWithoutForce} slots"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["preset", "pre", "post", "slots"], ["force"]);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var config = NcliTransitionSupport.Preset(a.Required("preset"));
         ulong slots = a.ULong("slots");
         string postPath = a.Required("post");
@@ -32,7 +38,7 @@ public sealed class NcliSlots : ICliCommand
                 throw new CliException($"cannot process slots: {e.Message}");
             }
         }
-        CliArgs.WriteFileAtomic(postPath, config.Schema.Serialize(cs.State));
+        CliFiles.WriteFileAtomic(postPath, config.Schema.Serialize(cs.State));
         return 0;
     }
 }

@@ -25,7 +25,7 @@ internal static class NcliSsz
     public static (SszType Type, object Value) Decode(SszSchema schema, Type type, string path)
     {
         var ssz = schema.Get(type);
-        byte[] bytes = CliArgs.ReadSszFile(path, ssz, "an SSZ " + type.Name);
+        byte[] bytes = CliFiles.ReadSszFile(path, ssz, "an SSZ " + type.Name);
         try
         {
             object value = typeof(NcliSsz).GetMethod(nameof(DecodeTyped), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cirrus.Consensus.Config;
 using Cirrus.Consensus.Signatures;
 using Cirrus.Consensus.Transition;
@@ -14,12 +15,18 @@ public sealed class NcliTransition : ICliCommand
     public string Summary =>
         "apply SignedBeaconBlocks to a BeaconState (state_transition; signatures checked in one BLS batch per block, "
         + "--no-verify skips them; state roots always checked) and write the post-state";
-    public string Usage => "--preset PRESET --pre PRE.ssz --post OUT.ssz [--no-verify] [--force] BLOCK.ssz... "
-        + $"(a block more than {NcliTransitionSupport.MaxSlotsWithoutForce} slots past its pre-state needs --force)";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("preset", "PRESET", "mainnet, minimal or a CONFIG.yaml (required)"),
+        Opt.Value("pre", "FILE", "the SSZ BeaconState to start from (required)"),
+        Opt.Value("post", "FILE", "where to write the post-state (required)"),
+        Opt.Flag("no-verify", "do not check the blocks' signatures (state roots are always checked)"),
+        Opt.Flag("force", $"allow a block more than {NcliTransitionSupport.MaxSlotsWithoutForce} slots past its pre-state"),
+        Opt.Files("BLOCK", "SSZ SignedBeaconBlock files, applied in order (at least one)"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["preset", "pre", "post"], ["no-verify", "force"]);
         if (a.Positionals.Count == 0) throw new CliException("expected at least one BLOCK file", 2);
         var config = NcliTransitionSupport.Preset(a.Required("preset"));
         string postPath = a.Required("post");
@@ -40,7 +47,7 @@ public sealed class NcliTransition : ICliCommand
                 throw new CliException($"block {i + 1} ({path}, slot {block.Message.Slot}) is invalid: {e.Message}");
             }
         }
-        CliArgs.WriteFileAtomic(postPath, config.Schema.Serialize(cs.State));
+        CliFiles.WriteFileAtomic(postPath, config.Schema.Serialize(cs.State));
         return 0;
     }
 }
@@ -69,7 +76,7 @@ internal static class NcliTransitionSupport
         if (builtin != null) return builtin;
         if (File.Exists(name))
         {
-            byte[] yaml = CliArgs.ReadFile(name, Cirrus.Validator.BoundedFile.MaxTextBytes, "a config file");
+            byte[] yaml = CliFiles.ReadFile(name, Cirrus.Validator.BoundedFile.MaxTextBytes, "a config file");
             try { return ChainConfig.FromYaml(System.Text.Encoding.UTF8.GetString(yaml)); }
             catch (ConfigException e) { throw new CliException($"{name}: {e.Message}", 2); }
             catch (IOException e) { throw new CliException($"cannot read {name}: {e.Message}", 2); }
@@ -79,7 +86,7 @@ internal static class NcliTransitionSupport
 
     public static T Read<T>(ChainConfig config, string path, string typeName)
     {
-        byte[] bytes = CliArgs.ReadSszFile(path, config.Schema.Get<T>(), "an SSZ " + typeName);
+        byte[] bytes = CliFiles.ReadSszFile(path, config.Schema.Get<T>(), "an SSZ " + typeName);
         try { return config.Schema.Deserialize<T>(bytes); }
         catch (SszException e) { throw new CliException($"{path} is not a valid SSZ {typeName}: {e.Message}"); }
     }

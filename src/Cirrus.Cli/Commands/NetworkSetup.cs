@@ -9,7 +9,7 @@ namespace Cirrus.Cli.Commands;
 /// <summary>The p2p flags of `cirrus beacon-node`, checked and turned into <see cref="NetworkOptions"/>.</summary>
 internal static class NetworkSetup
 {
-    public static NetworkOptions Options(CliArgs a, NetworkConfig network, string dataDir)
+    public static NetworkOptions Options(CommandArgs a, NetworkConfig network, string dataDir)
     {
         var listen = Address(a, "p2p-address", IPAddress.Any);
         int port = Port(a, "p2p-port", 9000);
@@ -64,14 +64,14 @@ internal static class NetworkSetup
         };
     }
 
-    private static IPAddress Address(CliArgs a, string name, IPAddress fallback)
+    private static IPAddress Address(CommandArgs a, string name, IPAddress fallback)
     {
         string? text = a.Option(name);
         if (text is null) return fallback;
         return IPAddress.TryParse(text, out var ip) ? ip : throw new CliException($"option --{name}: '{text}' is not an IP address", 2);
     }
 
-    private static int Port(CliArgs a, string name, int fallback)
+    private static int Port(CommandArgs a, string name, int fallback)
     {
         ulong p = a.ULong(name, (ulong)fallback);
         return p <= 65535 ? (int)p : throw new CliException($"option --{name}: {p} is not a port number", 2);

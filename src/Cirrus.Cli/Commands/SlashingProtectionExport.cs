@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cirrus.Validator;
 using Cirrus.Validator.SlashingProtection;
 
@@ -9,19 +10,21 @@ public sealed class SlashingProtectionExport : ICliCommand
     public string? Group => "validator-client slashing-protection";
     public string Name => "export";
     public string Summary => "export the slashing-protection history as an EIP-3076 (v5) interchange file";
-    public string Usage => "--data-dir DIR --file OUT.json";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("data-dir", "DIR", "the validator client's data directory (required)"),
+        Opt.Value("file", "FILE", "where to write the interchange JSON (required)"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["data-dir", "file"], []);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         string dbPath = SlashingProtectionDb.PathIn(a.Required("data-dir"));
         string file = a.Required("file");
         try
         {
             using var db = SlashingProtectionDb.OpenExisting(dbPath);
             var interchange = db.Export();
-            CliArgs.WriteFileAtomic(file, interchange.ToJsonUtf8());
+            CliFiles.WriteFileAtomic(file, interchange.ToJsonUtf8());
             int blocks = interchange.Data.Sum(r => r.SignedBlocks.Count), atts = interchange.Data.Sum(r => r.SignedAttestations.Count);
             stdout.WriteLine($"exported {interchange.Data.Count} validators ({blocks} blocks, {atts} attestations) to {file}");
             return 0;

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cirrus.Ssz;
 using Cirrus.Validator;
 using Cirrus.Validator.SlashingProtection;
@@ -14,13 +15,16 @@ public sealed class SlashingProtectionImport : ICliCommand
     public string? Group => "validator-client slashing-protection";
     public string Name => "import";
     public string Summary => "import an EIP-3076 (v5) interchange file into the slashing-protection database";
-    public string Usage => "--data-dir DIR --file IN.json [--genesis-validators-root 0xROOT | --network-dir DIR]\n" +
-        "  a new database needs its chain: --genesis-validators-root, or a --network-dir with genesis.ssz";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("data-dir", "DIR", "the validator client's data directory (required)"),
+        Opt.Value("file", "FILE", "the interchange JSON to import (required)"),
+        Opt.Value("genesis-validators-root", "0xROOT", "the chain of the database; a new database needs it, or --network/--network-dir with a genesis state"),
+        .. Opt.Network(),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["data-dir", "file", "genesis-validators-root", "network", "network-dir"], []);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         string dbPath = SlashingProtectionDb.PathIn(a.Required("data-dir"));
         string file = a.Required("file");
         Bytes32? expected = null;
@@ -43,7 +47,7 @@ public sealed class SlashingProtectionImport : ICliCommand
                 throw new CliException($"--genesis-validators-root {e} is not network {network.Name}'s {root}", 2);
             expected = root;
         }
-        byte[] json = CliArgs.ReadFile(file, BoundedFile.MaxInterchangeBytes, "an interchange file");
+        byte[] json = CliFiles.ReadFile(file, BoundedFile.MaxInterchangeBytes, "an interchange file");
         try
         {
             // Parse and check first: a bad file or one for another chain must change nothing.

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cirrus.Ssz;
 using Cirrus.Validator;
 using Cirrus.Validator.Client;
@@ -11,29 +12,25 @@ public sealed class ValidatorClientCommand : ICliCommand
     public string? Group => null;
     public string Name => "validator-client";
     public string Summary => "run a validator client: propose, attest and aggregate through beacon nodes' REST APIs";
-    public string Usage =>
-        "(--network NAME | --network-dir DIR) --beacon-node URL [--beacon-node URL ...] --data-dir DIR\n" +
-        "    [--interop-validators FIRST:COUNT] [--graffiti TEXT] [--metrics-port N] [--no-doppelganger-protection]\n" +
-        "    [--log-level L] [--log-format text|json] [--config FILE]\n" +
-        "  --beacon-node URL     a beacon node's REST API (repeat for fallbacks, in order of preference)\n" +
-        "  --data-dir DIR        imported keystores (see `validator-client import`) and the slashing-protection database\n" +
-        "  --interop-validators  also run the devnet interop keys FIRST .. FIRST+COUNT-1 (insecure: for devnets only)\n" +
-        "  --graffiti TEXT       put in proposed blocks (at most 32 bytes of UTF-8)\n" +
-        "  --metrics-port N      serve Prometheus metrics on http://127.0.0.1:N/metrics\n" +
-        "  --no-doppelganger-protection  sign at once, without first watching the chain for 2 epochs for another client\n" +
-        "                        running these keys (the watch is on by default after genesis; when it finds them live,\n" +
-        "                        the client signs nothing and exits with code 3)\n" +
-        "  --log-level L         trace, debug, info (default), warn or error; --log-format json: one JSON object per line\n" +
-        "  --config FILE         YAML mapping of these options' names to values (lists repeat, true/false for flags);\n" +
-        "                        the command line overrides it";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        .. Opt.Network(" (or --network-dir)"),
+        Opt.Many("beacon-node", "URL", "a beacon node's REST API (required; repeat for fallbacks, in order of preference)"),
+        Opt.Value("data-dir", "DIR", "imported keystores (see `validator-client import`) and the slashing-protection database (required)"),
+        Opt.Value("interop-validators", "FIRST:COUNT", "also run the devnet interop keys FIRST .. FIRST+COUNT-1 (insecure: for devnets only)"),
+        Opt.Value("graffiti", "TEXT", "put in proposed blocks (at most 32 bytes of UTF-8)"),
+        Opt.Value("metrics-port", "N", "serve Prometheus metrics on http://127.0.0.1:N/metrics"),
+        Opt.Flag("no-doppelganger-protection", "sign at once, without first watching the chain for 2 epochs for another client running these "
+            + "keys (the watch is on by default after genesis; when it finds them live, the client signs nothing and exits with code 3)"),
+        .. Logging.Symbols,
+        ConfigFile.ConfigOption,
+    ];
 
     /// <summary>The exit code when another client runs our keys (so a service manager can refuse to restart it).</summary>
     public const int DoppelgangerExitCode = 3;
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["network", "network-dir", "beacon-node", "data-dir", "interop-validators", "graffiti", "metrics-port", .. Logging.Options], ["no-doppelganger-protection"]);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         var network = NodeSetup.ResolveNetwork(a.Option("network"), a.Option("network-dir"));
         string dataDir = a.Required("data-dir");
         var urls = a.Options("beacon-node").Select(ParseUrl).ToList();
@@ -48,7 +45,8 @@ public sealed class ValidatorClientCommand : ICliCommand
         }
         Bytes32 graffiti = a.Option("graffiti") is { } g ? KeyFiles.Guard(() => ValidatorClientOptions.GraffitiFromText(g)) : default;
 
-        var log = Logging.Create(stdout, a, "cirrus.validator-client");
+        using var logging = Logging.Create(stdout, a, "cirrus.validator-client");
+        var log = logging.Log;
         var keys = new List<ValidatorKey>();
         try
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Cirrus.Validator.Keys;
 
 namespace Cirrus.Cli.Commands;
@@ -11,12 +12,15 @@ public sealed class ValidatorClientImport : ICliCommand
     public string? Group => "validator-client";
     public string Name => "import";
     public string Summary => "import EIP-2335 keystores (a file or a directory of keystore*.json) into a validator data dir";
-    public string Usage => "--keystores FILE|DIR --data-dir DIR [--password-file P]  (without --password-file: each keystore's KEYSTORE.txt)";
+    public IEnumerable<Symbol> Symbols =>
+    [
+        Opt.Value("keystores", "FILE|DIR", "an EIP-2335 keystore, or a directory of keystore*.json (required)"),
+        Opt.Value("data-dir", "DIR", "the validator client's data directory (required)"),
+        Opt.Value("password-file", "FILE", "one password for every keystore (default: each keystore's KEYSTORE.txt beside it)"),
+    ];
 
-    public int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    public int Run(CommandArgs a, TextWriter stdout, TextWriter stderr)
     {
-        var a = new CliArgs(args, ["keystores", "password-file", "data-dir"], []);
-        if (a.Positionals.Count != 0) throw new CliException($"unexpected argument '{a.Positionals[0]}'", 2);
         string source = a.Required("keystores");
         string dataDir = a.Required("data-dir");
         string? shared = a.Option("password-file") is { } pf ? KeyFiles.ReadSecretText(pf, "password file") : null;

@@ -14,13 +14,18 @@ namespace Cirrus.Node.Monitoring;
 /// and source; their proposals made and missed; their balance change. Read from the head block's state once per
 /// slot: epoch E's record is built from the state's previous_epoch_attestations while the head is in E+1 (every
 /// attestation for E is included by then) and is final when the head or the clock moves past E+1, when it is
-/// logged, counted in metrics and shown on the status page. An epoch the head skips entirely is not recorded.
+/// logged, counted in metrics and shown on the status page. Epochs the head passed between two calls (a burst of
+/// imports, an epoch without blocks) are read from the canonical chain's states at their boundaries, the most recent
+/// <see cref="MaxCatchUpEpochs"/> of them; older ones (a long sync) are skipped, and the log says so.
 /// </summary>
 public sealed class ValidatorMonitor
 {
     /// <summary>Validators monitored at most (automatic additions stop there; the status page and metrics stay bounded).</summary>
     public const int MaxValidators = 4096;
     private const int MaxDuties = 256;
+
+    /// <summary>Skipped epochs rebuilt per call at most: each costs three state reads.</summary>
+    public const int MaxCatchUpEpochs = 4;
 
     private readonly BeaconChain _chain;
     private readonly ChainConfig _c;
@@ -107,10 +112,11 @@ public sealed class ValidatorMonitor
         if (head is not { } h) return;
         var cs = h.State;
         var s = cs.State;
+        ulong epoch = cs.CurrentEpoch;
+        var missed = MissedEpochs(epoch);
         lock (_lock)
         {
             Resolve(s);
-            ulong epoch = cs.CurrentEpoch;
             if (!_startBalances.ContainsKey(epoch))
             {
                 _startBalances[epoch] = _indices.Keys.ToDictionary(i => i, i => s.Balances[(int)i]);
@@ -121,6 +127,15 @@ public sealed class ValidatorMonitor
             // final once the head entered a later epoch, or the clock did (no attestation for b is includable after b+1)
             ulong clockEpoch = _chain.CurrentSlot / _c.SlotsPerEpoch;
             if (_buildingEpoch is { } b && ((epoch > 0 && epoch - 1 > b) || clockEpoch >= b + 2)) Finish(b, s);
+            foreach (var m in missed)
+            {
+                if (_lastFinishedEpoch is { } done && m.Epoch <= done) continue;
+                _startBalances.TryAdd(m.Epoch, Balances(m.Start.State));
+                _startBalances.TryAdd(m.Epoch + 1, Balances(m.End.State));
+                _proposers.TryAdd(m.Epoch, Proposers(m.Start, m.Epoch));
+                Build(m.Last, m.Epoch);
+                Finish(m.Epoch, m.Last.State);
+            }
             if (epoch > 0 && _lastFinishedEpoch != epoch - 1)
             {
                 Build(cs, epoch - 1);
@@ -140,6 +155,49 @@ public sealed class ValidatorMonitor
             Volatile.Write(ref _snapshot, list);
         }
     }
+
+    /// <summary>
+    /// The epochs between the one last built and the head's previous one, with the canonical states they need: at the
+    /// epoch's start (balances, proposers), at the next one's start (balances) and at the last slot of the next epoch
+    /// (its previous_epoch_attestations hold every attestation for the epoch). Read outside the lock: they may replay blocks.
+    /// </summary>
+    private List<(ulong Epoch, CachedBeaconState Start, CachedBeaconState End, CachedBeaconState Last)> MissedEpochs(ulong headEpoch)
+    {
+        ulong? seen;
+        lock (_lock) seen = _buildingEpoch ?? _lastFinishedEpoch;
+        var result = new List<(ulong, CachedBeaconState, CachedBeaconState, CachedBeaconState)>();
+        if (seen is not { } from || headEpoch < from + 3) return result;
+        ulong first = from + 1, last = headEpoch - 2;
+        if (last - first + 1 > MaxCatchUpEpochs)
+        {
+            _log($"validator monitor: epochs {first}..{last - MaxCatchUpEpochs} passed while the node caught up: not recorded");
+            first = last - MaxCatchUpEpochs + 1;
+        }
+        ulong spe = _c.SlotsPerEpoch;
+        for (ulong e = first; e <= last; e++)
+        {
+            if (StateAt(e * spe) is not { } start || StateAt((e + 1) * spe) is not { } end || StateAt((e + 2) * spe - 1) is not { } final)
+            {
+                _log($"validator monitor: epoch {e}: the chain's states are no longer at hand: not recorded");
+                continue;
+            }
+            result.Add((e, start, end, final));
+        }
+        return result;
+    }
+
+    /// <summary>The canonical chain's state at <paramref name="slot"/>: its latest block's post-state (replayed from the store below finality) advanced to the slot.</summary>
+    private CachedBeaconState? StateAt(ulong slot)
+    {
+        if (_chain.CanonicalRootAt(slot) is not { } root || _chain.GetBlockState(root) is not { } state) return null;
+        var cs = new CachedBeaconState(_c, state); // GetBlockState hands out a copy: ours to advance
+        if (state.Slot < slot) StateTransition.ProcessSlots(cs, slot);
+        return cs;
+    }
+
+    /// <summary>The monitored validators' balances in an older state (a validator may not have joined yet).</summary>
+    private Dictionary<ulong, ulong> Balances(BeaconState s) =>
+        _indices.Keys.Where(i => i < (ulong)s.Balances.Count).ToDictionary(i => i, i => s.Balances[(int)i]);
 
     private static string Label(ulong i) => i.ToString(CultureInfo.InvariantCulture);
 
