@@ -67,9 +67,9 @@ public sealed record ErrorBody(int Code, string Message, IReadOnlyList<IndexedEr
     /// <summary>Null when the element is not an error body.</summary>
     public static ErrorBody? TryRead(JsonElement e)
     {
-        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("message", out var m) || m.ValueKind != JsonValueKind.String) return null;
+        if (e.ValueKind != JsonValueKind.Object || !e.TryGetProperty("message", out var m) || m.GetStringOrNull() is not { } message) return null;
         int code = e.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt32(out int ci) ? ci
-            : c.ValueKind == JsonValueKind.String && int.TryParse(c.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out int cs) ? cs : 0;
+            : c.ValueKind == JsonValueKind.String && int.TryParse(c.GetStringOrNull(), NumberStyles.None, CultureInfo.InvariantCulture, out int cs) ? cs : 0;
         var failures = new List<IndexedError>();
         if (e.TryGetProperty("failures", out var fs) && fs.ValueKind == JsonValueKind.Array)
         {
@@ -77,12 +77,12 @@ public sealed record ErrorBody(int Code, string Message, IReadOnlyList<IndexedEr
             {
                 if (f.ValueKind != JsonValueKind.Object) continue;
                 int index = f.TryGetProperty("index", out var i) && i.ValueKind == JsonValueKind.Number && i.TryGetInt32(out int ii) ? ii
-                    : i.ValueKind == JsonValueKind.String && int.TryParse(i.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out int si) ? si : -1;
-                string msg = f.TryGetProperty("message", out var fm) && fm.ValueKind == JsonValueKind.String ? fm.GetString()! : "";
+                    : i.ValueKind == JsonValueKind.String && int.TryParse(i.GetStringOrNull(), NumberStyles.None, CultureInfo.InvariantCulture, out int si) ? si : -1;
+                string msg = (f.TryGetProperty("message", out var fm) ? fm.GetStringOrNull() : null) ?? "";
                 failures.Add(new IndexedError(index, msg));
             }
         }
-        return new ErrorBody(code, m.GetString()!, failures);
+        return new ErrorBody(code, message, failures);
     }
 }
 
@@ -115,7 +115,8 @@ public static class ApiJson
     }
 
     public static string String(JsonElement e, string where) =>
-        e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new SszException($"{where}: expected a string, got {e.ValueKind}");
+        e.ValueKind != JsonValueKind.String ? throw new SszException($"{where}: expected a string, got {e.ValueKind}")
+        : e.GetStringOrNull() ?? throw new SszException($"{where}: the string is not valid text");
 
     /// <summary>Writes items as a JSON array of decimal strings (e.g. validator indices in a duties request).</summary>
     public static byte[] DecimalStringArray(IEnumerable<ulong> values)

@@ -171,9 +171,9 @@ public sealed class BeaconApiClient : IDisposable
             foreach (var item in d.EnumerateArray())
             {
                 var idx = ApiJson.Field(item, "index", "liveness");
-                string? text = idx.ValueKind == JsonValueKind.String ? idx.GetString() : idx.GetRawText();
+                string? text = idx.ValueKind == JsonValueKind.String ? idx.GetStringOrNull() : idx.GetRawText();
                 if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong i))
-                    throw new SszException($"invalid validator index {idx.GetRawText()}");
+                    throw new SszException($"invalid validator index {idx.Describe()}");
                 var live = ApiJson.Field(item, "is_live", "liveness");
                 if (live.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw new SszException("is_live is not a boolean");
                 result[i] = live.GetBoolean();
@@ -238,7 +238,9 @@ public sealed class BeaconApiClient : IDisposable
             var d = Data(root);
             if (d.ValueKind != JsonValueKind.Object) throw new SszException($"expected an object, got {d.ValueKind}");
             var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var p in d.EnumerateObject()) result[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+            // a name or value whose escapes are not valid text throws InvalidOperationException
+            try { foreach (var p in d.EnumerateObject()) result[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText(); }
+            catch (InvalidOperationException) { throw new SszException("a config name or value is not valid text"); }
             return result;
         });
     }

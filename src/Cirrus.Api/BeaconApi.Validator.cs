@@ -68,7 +68,7 @@ public sealed partial class BeaconApi
             foreach (var e in arr.EnumerateArray())
             {
                 try { indices.Add(SszSchema.UInt64.ReadJson(e)); }
-                catch (SszException) { throw ApiError.BadRequest($"invalid validator index {e.GetRawText()}"); }
+                catch (SszException) { throw ApiError.BadRequest($"invalid validator index {e.Describe()}"); }
             }
             return AttesterDuties(epoch, indices);
         });
@@ -115,8 +115,8 @@ public sealed partial class BeaconApi
             var asked = new List<ulong>();
             foreach (var item in RequireArray(doc).EnumerateArray())
             {
-                if (item.ValueKind != JsonValueKind.String || !ulong.TryParse(item.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong i))
-                    throw ApiError.BadRequest($"invalid validator index {item.GetRawText()}: expected a decimal string");
+                if (item.ValueKind != JsonValueKind.String || !ulong.TryParse(item.GetStringOrNull(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong i))
+                    throw ApiError.BadRequest($"invalid validator index {item.Describe()}: expected a decimal string");
                 asked.Add(i);
             }
             if (asked.Count > 1 << 16) throw ApiError.BadRequest("too many validator indices (at most 65536)");

@@ -13,8 +13,8 @@ internal static class JsonNumbers
         ulong v;
         if (e.ValueKind == JsonValueKind.String)
         {
-            if (!ulong.TryParse(e.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out v))
-                throw new SszException($"{typeName}: '{e.GetString()}' is not a decimal integer");
+            if (!ulong.TryParse(e.GetStringOrNull(), NumberStyles.None, CultureInfo.InvariantCulture, out v))
+                throw new SszException($"{typeName}: {e.Describe()} is not a decimal integer");
         }
         else if (e.ValueKind == JsonValueKind.Number)
         {
@@ -26,7 +26,8 @@ internal static class JsonNumbers
     }
 
     public static string ReadString(JsonElement e, string typeName) =>
-        e.ValueKind == JsonValueKind.String ? e.GetString()! : throw new SszException($"{typeName}: expected a string, got {e.ValueKind}");
+        e.ValueKind != JsonValueKind.String ? throw new SszException($"{typeName}: expected a string, got {e.ValueKind}")
+        : e.GetStringOrNull() ?? throw new SszException($"{typeName}: the string is not valid text");
 }
 
 public sealed class UInt8Type : SszBasicType<byte>
@@ -129,8 +130,8 @@ public sealed class BooleanType : SszBasicType<bool>
     {
         JsonValueKind.True => true,
         JsonValueKind.False => false,
-        JsonValueKind.String when e.GetString() is "true" or "false" => e.GetString() == "true",
-        _ => throw new SszException($"boolean: expected true or false, got {e.GetRawText()}"),
+        JsonValueKind.String when e.GetStringOrNull() is "true" or "false" => e.GetStringOrNull() == "true",
+        _ => throw new SszException($"boolean: expected true or false, got {e.Describe()}"),
     };
 }
 

@@ -217,7 +217,7 @@ internal static class Sequence
     {
         if (elem is UInt8Type && e.ValueKind == JsonValueKind.String)
         {
-            string s = e.GetString()!;
+            string s = JsonNumbers.ReadString(e, name);
             if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) s = s[2..];
             if ((ulong)s.Length / 2 > max) throw new SszException($"{name}: too many bytes");
             try { return (T[])(object)Convert.FromHexString(s); }

@@ -86,6 +86,9 @@ public sealed class SlashingProtectionCliTests : IDisposable
     [Theory]
     [InlineData("not json at all", "not valid JSON")]
     [InlineData("{\"metadata\": {}, \"data\": []}", "missing field metadata.interchange_format_version")]
+    // escapes that are not valid text (the fuzz finding): System.Text.Json threw InvalidOperationException
+    [InlineData("{\"metadata\":{\"interchange_format_version\":\"5\",\"genesis_validators_root\":\"\\ud800\"},\"data\":[]}", "is not valid text")]
+    [InlineData("{\"metadata\":{\"interchange_format_version\":\"\\udc00\"},\"data\":[]}", "unsupported interchange_format_version")]
     public void ACorruptFileIsOneLineErrorAndCreatesNothing(string content, string expected)
     {
         string data = Path.Combine(_dir, "vc");

@@ -91,7 +91,7 @@ public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, 
         {
             using var doc = JsonDocument.Parse(json);
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("slot", out var s)) return null;
-            string? text = s.ValueKind == JsonValueKind.String ? s.GetString() : s.GetRawText();
+            string? text = s.ValueKind == JsonValueKind.String ? s.GetStringOrNull() : s.GetRawText();
             if (!ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ulong slot)) return null;
             return new NodeEvent(topic, slot, Root(doc.RootElement, "previous_duty_dependent_root"), Root(doc.RootElement, "current_duty_dependent_root"));
         }
@@ -103,8 +103,8 @@ public sealed class EventStream(BeaconNodePool pool, Action<NodeEvent> onEvent, 
 
     private static Bytes32? Root(JsonElement e, string name)
     {
-        if (!e.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String) return null;
-        try { return Bytes32.FromHex(v.GetString()!); }
+        if (!e.TryGetProperty(name, out var v) || v.GetStringOrNull() is not { } hex) return null;
+        try { return Bytes32.FromHex(hex); }
         catch (SszException) { return null; }
     }
 }

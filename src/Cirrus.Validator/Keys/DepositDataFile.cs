@@ -115,7 +115,7 @@ public static class DepositDataFile
                 {
                     if (!o.TryGetProperty(name, out var v) || v.ValueKind != JsonValueKind.String)
                         throw new ValidatorException($"{where}: missing field '{name}'");
-                    string s = v.GetString()!;
+                    string s = v.GetStringOrNull() ?? throw new ValidatorException($"{where}: '{name}' is not valid text");
                     if (s.StartsWith("0x", StringComparison.OrdinalIgnoreCase)) s = s[2..];
                     byte[] b;
                     try { b = Convert.FromHexString(s); }
@@ -131,7 +131,7 @@ public static class DepositDataFile
                     Amount = amount,
                     Signature = Bytes96.FromSpan(Field("signature", 96)),
                 };
-                string? Str(string name) => o.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+                string? Str(string name) => o.TryGetProperty(name, out var v) ? v.GetStringOrNull() : null;
                 list.Add(new DepositEntry(data, Bytes32.FromSpan(Field("deposit_message_root", 32)), Bytes32.FromSpan(Field("deposit_data_root", 32)),
                     Bytes4.FromSpan(Field("fork_version", 4)), Str("eth2_network_name") ?? Str("network_name"), Str("deposit_cli_version")));
             }

@@ -1,3 +1,4 @@
+using Cirrus.Ssz;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -326,7 +327,7 @@ public sealed class Keystore
                 catch (ValidatorException e) { throw p.Error(e.Message); }
             }
             if (!Guid.TryParseExact(p.Str(root, "uuid"), "D", out Guid uuid)) throw p.Error("uuid is not a UUID");
-            string description = root.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
+            string description = (root.TryGetProperty("description", out var d) ? d.GetStringOrNull() : null) ?? "";
             byte[]? pubkey = null;
             if (root.TryGetProperty("pubkey", out var pk) && pk.ValueKind != JsonValueKind.Null)
             {
@@ -345,7 +346,7 @@ public sealed class Keystore
             o.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Object ? v : throw Error($"missing or invalid field '{field}'");
 
         public string Str(JsonElement o, string field) =>
-            o.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : throw Error($"missing or invalid field '{field}'");
+            o.TryGetProperty(field, out var v) && v.GetStringOrNull() is { } s ? s : throw Error($"missing or invalid field '{field}'");
 
         public int Int(JsonElement o, string field) =>
             o.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out int i)

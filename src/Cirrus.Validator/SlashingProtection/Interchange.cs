@@ -56,12 +56,12 @@ public sealed class Interchange
             var version = Required(metadata, "interchange_format_version", "metadata.");
             string? v = version.ValueKind switch
             {
-                JsonValueKind.String => version.GetString(),
+                JsonValueKind.String => version.GetStringOrNull(),
                 JsonValueKind.Number => version.GetRawText(),
                 _ => null,
             };
             if (v != FormatVersion)
-                throw Bad($"unsupported interchange_format_version {version.GetRawText()} (only \"{FormatVersion}\" is supported)");
+                throw Bad($"unsupported interchange_format_version {version.Describe()} (only \"{FormatVersion}\" is supported)");
             var gvr = ParseRoot(Required(metadata, "genesis_validators_root", "metadata.", JsonValueKind.String), "metadata.genesis_validators_root");
 
             var data = Required(root, "data", "", JsonValueKind.Array);
@@ -167,26 +167,26 @@ public sealed class Interchange
         // EIP-3076 writes integers as decimal strings; a bare JSON number is accepted too.
         string? s = e.ValueKind switch
         {
-            JsonValueKind.String => e.GetString(),
+            JsonValueKind.String => e.GetStringOrNull(),
             JsonValueKind.Number => e.GetRawText(),
             _ => null,
         };
         if (s is null || !ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v))
-            throw Bad($"{at} must be a decimal unsigned 64-bit integer, got {Shorten(e.GetRawText())}");
+            throw Bad($"{at} must be a decimal unsigned 64-bit integer, got {Shorten(e.Describe())}");
         return v;
     }
 
     private static Bytes32 ParseRoot(JsonElement e, string at)
     {
         Bytes32 r = default;
-        ParseHex(e.GetString()!, r.AsWritableSpan(), at);
+        ParseHex(e.GetStringOrNull() ?? throw Bad($"{at} is not valid text"), r.AsWritableSpan(), at);
         return r;
     }
 
     private static Bytes48 ParsePubkey(JsonElement e, string at)
     {
         Bytes48 r = default;
-        ParseHex(e.GetString()!, r.AsWritableSpan(), at);
+        ParseHex(e.GetStringOrNull() ?? throw Bad($"{at} is not valid text"), r.AsWritableSpan(), at);
         return r;
     }
 
