@@ -23,7 +23,14 @@ for t in $targets; do
   rm -rf "$out"
   mkdir -p "$out"
   # -t: per-input timeout in ms (a hang is a finding); .NET starts once per run (SharpFuzz runs inputs in-process)
-  timeout $(( $2 + 120 )) afl-fuzz -i "fuzz/corpus/$t" -o "$out" -V "$2" -t 2000 -m none -- "$fuzz" run "$t" >"$out.log" 2>&1 || true
+  for attempt in 1 2; do
+    timeout $(( $2 + 120 )) afl-fuzz -i "fuzz/corpus/$t" -o "$out" -V "$2" -t 2000 -m none -- "$fuzz" run "$t" >"$out.log" 2>&1 || true
+    # Once in a CI run under load (shuffle), AFL saw an empty trace for the very first input and aborted before
+    # fuzzing; the same binary and seeds start normally otherwise. Start such a run once more, and say so.
+    [ -f "$out/default/fuzzer_stats" ] || ! grep -q "No instrumentation detected" "$out.log" || [ $attempt = 2 ] && break
+    echo "fuzz: $t: AFL saw no coverage on its first input; starting it again" >&2
+    rm -rf "$out"; mkdir -p "$out"
+  done
   stats=$out/default/fuzzer_stats
   if [ ! -f "$stats" ]; then
     echo "fuzz: afl-fuzz did not start for $t (see $out.log):" >&2
