@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync clean
+.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync clean fuzz-diff
 
 all: build
 
@@ -50,3 +50,11 @@ bench-sync:
 clean:
 	dotnet clean BeaconNode.sln
 	rm -rf artifacts
+
+# differential run against Lodestar 1.5.1's state transition (installed into tests/interop-lodestar/ first):
+# CASES mutated blocks on an interop chain, verdicts and post-state roots compared; mismatches to artifacts/fuzz-diff/
+CASES ?= 100000
+SEED ?= 1
+fuzz-diff:
+	scripts/setup-lodestar.sh >/dev/null
+	dotnet run -c Release --project fuzz/Cirrus.Differential -- --cases $(CASES) --seed $(SEED)
