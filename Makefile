@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync clean fuzz-diff
+.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync fuzz fuzz-all fuzz-seed fuzz-diff clean
 
 all: build
 
@@ -47,9 +47,18 @@ bench-import:
 bench-sync:
 	dotnet run -c Release --project bench/Cirrus.SyncBench -- --validators 16384 --epochs 6
 
-clean:
-	dotnet clean BeaconNode.sln
-	rm -rf artifacts
+# coverage-guided fuzzing under AFL++ (installs afl++ and SharpFuzz's instrumenter on first use); see fuzz/README.md
+# make fuzz TARGET=block SECONDS=600: one target; prints executions, exec/s, paths, findings; findings go to fuzz/regressions/
+fuzz:
+	@[ -n "$(TARGET)" ] || { echo "usage: make fuzz TARGET=NAME [SECONDS=60]   (make fuzz-all SECONDS=N runs every target; dotnet run --project fuzz/Cirrus.Fuzz -- list names them)"; exit 2; }
+	scripts/fuzz.sh $(TARGET) $(or $(SECONDS),60)
+
+fuzz-all:
+	scripts/fuzz.sh --all $(or $(SECONDS),60)
+
+# rewrites fuzz/corpus/ and fuzz/states/ from the spec vectors and the shared testnet files
+fuzz-seed: spec-tests
+	dotnet run -c Release --project fuzz/Cirrus.Fuzz -- seed --spec-tests consensus-spec-tests --testnets ../shared/testnets --out fuzz
 
 # differential run against Lodestar 1.5.1's state transition (installed into tests/interop-lodestar/ first):
 # CASES mutated blocks on an interop chain, verdicts and post-state roots compared; mismatches to artifacts/fuzz-diff/
@@ -58,3 +67,7 @@ SEED ?= 1
 fuzz-diff:
 	scripts/setup-lodestar.sh >/dev/null
 	dotnet run -c Release --project fuzz/Cirrus.Differential -- --cases $(CASES) --seed $(SEED)
+
+clean:
+	dotnet clean BeaconNode.sln
+	rm -rf artifacts

@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p artifacts
 scripts/fetch-spec-tests.sh || { echo "0 passed, 1 failed"; exit 1; }
-for setup in scripts/setup-interop.sh scripts/setup-discv5-interop.sh scripts/setup-lodestar.sh scripts/setup-operator-tools.sh scripts/setup-ganache.sh; do
+for setup in scripts/setup-interop.sh scripts/setup-discv5-interop.sh scripts/setup-lodestar.sh scripts/setup-operator-tools.sh scripts/setup-ganache.sh scripts/setup-fuzz.sh; do
   if [ -x "$setup" ]; then "$setup" || echo "warning: $setup failed; the interop tests will say why"; fi
 done
 if ! dotnet build BeaconNode.sln -c Release 2>&1 | tee artifacts/build.log | grep -E "error|Warn|Elapsed"; then :; fi

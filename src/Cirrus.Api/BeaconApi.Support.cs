@@ -39,30 +39,17 @@ public sealed partial class BeaconApi
         using var ms = new MemoryStream();
         await c.Request.Body.CopyToAsync(ms);
         if (ms.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
-        if (ms.Length == 0) throw ApiError.BadRequest("empty request body");
-        try
-        {
-            return JsonDocument.Parse(ms.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException e)
-        {
-            throw ApiError.BadRequest("invalid JSON: " + e.Message);
-        }
+        return RequestParsers.ParseJson(ms.ToArray());
     }
 
-    private static JsonElement RequireArray(JsonDocument doc)
-    {
-        if (doc.RootElement.ValueKind != JsonValueKind.Array) throw ApiError.BadRequest("expected a JSON array");
-        return doc.RootElement;
-    }
+    private static JsonElement RequireArray(JsonDocument doc) => RequestParsers.RequireArray(doc);
 
     /// <summary>An optional unsigned decimal query parameter.</summary>
     private static ulong? QueryUInt(HttpContext c, string name)
     {
         string? v = c.Request.Query[name];
         if (string.IsNullOrEmpty(v)) return null;
-        return ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong x)
-            ? x : throw ApiError.BadRequest($"invalid {name} '{v}': expected an unsigned decimal integer");
+        return RequestParsers.ParseUInt(v, name);
     }
 
     private static ulong RequiredQueryUInt(HttpContext c, string name) =>
@@ -70,9 +57,7 @@ public sealed partial class BeaconApi
 
     private static ulong RouteUInt(HttpContext c, string name)
     {
-        string v = (string)c.Request.RouteValues[name]!;
-        return ulong.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out ulong x)
-            ? x : throw ApiError.BadRequest($"invalid {name} '{v}': expected an unsigned decimal integer");
+        return RequestParsers.ParseUInt((string)c.Request.RouteValues[name]!, name);
     }
 
     private static T ParseHex<T>(string? hex, string name, Func<string, T> parse)

@@ -197,8 +197,7 @@ public sealed partial class BeaconApi
 
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
-    private static ulong ParseIndex(string s) =>
-        ulong.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out ulong v) ? v : throw ApiError.BadRequest($"invalid validator index '{s}'");
+    private static ulong ParseIndex(string s) => RequestParsers.ParseIndex(s);
 
     private ApiResult AttesterDuties(ulong epoch, List<ulong> indices)
     {

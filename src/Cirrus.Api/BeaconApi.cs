@@ -23,7 +23,7 @@ public sealed partial class BeaconApi : IAsyncDisposable
 {
     public const string Version = "Cirrus/0.1.0";
     private const string SszMediaType = "application/octet-stream";
-    private const int MaxBodyBytes = 10 * 1024 * 1024;
+    private const int MaxBodyBytes = RequestParsers.MaxBodyBytes;
     /// <summary>Whole-state answers served at once; more get 503 rather than queueing memory.</summary>
     public const int MaxHeavyRequests = 4;
     private const int StreamChunkBytes = 64 * 1024;
@@ -434,21 +434,9 @@ public sealed partial class BeaconApi : IAsyncDisposable
         using var ms = new MemoryStream();
         await c.Request.Body.CopyToAsync(ms);
         if (ms.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
-        byte[] body = ms.ToArray();
-        if (body.Length == 0) throw ApiError.BadRequest("empty request body");
-        var type = Schema.Get<T>();
         string? contentType = c.Request.ContentType;
-        if (contentType != null && contentType.StartsWith(SszMediaType, StringComparison.OrdinalIgnoreCase))
-            return type.Deserialize(body);
-        try
-        {
-            using var doc = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
-            return type.ReadJson(doc.RootElement);
-        }
-        catch (JsonException e)
-        {
-            throw ApiError.BadRequest("invalid JSON: " + e.Message);
-        }
+        return RequestParsers.ParseBody(Schema.Get<T>(), ms.ToArray(),
+            ssz: contentType != null && contentType.StartsWith(SszMediaType, StringComparison.OrdinalIgnoreCase));
     }
 
     private static List<string> QueryList(HttpContext c, string name) =>
@@ -547,28 +535,18 @@ public sealed partial class BeaconApi : IAsyncDisposable
         return r is { } root && _chain.GetBlock(root)?.Message.Slot == slot ? root : null;
     }
 
-    private static ulong ParseSlot(string id) =>
-        ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out ulong slot)
-            ? slot : throw ApiError.BadRequest($"invalid id '{id}': expected head, genesis, finalized, a slot or a 0x root");
+    private static ulong ParseSlot(string id) => RequestParsers.ParseSlot(id);
 
-    private static Bytes32 ParseRoot(string hex)
-    {
-        try { return Bytes32.FromHex(hex); }
-        catch (SszException) { throw ApiError.BadRequest($"invalid root '{hex}'"); }
-    }
+    private static Bytes32 ParseRoot(string hex) => RequestParsers.ParseRoot(hex);
 
     private static int ValidatorIndex(BeaconState s, string id)
     {
-        if (id.StartsWith("0x", StringComparison.Ordinal))
+        var (pubkey, index) = RequestParsers.ParseValidatorId(id);
+        if (pubkey is { } key)
         {
-            Bytes48 key;
-            try { key = Bytes48.FromHex(id); }
-            catch (SszException) { throw ApiError.BadRequest($"invalid validator pubkey '{id}'"); }
             for (int i = 0; i < s.Validators.Count; i++) if (s.Validators[i].Pubkey == key) return i;
             return -1;
         }
-        if (!ulong.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out ulong index))
-            throw ApiError.BadRequest($"invalid validator id '{id}'");
         return index < (ulong)s.Validators.Count ? (int)index : -1;
     }
 

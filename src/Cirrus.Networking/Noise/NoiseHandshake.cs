@@ -165,7 +165,7 @@ public static class NoiseHandshake
         return msg;
     }
 
-    private static byte[] MakePayload(Secp256k1Key identity, byte[] staticPub)
+    internal static byte[] MakePayload(Secp256k1Key identity, byte[] staticPub)
     {
         var toSign = new byte[SigPrefix.Length + 32];
         SigPrefix.CopyTo(toSign, 0);
@@ -176,7 +176,7 @@ public static class NoiseHandshake
             .ToArray();
     }
 
-    private static PeerPublicKey VerifyPayload(byte[] payload, ReadOnlySpan<byte> remoteStatic)
+    internal static PeerPublicKey VerifyPayload(byte[] payload, ReadOnlySpan<byte> remoteStatic)
     {
         byte[]? key = null, sig = null;
         var r = new ProtoReader(payload);
