@@ -61,12 +61,15 @@ fuzz-seed: spec-tests
 	dotnet run -c Release --project fuzz/Cirrus.Fuzz -- seed --spec-tests consensus-spec-tests --testnets ../shared/testnets --out fuzz
 
 # differential run against Lodestar 1.5.1's state transition (installed into tests/interop-lodestar/ first):
-# CASES mutated blocks on an interop chain, verdicts and post-state roots compared; mismatches to artifacts/fuzz-diff/
+# CASES mutated blocks and operations (OPS: the share of single operations) on an interop chain, verdicts and
+# post-state roots compared; mismatches to artifacts/fuzz-diff/ (see fuzz/README.md)
 CASES ?= 100000
 SEED ?= 1
+OPS ?= 0.2
 fuzz-diff:
 	scripts/setup-lodestar.sh >/dev/null
-	dotnet run -c Release --project fuzz/Cirrus.Differential -- --cases $(CASES) --seed $(SEED)
+	rm -rf artifacts/fuzz-diff
+	dotnet run -c Release --project fuzz/Cirrus.Differential -- --cases $(CASES) --seed $(SEED) --operations $(OPS)
 
 clean:
 	dotnet clean BeaconNode.sln

@@ -4,6 +4,7 @@ using System.Text;
 using Cirrus.Consensus.Config;
 using Cirrus.Consensus.Signatures;
 using Cirrus.Consensus.Transition;
+using Cirrus.Consensus.Transition.Block;
 using Cirrus.Consensus.Types;
 using Cirrus.Ssz;
 
@@ -22,6 +23,8 @@ public sealed record Options
     public string Node { get; init; } = "node";
     /// <summary>Unexplained-mismatch folders written at most (every mismatch is counted; 100 explained ones are kept as samples).</summary>
     public int MaxSaved { get; init; } = 1000;
+    /// <summary>Share of the cases that are one operation alone rather than a block (0: blocks only).</summary>
+    public double Operations { get; init; }
     public Action<string>? Log { get; init; }
 }
 
@@ -30,7 +33,7 @@ public sealed class Summary
     public int Cases;
     public int CirrusAccepts, CirrusRejects, LodestarAccepts, LodestarRejects;
     public int CirrusDecodeErrors, LodestarDecodeErrors;
-    public int Mismatches, Explained, Unexplained, CirrusUnexpectedExceptions;
+    public int Mismatches, Explained, Unexplained, CirrusUnexpectedExceptions, HarnessErrors;
     public double Seconds, GenerateSeconds, CirrusSeconds;
     public readonly Dictionary<string, int> ExplainedBy = [];
     /// <summary>Cirrus's verdicts by the check that decided them: how deep the cases reach.</summary>
@@ -47,7 +50,7 @@ public sealed class Summary
         sb.AppendLine($"lodestar accepts    {LodestarAccepts}, rejects {LodestarRejects} (of which undecodable {LodestarDecodeErrors})");
         sb.AppendLine($"mismatches          {Mismatches}: explained {Explained}, unexplained {Unexplained}");
         foreach (var (why, n) in ExplainedBy) sb.AppendLine($"  explained {n,7}  {why}");
-        sb.AppendLine($"cirrus unexpected exceptions {CirrusUnexpectedExceptions}");
+        sb.AppendLine($"cirrus unexpected exceptions {CirrusUnexpectedExceptions}; harness errors (cases the mutator failed to make) {HarnessErrors}");
         sb.AppendLine("cirrus verdicts by deciding check:");
         foreach (var (why, n) in CirrusVerdicts.OrderByDescending(x => x.Value)) sb.AppendLine($"  {n,7}  {why}");
         sb.Append($"time                {Seconds:F1} s, {CasesPerSecond:F1} cases/s (making cases {GenerateSeconds:F1} s, Cirrus's verdicts {CirrusSeconds:F1} s, Lodestar in parallel)");
@@ -112,7 +115,15 @@ public static class DifferentialRun
         for (int i = 0; i < o.Cases && readerError is null; i++)
         {
             long t0 = Stopwatch.GetTimestamp();
-            var k = mutator.Next();
+            Case k;
+            try { k = o.Operations > 0 && rng.NextDouble() < o.Operations ? mutator.NextOperation() : mutator.Next(); }
+            catch (Exception e)
+            {
+                // a bug of the mutator, not of either client: counted and shown, the run goes on
+                summary.HarnessErrors++;
+                if (summary.HarnessErrors <= 3) log("  harness error making a case: " + e);
+                continue;
+            }
             summary.GenerateSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
             if (preRoots[k.PreIndex] is null)
             {
@@ -124,10 +135,13 @@ public static class DifferentialRun
             }
             t0 = Stopwatch.GetTimestamp();
             watchdog.Start(i, k);
-            var ours = RunCirrus(c, chain.Slots[k.PreIndex].State, k.Block, verifier);
+            var ours = k.Operation is { } kind
+                ? RunCirrusOperation(c, chain.Slots[k.PreIndex].State, kind, k.Block, verifier)
+                : RunCirrus(c, chain.Slots[k.PreIndex].State, k.Block, verifier);
             watchdog.Stop();
             summary.CirrusSeconds += Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            lodestar.SendBlock((uint)k.PreIndex, k.Block);
+            if (k.Operation is { } op) lodestar.SendOperation((uint)k.PreIndex, op, k.Block);
+            else lodestar.SendBlock((uint)k.PreIndex, k.Block);
             lodestar.Flush();
             try { queue.Add(new Pending(i, k, ours, default)); }
             catch (InvalidOperationException) { break; }
@@ -170,6 +184,29 @@ public static class DifferentialRun
             // not the documented exception type: a finding whatever Lodestar says
             return new Outcome(Verdict.Reject, default, "UNEXPECTED " + e);
         }
+    }
+
+    /// <summary>Cirrus's verdict on one operation alone (process_attestation etc. on the state as it is), signatures verified.</summary>
+    public static Outcome RunCirrusOperation(ChainConfig c, CachedBeaconState pre, OperationKind kind, byte[] bytes, ISignatureVerifier verifier)
+    {
+        var cs = pre.Copy();
+        try
+        {
+            var sigs = new SignatureCollector(verifier);
+            switch (kind)
+            {
+                case OperationKind.Attestation: BlockProcessing.ProcessAttestation(cs, c.Schema.Deserialize<Attestation>(bytes), sigs); break;
+                case OperationKind.ProposerSlashing: BlockProcessing.ProcessProposerSlashing(cs, c.Schema.Deserialize<ProposerSlashing>(bytes), sigs); break;
+                case OperationKind.AttesterSlashing: BlockProcessing.ProcessAttesterSlashing(cs, c.Schema.Deserialize<AttesterSlashing>(bytes), sigs); break;
+                case OperationKind.VoluntaryExit: BlockProcessing.ProcessVoluntaryExit(cs, c.Schema.Deserialize<SignedVoluntaryExit>(bytes), sigs); break;
+                default: BlockProcessing.ProcessDeposit(cs, c.Schema.Deserialize<Deposit>(bytes), verifier, verifySignatures: true); break;
+            }
+            sigs.VerifyAndClear(cs.State.Validators);
+            return new Outcome(Verdict.Accept, cs.HashTreeRoot(), "", RootWithoutInfinityKeys(c, pre.State, cs.State));
+        }
+        catch (SszException e) { return new Outcome(Verdict.DecodeError, default, e.Message); }
+        catch (StateTransitionException e) { return new Outcome(Verdict.Reject, default, $"{e.Error}: {e.Message}"); }
+        catch (Exception e) { return new Outcome(Verdict.Reject, default, "UNEXPECTED " + e); }
     }
 
     private static Bytes32? RootWithoutInfinityKeys(ChainConfig c, BeaconState pre, BeaconState post)
@@ -240,7 +277,7 @@ public static class DifferentialRun
         Directory.CreateDirectory(dir);
         var pre = chain.Slots[k.PreIndex].State;
         File.WriteAllBytes(Path.Combine(dir, "pre.ssz"), chain.Config.Schema.Serialize(pre.State));
-        File.WriteAllBytes(Path.Combine(dir, "block.ssz"), k.Block);
+        File.WriteAllBytes(Path.Combine(dir, k.Operation is { } op ? $"{op}.ssz" : "block.ssz"), k.Block);
         File.WriteAllText(Path.Combine(dir, "info.txt"),
             $"""
             case {p.Index} (seed {o.Seed}), pre-state: base chain slot {pre.State.Slot}

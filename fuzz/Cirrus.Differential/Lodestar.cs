@@ -48,6 +48,7 @@ public sealed class LodestarRunner : IDisposable
 
     public void SendState(uint id, byte[] state) => Send(1, id, state);
     public void SendBlock(uint id, byte[] block) => Send(2, id, block);
+    public void SendOperation(uint id, OperationKind kind, byte[] op) => Send(3, id, [(byte)kind, .. op]);
 
     private void Send(byte kind, uint id, byte[] payload)
     {

@@ -6,7 +6,11 @@ using Cirrus.Ssz;
 namespace Cirrus.Differential;
 
 /// <summary>One differential case: a pre-state of the base chain and the SSZ of a signed block, with how it was made.</summary>
-public sealed record Case(int PreIndex, byte[] Block, string Description);
+/// <remarks><see cref="Operation"/>: null for a block; else the SSZ in <see cref="Block"/> is that operation alone.</remarks>
+public sealed record Case(int PreIndex, byte[] Block, string Description, OperationKind? Operation = null);
+
+/// <summary>The operations run alone, as the spec's operations tests do (numbered as the Lodestar runner numbers them).</summary>
+public enum OperationKind : byte { Attestation = 0, ProposerSlashing = 1, AttesterSlashing = 2, VoluntaryExit = 3, Deposit = 4 }
 
 /// <summary>
 /// Builds blocks on a base-chain state: near-valid bodies (attestations of real committees, slashings,
@@ -29,12 +33,90 @@ public sealed class Mutator(BaseChain chain, Random rng)
         public readonly List<string> Notes = [];
     }
 
+    // one case in eight on a state with deposits due
+    private int PickPreState() => _chain.DueDeposits.Count > 0 && _rng.Next(8) == 0
+        ? _chain.DueDeposits.Keys.ElementAt(_rng.Next(_chain.DueDeposits.Count))
+        : _rng.Next(_chain.Slots.Count - _chain.DueDeposits.Count);
+
+    /// <summary>
+    /// One operation on a base-chain state as it is (no slots processed, as in the spec's operations tests),
+    /// near-valid and signed, then mutated by that operation's own mutations.
+    /// </summary>
+    public Case NextOperation()
+    {
+        int p = PickPreState();
+        var pre = _chain.Slots[p].State;
+        var kind = (OperationKind)_rng.Next(5);
+        if (kind == OperationKind.Attestation && pre.State.Slot == 0) kind = OperationKind.ProposerSlashing;
+        var ctx = new Ctx { Pre = pre, Adv = pre, Block = new BeaconBlock { Slot = pre.State.Slot } };
+        ctx.Notes.Add($"{kind} on pre slot {pre.State.Slot}");
+        var body = ctx.Block.Body;
+        void Fresh()
+        {
+            switch (kind)
+            {
+                case OperationKind.Attestation: body.Attestations.Add(NewAttestation(pre)!); break;
+                case OperationKind.ProposerSlashing: body.ProposerSlashings.Add(NewProposerSlashing(pre, RandomValidator(ctx))); break;
+                case OperationKind.AttesterSlashing: body.AttesterSlashings.Add(NewAttesterSlashing(pre, _rng.Next(2) == 0)); break;
+                case OperationKind.VoluntaryExit: body.VoluntaryExits.Add(NewExit(pre, RandomValidator(ctx), pre.CurrentEpoch)); break;
+                default:
+                    body.Deposits.Add(_chain.DueDeposits.TryGetValue(p, out var due)
+                        ? Schema.Copy(due[(int)(pre.State.Eth1DepositIndex - (ulong)_chain.Validators)])
+                        : new Deposit { Proof = RandomProof(), Data = new DepositData { Pubkey = _chain.Keys.Pubkeys[_rng.Next(_chain.Keys.Count)], Amount = 32_000_000_000 } });
+                    break;
+            }
+        }
+        Fresh();
+        int mutations = _rng.NextDouble() switch { < 0.35 => 0, < 0.8 => 1, _ => 2 };
+        for (int i = 0; i < mutations; i++)
+        {
+            int m = kind switch
+            {
+                OperationKind.Attestation => _rng.Next(8),
+                OperationKind.ProposerSlashing => 17,
+                OperationKind.AttesterSlashing => 18,
+                OperationKind.VoluntaryExit => 20,
+                _ => -1,
+            };
+            if (m >= 0) Mutate(ctx, m);
+            else MutateDeposit(ctx, body.Deposits[0]);
+        }
+        byte[] bytes = kind switch
+        {
+            OperationKind.Attestation => Schema.Serialize(First(body.Attestations)),
+            OperationKind.ProposerSlashing => Schema.Serialize(First(body.ProposerSlashings)),
+            OperationKind.AttesterSlashing => Schema.Serialize(First(body.AttesterSlashings)),
+            OperationKind.VoluntaryExit => Schema.Serialize(First(body.VoluntaryExits)),
+            _ => Schema.Serialize(First(body.Deposits)),
+        };
+        if (_rng.NextDouble() < 0.05) bytes = RandomBytes(bytes, ctx);
+        return new Case(p, bytes, string.Join("; ", ctx.Notes), kind);
+
+        // a mutation may have dropped or added one: the case is the first (a fresh one if none is left)
+        T First<T>(List<T> list)
+        {
+            if (list.Count == 0) Fresh();
+            return list[0];
+        }
+    }
+
+    private void MutateDeposit(Ctx ctx, Deposit d)
+    {
+        switch (_rng.Next(5))
+        {
+            case 0: d.Proof[_rng.Next(d.Proof.Length)] = RandomRoot(); Note(ctx, "deposit proof", false); break;
+            case 1: d.Data.Amount = (ulong)_rng.Next(3) * 16_000_000_000 + (ulong)_rng.Next(2); Note(ctx, $"deposit amount {d.Data.Amount}", false); break;
+            case 2: d.Data.Signature = RandomSignature(); Note(ctx, "deposit signature", false); break;
+            case 3: d.Data.Pubkey = _chain.Keys.Pubkeys[_rng.Next(_chain.Keys.Count)]; Note(ctx, "deposit pubkey", false); break;
+            default: d.Data.WithdrawalCredentials = RandomRoot(); Note(ctx, "deposit withdrawal credentials", false); break;
+        }
+    }
+
+    private Bytes32[] RandomProof() => [.. Enumerable.Range(0, 33).Select(_ => RandomRoot())];
+
     public Case Next()
     {
-        // one case in eight on a state with deposits due
-        int p = _chain.DueDeposits.Count > 0 && _rng.Next(8) == 0
-            ? _chain.DueDeposits.Keys.ElementAt(_rng.Next(_chain.DueDeposits.Count))
-            : _rng.Next(_chain.Slots.Count - _chain.DueDeposits.Count);
+        int p = PickPreState();
         var pre = _chain.Slots[p].State;
         ulong s = pre.State.Slot;
         double r = _rng.NextDouble();
@@ -61,20 +143,19 @@ public sealed class Mutator(BaseChain chain, Random rng)
 
         if (ctx.ResignRandao) block.Body.RandaoReveal = block.ProposerIndex < (ulong)_chain.Keys.Count && block.Slot > s
             ? _chain.RandaoReveal(adv, block.ProposerIndex, block.Slot) : RandomSignature();
+        // duplications may overfill a list: an over-long list cannot be encoded (or hashed), so it is no case
+        var c = _chain.Config;
+        Trim(block.Body.ProposerSlashings, (int)c.MaxProposerSlashings);
+        Trim(block.Body.AttesterSlashings, (int)c.MaxAttesterSlashings);
+        Trim(block.Body.Attestations, (int)c.MaxAttestations);
+        Trim(block.Body.Deposits, (int)c.MaxDeposits);
+        Trim(block.Body.VoluntaryExits, (int)c.MaxVoluntaryExits);
         SignedBeaconBlock signed;
         if (block.Slot > s) signed = _chain.Seal(pre, block, ctx.SetStateRoot, ctx.SignBlock && block.ProposerIndex < (ulong)_chain.Keys.Count);
         else signed = new SignedBeaconBlock { Message = block, Signature = _chain.SignBlock(pre, block) };
         if (!ctx.SignBlock && signed.Signature == default(Bytes96)) signed.Signature = RandomSignature();
 
-        byte[] bytes;
-        try { bytes = Schema.Serialize(signed); }
-        catch (SszException e)
-        {
-            // an over-long list: still a case, for the decoders; keep it within limits instead
-            ctx.Notes.Add("unserializable: " + e.Message);
-            block.Body.AttesterSlashings.RemoveRange(0, Math.Max(0, block.Body.AttesterSlashings.Count - 2));
-            bytes = Schema.Serialize(signed);
-        }
+        byte[] bytes = Schema.Serialize(signed);
         if (_rng.NextDouble() < 0.08)
         {
             // A flip in the slot's high bytes makes process_slots run for ages, on both sides (the spec does
@@ -193,13 +274,14 @@ public sealed class Mutator(BaseChain chain, Random rng)
 
     // ---- mutations -----------------------------------------------------------------------
 
-    private void Mutate(Ctx ctx)
+    private void Mutate(Ctx ctx) => Mutate(ctx, _rng.Next(24));
+
+    private void Mutate(Ctx ctx, int kind)
     {
         var b = ctx.Block;
         var body = b.Body;
         var adv = ctx.Adv;
         bool resign = _rng.NextDouble() < 0.85;
-        int kind = _rng.Next(24);
         switch (kind)
         {
             case 0 or 1 when body.Attestations.Count > 0:
@@ -462,6 +544,11 @@ public sealed class Mutator(BaseChain chain, Random rng)
                 ctx.Notes.Add($"extended by {longer.Length - copy.Length}");
                 return longer;
         }
+    }
+
+    private static void Trim<T>(List<T> list, int max)
+    {
+        if (list.Count > max) list.RemoveRange(max, list.Count - max);
     }
 
     private bool FarFuture(byte[] bytes, ulong preSlot)

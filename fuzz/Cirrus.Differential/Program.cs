@@ -1,6 +1,6 @@
 using Cirrus.Differential;
 
-// cirrus differential run against Lodestar: dotnet run -c Release --project fuzz/Cirrus.Differential -- --cases N [--seed S] [--epochs E] [--out DIR]
+// differential run against Lodestar: dotnet run -c Release --project fuzz/Cirrus.Differential -- --cases N [--seed S] [--operations SHARE] [--epochs E] [--out DIR]
 var root = new DirectoryInfo(AppContext.BaseDirectory);
 while (root is not null && !File.Exists(Path.Combine(root.FullName, "BeaconNode.sln"))) root = root.Parent;
 string repo = root?.FullName ?? Directory.GetCurrentDirectory();
@@ -24,9 +24,10 @@ var options = new Options
     RunnerScript = Arg("--runner", Path.Combine(repo, "fuzz", "differential", "lodestar-runner.mjs")),
     NodeModules = modules,
     Node = Arg("--node", "node"),
+    Operations = double.Parse(Arg("--operations", "0"), System.Globalization.CultureInfo.InvariantCulture),
 };
-Console.WriteLine($"differential run: {options.Cases} cases, seed {options.Seed}, mismatches to {options.OutDir}");
+Console.WriteLine($"differential run: {options.Cases} cases ({options.Operations:P0} single operations), seed {options.Seed}, mismatches to {options.OutDir}");
 var summary = DifferentialRun.Run(options);
 Console.WriteLine(summary);
 foreach (var u in summary.UnexplainedSamples) Console.WriteLine("  unexplained: " + u);
-return summary.Unexplained == 0 && summary.CirrusUnexpectedExceptions == 0 ? 0 : 1;
+return summary.Unexplained == 0 && summary.CirrusUnexpectedExceptions == 0 && summary.HarnessErrors == 0 ? 0 : 1;

@@ -2,6 +2,8 @@
 // Frames on stdin/stdout: u32 little-endian length, then the payload.
 //   request  [0x01][u32 id][BeaconState ssz]           register a pre-state
 //            [0x02][u32 id][SignedBeaconBlock ssz]     state_transition(pre-state id, block)
+//            [0x03][u32 id][u8 kind][operation ssz]    one operation on the pre-state, as the spec's operations
+//              tests run it (kind 0 attestation, 1 proposer_slashing, 2 attester_slashing, 3 voluntary_exit, 4 deposit)
 //   response [u8 verdict][32-byte root][utf8 message]
 //     verdict 0 reject, 1 accept, 2 processed but the block's state_root differs (root = post-state root),
 //             3 the block did not decode; for 0x01 the root is the pre-state's hash_tree_root.
@@ -27,6 +29,7 @@ const { ssz } = await load("@lodestar/types/lib/index.js");
 const config = await load("@lodestar/config/lib/index.js");
 const { chainConfig: minimalConfig } = await load("@lodestar/config/lib/chainConfig/presets/minimal.js");
 const st = await load("@lodestar/state-transition/lib/index.js");
+const ops = await load("@lodestar/state-transition/lib/block/index.js");
 
 if (params.INACTIVITY_PENALTY_QUOTIENT !== 16777216 || params.PROPORTIONAL_SLASHING_MULTIPLIER !== 3)
   throw new Error("the preset override did not take effect");
@@ -87,6 +90,35 @@ function runBlock(id, bytes) {
   reply(1, root, "");
 }
 
+const operations = [
+  [ssz.phase0.Attestation, (state, op) => ops.processAttestations(params.ForkSeq.phase0, state, [op], true)],
+  [ssz.phase0.ProposerSlashing, (state, op) => ops.processProposerSlashing(params.ForkSeq.phase0, state, op, true)],
+  [ssz.phase0.AttesterSlashing, (state, op) => ops.processAttesterSlashing(params.ForkSeq.phase0, state, op, true)],
+  [ssz.phase0.SignedVoluntaryExit, (state, op) => ops.processVoluntaryExit(state, op, true)],
+  [ssz.phase0.Deposit, (state, op) => ops.processDeposit(params.ForkSeq.phase0, state, op)],
+];
+
+function runOperation(id, kind, bytes) {
+  const pre = states.get(id);
+  if (!pre) return reply(0, null, `unknown pre-state ${id}`);
+  const [type, apply] = operations[kind] ?? [];
+  if (!type) return reply(0, null, `unknown operation kind ${kind}`);
+  let op;
+  try {
+    op = type.deserialize(bytes);
+  } catch (e) {
+    return reply(3, null, String(e?.message ?? e));
+  }
+  const state = pre.clone();
+  try {
+    apply(state, op);
+  } catch (e) {
+    return reply(0, null, String(e?.message ?? e).slice(0, 300));
+  }
+  state.commit();
+  reply(1, state.hashTreeRoot(), "");
+}
+
 function handle(frame) {
   const kind = frame[0];
   const id = frame.readUInt32LE(1);
@@ -94,6 +126,7 @@ function handle(frame) {
   try {
     if (kind === 1) registerState(id, body);
     else if (kind === 2) runBlock(id, body);
+    else if (kind === 3) runOperation(id, body[0], body.subarray(1));
     else reply(0, null, `unknown request ${kind}`);
   } catch (e) {
     // an exception outside the transition itself (e.g. a pre-state that does not decode)

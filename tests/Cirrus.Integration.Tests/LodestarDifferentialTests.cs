@@ -32,6 +32,7 @@ public sealed class LodestarDifferentialTests(ITestOutputHelper log) : IDisposab
             Cases = 200,
             Seed = 19,
             Epochs = 4,
+            Operations = 0.25,
             OutDir = _dir,
             RunnerScript = Path.Combine(repo, "fuzz", "differential", "lodestar-runner.mjs"),
             NodeModules = Path.Combine(install, "node_modules"),
