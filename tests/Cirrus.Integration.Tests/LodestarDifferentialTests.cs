@@ -7,7 +7,7 @@ namespace Cirrus.Integration.Tests;
 
 /// <summary>
 /// A short differential run (fuzz/Cirrus.Differential, the same code as make fuzz-diff): mutated, re-signed
-/// blocks on an interop chain go through Cirrus's state transition and Lodestar 1.5.1's (preset overridden to
+/// blocks and single operations on an interop chain go through Cirrus's state transition and Lodestar 1.5.1's (preset overridden to
 /// v0.12.3's minimal values); verdicts and post-state roots must agree but for the explained differences.
 /// Like the other Lodestar tests it fails (never skips) when Lodestar is not installed.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class LodestarDifferentialTests(ITestOutputHelper log) : IDisposab
     }
 
     [Fact]
-    public void TwoHundredMutatedBlocksGetTheSameVerdictsAndPostStateRootsFromCirrusAndLodestar()
+    public void TwoHundredMutatedBlocksAndOperationsGetTheSameVerdictsAndPostStateRootsFromCirrusAndLodestar()
     {
         L.Lodestar();
         string install = L.InstallDir();
@@ -43,6 +43,7 @@ public sealed class LodestarDifferentialTests(ITestOutputHelper log) : IDisposab
         Assert.Equal(200, summary.Cases);
         Assert.Equal(0, summary.Unexplained);
         Assert.Equal(0, summary.CirrusUnexpectedExceptions);
+        Assert.Equal(0, summary.HarnessErrors);
         Assert.True(summary.CirrusAccepts > 0 && summary.LodestarAccepts > 0, "no case was accepted: the mutator no longer makes valid blocks");
         Assert.True(summary.CirrusRejects > 0 && summary.LodestarRejects > 0, "no case was rejected: the mutator no longer mutates");
     }
