@@ -30,7 +30,7 @@ public sealed record Options
 
 public sealed class Summary
 {
-    public int Cases;
+    public int Cases, Operations;
     public int CirrusAccepts, CirrusRejects, LodestarAccepts, LodestarRejects;
     public int CirrusDecodeErrors, LodestarDecodeErrors;
     public int Mismatches, Explained, Unexplained, CirrusUnexpectedExceptions, HarnessErrors;
@@ -45,7 +45,7 @@ public sealed class Summary
     public override string ToString()
     {
         var sb = new StringBuilder();
-        sb.AppendLine($"cases               {Cases}");
+        sb.AppendLine($"cases               {Cases} ({Cases - Operations} blocks, {Operations} single operations)");
         sb.AppendLine($"cirrus   accepts    {CirrusAccepts}, rejects {CirrusRejects} (of which undecodable {CirrusDecodeErrors})");
         sb.AppendLine($"lodestar accepts    {LodestarAccepts}, rejects {LodestarRejects} (of which undecodable {LodestarDecodeErrors})");
         sb.AppendLine($"mismatches          {Mismatches}: explained {Explained}, unexplained {Unexplained}");
@@ -74,7 +74,7 @@ public static class DifferentialRun
         var rng = new Random(o.Seed);
         var sw = Stopwatch.StartNew();
         var chain = new BaseChain(c, o.Validators, o.Epochs, extraKeys: 4, rng);
-        log($"base chain: {o.Validators} validators, {chain.Slots.Count - 1} blocks ({sw.Elapsed.TotalSeconds:F1} s)");
+        log($"base chain: {o.Validators} validators, {chain.Slots.Count - 1 - chain.DueDeposits.Count} blocks, {chain.DueDeposits.Count} states with deposits due ({sw.Elapsed.TotalSeconds:F1} s)");
         var mutator = new Mutator(chain, rng);
         var verifier = new BlsSignatureVerifier();
         var summary = new Summary();
@@ -238,6 +238,7 @@ public static class DifferentialRun
         lock (s)
         {
             s.Cases++;
+            if (k.Operation is not null) s.Operations++;
             if (ours.Verdict == Verdict.Accept) s.CirrusAccepts++; else s.CirrusRejects++;
             if (theirs.Verdict == Verdict.Accept) s.LodestarAccepts++; else s.LodestarRejects++;
             if (ours.Verdict == Verdict.DecodeError) s.CirrusDecodeErrors++;
