@@ -1,5 +1,5 @@
 # Cirrus: every job has a target. `make test` is what CI runs.
-.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync fuzz fuzz-all fuzz-seed clean
+.PHONY: all build test spec-tests devnet devnet-eth1 interop-lodestar bench-ssz bench-bls bench-p2p bench-import bench-sync fuzz fuzz-all fuzz-seed fuzz-diff clean
 
 all: build
 
@@ -59,6 +59,17 @@ fuzz-all:
 # rewrites fuzz/corpus/ and fuzz/states/ from the spec vectors and the shared testnet files
 fuzz-seed: spec-tests
 	dotnet run -c Release --project fuzz/Cirrus.Fuzz -- seed --spec-tests consensus-spec-tests --testnets ../shared/testnets --out fuzz
+
+# differential run against Lodestar 1.5.1's state transition (installed into tests/interop-lodestar/ first):
+# CASES mutated blocks and operations (OPS: the share of single operations) on an interop chain, verdicts and
+# post-state roots compared; mismatches to artifacts/fuzz-diff/ (see fuzz/README.md)
+CASES ?= 100000
+SEED ?= 1
+OPS ?= 0.2
+fuzz-diff:
+	scripts/setup-lodestar.sh >/dev/null
+	rm -rf artifacts/fuzz-diff
+	dotnet run -c Release --project fuzz/Cirrus.Differential -- --cases $(CASES) --seed $(SEED) --operations $(OPS)
 
 clean:
 	dotnet clean BeaconNode.sln
