@@ -56,9 +56,9 @@ fuzz:
 fuzz-all:
 	scripts/fuzz.sh --all $(or $(SECONDS),60)
 
-# rewrites fuzz/corpus/ and fuzz/states/ from the spec vectors and the shared testnet files
+# rewrites fuzz/corpus/ (minimised per target) and fuzz/states/ from the spec vectors and the shared testnet files
 fuzz-seed: spec-tests
-	dotnet run -c Release --project fuzz/Cirrus.Fuzz -- seed --spec-tests consensus-spec-tests --testnets ../shared/testnets --out fuzz
+	scripts/fuzz-seed.sh
 
 # differential run against Lodestar 1.5.1's state transition (installed into tests/interop-lodestar/ first):
 # CASES mutated blocks and operations (OPS: the share of single operations) on an interop chain, verdicts and

@@ -23,6 +23,7 @@ public static class Program
                cirrus-fuzz run TARGET                    (under afl-fuzz: make fuzz TARGET=... SECONDS=...)
                cirrus-fuzz replay TARGET FILE|DIR...     (each input once; exit 1 on a finding)
                cirrus-fuzz seed --spec-tests DIR [--testnets DIR] [--out FUZZDIR]
+               cirrus-fuzz cmin TARGET IN_DIR OUT_DIR    (instrumented build only: keep the smallest input per edge)
         """;
 
     public static int Main(string[] args)
@@ -35,6 +36,7 @@ public static class Program
                 ["run", var t] => RunAfl(Find(t)),
                 ["replay", var t, .. var paths] when paths.Length > 0 => Replay(Find(t), paths, Console.Out).Findings == 0 ? 0 : 1,
                 ["seed", .. var rest] => Seed(rest),
+                ["cmin", var t, var input, var output] => Minimise(Find(t), input, output),
                 _ => Fail(Usage),
             };
         }
@@ -117,6 +119,49 @@ public static class Program
         return Directory.GetFiles(path, "*", SearchOption.AllDirectories)
             .Where(f => !Path.GetFileName(f).StartsWith('.') && !Path.GetFileName(f).StartsWith("README", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// afl-cmin's rule (for every edge, the smallest input that covers it) over the trace map SharpFuzz's
+    /// instrumentation writes. afl-cmin itself cannot be used: afl-showmap runs the target outside the fork
+    /// server, where SharpFuzz records nothing.
+    /// </summary>
+    private static unsafe int Minimise(FuzzTarget target, string input, string output)
+    {
+        var trace = Type.GetType("SharpFuzz.Common.Trace, SharpFuzz.Common")
+            ?? throw new ArgumentException("SharpFuzz.Common is not loaded");
+        var sharedMem = trace.GetField("SharedMem") ?? throw new ArgumentException("SharpFuzz's trace map field is missing");
+        var prev = trace.GetField("PrevLocation");
+        const int MapSize = 1 << 16;
+        byte* map = (byte*)System.Runtime.InteropServices.NativeMemory.AllocZeroed(MapSize);
+        sharedMem.SetValue(null, System.Reflection.Pointer.Box(map, typeof(byte*)));
+        target.Prepare(FuzzDirs.Find());
+        var files = Inputs(input).OrderBy(f => new FileInfo(f).Length).ThenBy(f => f, StringComparer.Ordinal).ToList();
+        var best = new Dictionary<int, string>();
+        int instrumented = 0;
+        foreach (var f in files)
+        {
+            new Span<byte>(map, MapSize).Clear();
+            prev?.SetValue(null, 0);
+            try { target.Execute(File.ReadAllBytes(f)); }
+            catch (Exception e) { throw new ArgumentException($"{f} is a finding ({e.GetType().Name}: {e.Message}); replay it first"); }
+            var edges = new Span<byte>(map, MapSize);
+            bool any = false;
+            for (int i = 0; i < MapSize; i++)
+            {
+                if (edges[i] == 0) continue;
+                any = true;
+                best.TryAdd(i, f); // files come smallest first
+            }
+            if (any) instrumented++;
+        }
+        if (instrumented == 0) throw new ArgumentException("no input left a trace: run cmin with the instrumented build (artifacts/fuzz/bin)");
+        var keep = best.Values.ToHashSet();
+        Directory.CreateDirectory(output);
+        foreach (var old in Directory.GetFiles(output)) File.Delete(old);
+        foreach (var f in keep) File.Copy(f, Path.Combine(output, Path.GetFileName(f)));
+        Console.WriteLine($"{target.Name}: {files.Count} inputs, {best.Count} edges, kept {keep.Count}");
+        return 0;
     }
 
     private static int Seed(string[] args)
