@@ -38,7 +38,6 @@ public sealed partial class BeaconApi
     {
         using var ms = new MemoryStream();
         await c.Request.Body.CopyToAsync(ms);
-        if (ms.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
         return RequestParsers.ParseJson(ms.ToArray());
     }
 

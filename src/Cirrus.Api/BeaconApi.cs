@@ -433,7 +433,6 @@ public sealed partial class BeaconApi : IAsyncDisposable
     {
         using var ms = new MemoryStream();
         await c.Request.Body.CopyToAsync(ms);
-        if (ms.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
         string? contentType = c.Request.ContentType;
         return RequestParsers.ParseBody(Schema.Get<T>(), ms.ToArray(),
             ssz: contentType != null && contentType.StartsWith(SszMediaType, StringComparison.OrdinalIgnoreCase));

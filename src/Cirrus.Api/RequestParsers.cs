@@ -16,9 +16,11 @@ public static class RequestParsers
     /// <summary>A body of one value: SSZ when <paramref name="ssz"/> (the SSZ content type), else Beacon API JSON.</summary>
     public static T ParseBody<T>(SszType<T> type, byte[] body, bool ssz)
     {
-        if (body.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
-        if (body.Length == 0) throw ApiError.BadRequest("empty request body");
-        if (ssz) return type.Deserialize(body);
+        if (ssz)
+        {
+            CheckSize(body);
+            return type.Deserialize(body);
+        }
         using var doc = ParseJson(body);
         try { return type.ReadJson(doc.RootElement); }
         catch (JsonException e) { throw ApiError.BadRequest("invalid JSON: " + e.Message); }
@@ -27,8 +29,7 @@ public static class RequestParsers
     /// <summary>The request body as JSON (an array or object); 400 when absent or malformed.</summary>
     public static JsonDocument ParseJson(byte[] body)
     {
-        if (body.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
-        if (body.Length == 0) throw ApiError.BadRequest("empty request body");
+        CheckSize(body);
         try
         {
             return JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 64 });
@@ -37,6 +38,12 @@ public static class RequestParsers
         {
             throw ApiError.BadRequest("invalid JSON: " + e.Message);
         }
+    }
+
+    private static void CheckSize(byte[] body)
+    {
+        if (body.Length > MaxBodyBytes) throw ApiError.BadRequest("request body too large");
+        if (body.Length == 0) throw ApiError.BadRequest("empty request body");
     }
 
     public static JsonElement RequireArray(JsonDocument doc)

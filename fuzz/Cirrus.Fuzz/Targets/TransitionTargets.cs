@@ -19,7 +19,7 @@ namespace Cirrus.Fuzz.Targets;
 public abstract class TransitionTarget<TOp> : FuzzTarget, IPreStateTarget
 {
     protected static readonly ChainConfig Config = ChainConfig.Minimal;
-    private static readonly ISignatureVerifier Verifier = new BlsSignatureVerifier();
+    protected static readonly ISignatureVerifier Verifier = new BlsSignatureVerifier();
     private readonly List<(CachedBeaconState State, Bytes32 Root)> _states = [];
 
     /// <summary>The spec-test handler whose pre-states and operations seed this target, e.g. "operations/attestation".</summary>
@@ -155,12 +155,11 @@ public sealed class VoluntaryExitTarget : TransitionTarget<SignedVoluntaryExit>
 
 public sealed class DepositTarget : TransitionTarget<Deposit>
 {
-    private static readonly ISignatureVerifier Bls = new BlsSignatureVerifier();
     public override string Name => "deposit";
     public override string Description => "process_deposit on a spec pre-state (Merkle proof and deposit signature verified)";
     protected override string Handler => "operations/deposit";
     protected override string OperationFile => "deposit.ssz";
-    protected override void Apply(CachedBeaconState cs, Deposit op, SignatureCollector sigs) => BlockProcessing.ProcessDeposit(cs, op, Bls, verifySignatures: true);
+    protected override void Apply(CachedBeaconState cs, Deposit op, SignatureCollector sigs) => BlockProcessing.ProcessDeposit(cs, op, Verifier, verifySignatures: true);
 }
 
 public sealed class BlockHeaderTarget : TransitionTarget<BeaconBlock>
